@@ -1,0 +1,139 @@
+//! `devteam discover "TASK"`: the ranked agents for a task, why, and what it cost in tokens.
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use super::extract_metadata::pct_saved;
+use super::fresh_library;
+use crate::cli::DiscoverArgs;
+use crate::context::Context;
+use crate::discovery::discover;
+use crate::error::{ExitStatus, UserError};
+
+/// The `--json` report of `discover`.
+#[derive(Debug, Serialize)]
+pub struct DiscoverReport {
+    pub task: String,
+    pub library: String,
+    pub agents: Vec<DiscoveredAgent>,
+    pub tokens: TokenAccount,
+}
+
+/// One agent in the ranking.
+#[derive(Debug, Serialize)]
+pub struct DiscoveredAgent {
+    pub rank: usize,
+    pub id: String,
+    pub name: String,
+    pub score: f64,
+    pub reason: String,
+    pub description: String,
+    pub path: String,
+    pub model_hint: Option<String>,
+    pub card_tokens: usize,
+    pub full_tokens: usize,
+}
+
+/// What discovery read, against loading the whole library.
+#[derive(Debug, Serialize)]
+pub struct TokenAccount {
+    pub cards_consulted: usize,
+    pub card_tokens: usize,
+    pub chosen_full_tokens: usize,
+    pub total: usize,
+    pub load_all_tokens: usize,
+    pub saved_pct: f64,
+}
+
+pub fn run(args: &DiscoverArgs, ctx: &Context) -> Result<ExitStatus> {
+    if args.task.trim().is_empty() {
+        bail!(UserError::new(
+            "the task is empty: describe what you need done"
+        ));
+    }
+    let top = args.top.unwrap_or(ctx.settings.discover_top);
+    if top == 0 {
+        bail!(UserError::new("--top must be at least 1"));
+    }
+    let (library, _) = fresh_library(ctx)?;
+    let store = ctx.store()?;
+    let found = discover(
+        store,
+        &library,
+        &args.task,
+        top,
+        ctx.settings.discover_shortlist,
+    )?;
+    ctx.printer
+        .verbose(&format!("searched for: {}", found.terms.own.join(" ")));
+    ctx.printer
+        .verbose(&format!("and related: {}", found.terms.expanded.join(" ")));
+    let load_all = store.library_totals(library.id)?.full_tokens;
+    let total = found.card_tokens + found.chosen_full_tokens;
+    let report = DiscoverReport {
+        task: args.task.clone(),
+        library: library.root.display().to_string(),
+        agents: found
+            .ranked
+            .iter()
+            .enumerate()
+            .map(|(i, r)| DiscoveredAgent {
+                rank: i + 1,
+                id: r.id.clone(),
+                name: r.summary.name.clone(),
+                score: (r.score * 100.0).round() / 100.0,
+                reason: reason(&r.matched),
+                description: r.summary.description.clone(),
+                path: r.summary.rel_path.clone(),
+                model_hint: r.summary.model_hint.clone(),
+                card_tokens: r.summary.card_tokens,
+                full_tokens: r.summary.full_tokens,
+            })
+            .collect(),
+        tokens: TokenAccount {
+            cards_consulted: found.cards_consulted,
+            card_tokens: found.card_tokens,
+            chosen_full_tokens: found.chosen_full_tokens,
+            total,
+            load_all_tokens: load_all,
+            saved_pct: (pct_saved(total, load_all) * 10.0).round() / 10.0,
+        },
+    };
+    print(ctx, &report)?;
+    Ok(ExitStatus::Success)
+}
+
+fn reason(matched: &[String]) -> String {
+    if matched.is_empty() {
+        "related terms in its expertise".to_string()
+    } else {
+        format!("matches {}", matched.join(", "))
+    }
+}
+
+fn print(ctx: &Context, report: &DiscoverReport) -> Result<()> {
+    let p = &ctx.printer;
+    if p.json_mode() {
+        return p.json(report);
+    }
+    if report.agents.is_empty() {
+        p.stdout_line("no agent matches this task; try describing it in more words")?;
+    } else {
+        let mut table = p.new_table(&["#", "agent", "score", "why", "tokens"]);
+        for a in &report.agents {
+            table.add_row(vec![
+                a.rank.to_string(),
+                a.id.clone(),
+                format!("{:.2}", a.score),
+                a.reason.clone(),
+                a.full_tokens.to_string(),
+            ]);
+        }
+        p.table(&table)?;
+    }
+    let t = &report.tokens;
+    p.stdout_line(&format!(
+        "tokens: {} cards ({} tokens) + chosen agents' full text ({} tokens) = {} vs {} to load the whole library ({:.1}% saved)",
+        t.cards_consulted, t.card_tokens, t.chosen_full_tokens, t.total, t.load_all_tokens, t.saved_pct
+    ))
+}

@@ -1,0 +1,36 @@
+//! What a command runs with: resolved settings, the printer, and the store, opened lazily so
+//! that commands which need no store never create one.
+
+use std::cell::OnceCell;
+
+use anyhow::Result;
+
+use crate::output::Printer;
+use crate::settings::Settings;
+use crate::store::Store;
+
+pub struct Context {
+    pub settings: Settings,
+    pub printer: Printer,
+    store: OnceCell<Store>,
+}
+
+impl Context {
+    pub fn new(settings: Settings) -> Self {
+        let printer = Printer::new(settings.output);
+        Self {
+            settings,
+            printer,
+            store: OnceCell::new(),
+        }
+    }
+
+    /// The store, opened (and migrated) on first use.
+    pub fn store(&self) -> Result<&Store> {
+        if let Some(store) = self.store.get() {
+            return Ok(store);
+        }
+        let store = Store::open(&self.settings.db_path)?;
+        Ok(self.store.get_or_init(|| store))
+    }
+}

@@ -1,0 +1,106 @@
+//! Every environment variable devteam reads, in one place, captured once at start-up so that
+//! commands never consult the process environment themselves.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Agent library folder (same as `--agents`).
+pub const DEVTEAM_AGENTS: &str = "DEVTEAM_AGENTS";
+/// Store file (same as `--db`).
+pub const DEVTEAM_DB: &str = "DEVTEAM_DB";
+/// Config file (same as `--config`).
+pub const DEVTEAM_CONFIG: &str = "DEVTEAM_CONFIG";
+/// Folder for the store when `DEVTEAM_DB` is unset.
+pub const DEVTEAM_DATA_DIR: &str = "DEVTEAM_DATA_DIR";
+/// Largest metadata card in tokens.
+pub const DEVTEAM_CARD_MAX_TOKENS: &str = "DEVTEAM_CARD_MAX_TOKENS";
+/// Default number of agents `discover` returns.
+pub const DEVTEAM_DISCOVER_TOP: &str = "DEVTEAM_DISCOVER_TOP";
+/// Any value turns colour off (<https://no-color.org>).
+pub const NO_COLOR: &str = "NO_COLOR";
+
+/// A snapshot of the variables devteam cares about.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    /// Reads the process environment once.
+    pub fn capture() -> Self {
+        let wanted = |k: &str| {
+            k.starts_with("DEVTEAM_") || k.starts_with("XDG_") || k == "HOME" || k == NO_COLOR
+        };
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter(|(k, _)| wanted(k))
+            .collect();
+        Self { vars }
+    }
+
+    /// An environment built from pairs, for tests.
+    #[cfg(test)]
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        let vars = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        Self { vars }
+    }
+
+    /// A variable's value; empty counts as unset, as XDG asks.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// An absolute path from a variable; relative or empty values count as unset (XDG rule).
+    pub fn abs_path(&self, key: &str) -> Option<PathBuf> {
+        self.get(key).map(PathBuf::from).filter(|p| p.is_absolute())
+    }
+
+    /// `$XDG_DATA_HOME/devteam`, else `~/.local/share/devteam`.
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        self.abs_path(DEVTEAM_DATA_DIR)
+            .or_else(|| self.abs_path("XDG_DATA_HOME").map(|p| p.join("devteam")))
+            .or_else(|| self.home().map(|h| h.join(".local/share/devteam")))
+    }
+
+    /// `$XDG_CONFIG_HOME/devteam`, else `~/.config/devteam`.
+    pub fn config_dir(&self) -> Option<PathBuf> {
+        self.abs_path("XDG_CONFIG_HOME")
+            .map(|p| p.join("devteam"))
+            .or_else(|| self.home().map(|h| h.join(".config/devteam")))
+    }
+
+    fn home(&self) -> Option<PathBuf> {
+        self.abs_path("HOME")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_and_empty_xdg_values_are_ignored() {
+        let env = Env::from_pairs(&[
+            ("XDG_DATA_HOME", "rel/path"),
+            ("HOME", "/h"),
+            ("XDG_CONFIG_HOME", ""),
+        ]);
+        assert_eq!(
+            env.data_dir(),
+            Some(PathBuf::from("/h/.local/share/devteam"))
+        );
+        assert_eq!(env.config_dir(), Some(PathBuf::from("/h/.config/devteam")));
+    }
+
+    #[test]
+    fn devteam_data_dir_wins_over_xdg() {
+        let env = Env::from_pairs(&[("DEVTEAM_DATA_DIR", "/d"), ("XDG_DATA_HOME", "/x")]);
+        assert_eq!(env.data_dir(), Some(PathBuf::from("/d")));
+    }
+}

@@ -1,0 +1,26 @@
+//! `devteam`: parse, resolve settings once, execute, and turn the outcome into an exit code.
+
+mod agents;
+mod cli;
+mod commands;
+mod context;
+mod discovery;
+mod env;
+mod error;
+mod output;
+mod settings;
+mod store;
+mod tokens;
+mod yaml;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let env = env::Env::capture();
+    let outcome = settings::Settings::resolve(&cli.global, &env)
+        .and_then(|settings| commands::dispatch(cli.command, context::Context::new(settings)));
+    error::exit_code(outcome)
+}

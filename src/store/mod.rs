@@ -1,0 +1,162 @@
+//! The local SQLite store: the one place with SQL. Everything outside this module sees domain
+//! types only, so that a shared server database can stand behind the same methods later.
+//!
+//! Opened in WAL mode with a busy timeout so that a terminal, cron and CI can use one store at
+//! once; created with mode 0600 because it will hold usage and spend.
+
+mod agents;
+mod migrations;
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
+
+/// How long a writer waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The store.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed, mode 0600) and migrates the store at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir)
+                .with_context(|| format!("creating store folder {}", dir.display()))?;
+        }
+        create_private_file(path).with_context(|| format!("creating store {}", path.display()))?;
+        let conn =
+            Connection::open(path).with_context(|| format!("opening store {}", path.display()))?;
+        Self::init(conn).with_context(|| format!("preparing store {}", path.display()))
+    }
+
+    /// An in-memory store, for tests.
+    #[cfg(test)]
+    pub fn open_in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Self> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(&conn)?;
+        Ok(Self { conn })
+    }
+
+    /// `PRAGMA integrity_check`, for tests and `doctor`-style checks.
+    #[cfg(test)]
+    pub fn integrity_ok(&self) -> Result<bool> {
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(result == "ok")
+    }
+}
+
+/// Applies the migrations this store lacks, in one exclusive transaction so that two
+/// processes opening a new store at once cannot both migrate it.
+fn migrate(conn: &Connection) -> Result<()> {
+    let known = migrations::MIGRATIONS.len();
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Exclusive)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let current = usize::try_from(current).unwrap_or(usize::MAX);
+    if current > known {
+        bail!(
+            "the store is at schema version {current}, newer than this devteam knows ({known}); upgrade devteam"
+        );
+    }
+    for (version, sql) in migrations::MIGRATIONS.iter().enumerate().skip(current) {
+        tx.execute_batch(sql)
+            .with_context(|| format!("applying store migration {}", version + 1))?;
+    }
+    tx.pragma_update(None, "user_version", known as i64)?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+/// Creates the file with mode 0600 if it does not exist; SQLite gives its -wal and -shm files
+/// the same mode.
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private_file(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s/devteam.db");
+        drop(Store::open(&path).unwrap());
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version as usize, migrations::MIGRATIONS.len());
+        assert!(store.integrity_ok().unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_store_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("devteam.db");
+        drop(Store::open(&path).unwrap());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn a_newer_store_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("devteam.db");
+        drop(Store::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
+        let err = Store::open(&path).err().unwrap();
+        assert!(format!("{err:#}").contains("newer"), "{err:#}");
+    }
+}

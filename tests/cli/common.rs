@@ -1,0 +1,96 @@
+//! `TestEnv`: a temporary HOME with XDG folders, fixture copies, and a command builder for the
+//! real binary that sets variables on the child only.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde::de::DeserializeOwned;
+
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["home", "config", "data", "cache"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        Self { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `devteam` with a sealed environment.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("devteam").expect("binary");
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path().join("home"))
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .current_dir(self.path());
+        cmd
+    }
+
+    /// Copies a folder of the repository's fixtures into the environment and returns its path.
+    pub fn copy_fixture(&self, name: &str) -> PathBuf {
+        let to = self.path().join(name.replace('/', "_"));
+        copy_tree(&repo().join("fixtures").join(name), &to);
+        to
+    }
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared corpus of public agents beside the repository.
+pub fn wshobson() -> PathBuf {
+    repo().join("../shared/corpora/wshobson-agents")
+}
+
+/// Runs and parses stdout as JSON, failing with stderr on a non-zero exit.
+pub fn json<T: DeserializeOwned>(cmd: &mut Command) -> T {
+    let out = cmd.output().expect("run devteam");
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Copies a tree, recreating symlinks as symlinks (the broken fixtures hold a loop).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().expect("file type");
+        if kind.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).expect("link"), &target)
+                .expect("symlink");
+        } else if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

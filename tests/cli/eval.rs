@@ -1,0 +1,95 @@
+//! `eval discovery`: the quality bar on the demo labels and on a public collection nobody
+//! here wrote, and the JSON contract.
+
+use serde::Deserialize;
+
+use crate::common::{TestEnv, json, repo, wshobson};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct EvalReport {
+    tasks: usize,
+    hit_at_1: f64,
+    hit_at_3: f64,
+    recall_at_10: f64,
+    mrr: f64,
+    tokens_per_task: f64,
+    load_all_tokens: usize,
+    unknown_ids: Vec<String>,
+    misses: Vec<Miss>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Miss {
+    line: usize,
+    task: String,
+    expected: Vec<String>,
+    got: Vec<String>,
+}
+
+fn eval(lib: &std::path::Path, labels: &std::path::Path) -> EvalReport {
+    let env = TestEnv::new();
+    json(
+        env.cmd()
+            .arg("--agents")
+            .arg(lib)
+            .args(["--json", "eval", "discovery"])
+            .arg(labels),
+    )
+}
+
+#[test]
+fn demo_library_meets_the_bar() {
+    let r = eval(
+        &repo().join("fixtures/agents"),
+        &repo().join("fixtures/labels/discovery.tsv"),
+    );
+    assert!(r.tasks >= 60);
+    assert!(r.unknown_ids.is_empty(), "{:?}", r.unknown_ids);
+    assert!(
+        r.hit_at_3 >= 0.85 && r.mrr >= 0.75,
+        "hit@3 {} mrr {} misses {:#?}",
+        r.hit_at_3,
+        r.mrr,
+        r.misses
+    );
+    assert!(r.tokens_per_task * 10.0 < r.load_all_tokens as f64);
+}
+
+#[test]
+fn public_collection_meets_the_bar() {
+    let r = eval(&wshobson(), &wshobson().join("labels.tsv"));
+    assert_eq!(r.tasks, 30);
+    assert!(r.unknown_ids.is_empty(), "{:?}", r.unknown_ids);
+    assert!(
+        r.hit_at_3 >= 0.85 && r.mrr >= 0.75,
+        "hit@3 {} mrr {} misses {:#?}",
+        r.hit_at_3,
+        r.mrr,
+        r.misses
+    );
+}
+
+#[test]
+fn malformed_labels_name_the_line() {
+    let env = TestEnv::new();
+    let labels = env.path().join("l.tsv");
+    std::fs::write(
+        &labels,
+        "task\texpected\ngood task\tdebugger\nbad line without tab\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .arg("--agents")
+        .arg(repo().join("fixtures/agents"))
+        .args(["eval", "discovery"])
+        .arg(&labels)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("l.tsv:3"));
+}
