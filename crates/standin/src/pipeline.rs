@@ -70,18 +70,9 @@ pub(crate) fn plan(
     action: &Action,
     billing: &Billing<'_>,
 ) -> Pending {
-    let scope = CacheScope {
-        workspace: billing.key_hash.to_string(),
-        model: p.model.id.to_string(),
-    };
-    let plan = lock(&shared.cache).plan(
-        &scope,
-        &p.prefix,
-        p.model.min_cacheable_tokens,
-        billing.started,
-    );
-    let max_tokens = p.req.max_tokens.unwrap_or(u32::MAX);
-    let outcome = reply::outcome(action, p.model.id, max_tokens, shared.new_id("toolu"));
+    let plan = look_up(shared, p, billing);
+    let limit = p.req.max_tokens.unwrap_or(u32::MAX);
+    let outcome = reply::outcome(action, p.model.id, limit, shared.new_id("toolu"));
     let usage = Usage::new(
         p.prefix.total_tokens,
         plan.usage,
@@ -104,6 +95,16 @@ pub(crate) fn plan(
         plan,
         entry,
     }
+}
+
+/// Cache lookup in the caller's scope: caches are per API key and per model.
+fn look_up(shared: &Shared, p: &Prepared, billing: &Billing<'_>) -> CachePlan {
+    let scope = CacheScope {
+        workspace: billing.key_hash.to_string(),
+        model: p.model.id.to_string(),
+    };
+    let min = p.model.min_cacheable_tokens;
+    lock(&shared.cache).plan(&scope, &p.prefix, min, billing.started)
 }
 
 /// The ledger line for a request that completes normally; `commit` adjusts a broken stream.

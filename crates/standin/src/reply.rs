@@ -94,21 +94,17 @@ pub fn outcome(action: &Action, model: &str, max_tokens: u32, tool_use_id: Strin
             output_tokens: action.reply.output_tokens.unwrap_or(1),
         };
     }
-    let text = action
-        .reply
-        .text
-        .clone()
-        .unwrap_or_else(|| default_text(model));
-    let tool = action.reply.tool_use.as_ref().map(|t| OutBlock::ToolUse {
+    let reply = &action.reply;
+    let text = reply.text.clone().unwrap_or_else(|| default_text(model));
+    let tool = reply.tool_use.as_ref().map(|t| OutBlock::ToolUse {
         id: tool_use_id,
         name: t.name.clone(),
         input: t.input.clone(),
     });
-    let tool_tokens = action.reply.tool_use.as_ref().map_or(0, |t| {
+    let tool_tokens = reply.tool_use.as_ref().map_or(0, |t| {
         text_tokens(&t.name) + text_tokens(&t.input.to_string())
     });
-    let natural = action
-        .reply
+    let natural = reply
         .output_tokens
         .unwrap_or(output_tokens(&text) + tool_tokens);
     if action.fault == Some(Fault::MaxTokens) || natural > max_tokens {
