@@ -14,16 +14,9 @@ use crate::env;
 /// routes work to the cheapest model that can do it, lays prompts out for caching, and keeps
 /// budgets and usage in one local SQLite store.
 #[derive(Debug, Parser)]
-#[command(
-    name = "devteam",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
-#[command(
-    after_help = "Exit codes: 0 success, 1 the command ran but the answer is no \
-(e.g. --strict found skipped files), 2 error (bad input, bad config, IO), 130 interrupted."
-)]
+#[command(name = "devteam", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 success, 1 the command ran but the answer is no \
+(e.g. --strict found skipped files), 2 error (bad input, bad config, IO), 130 interrupted.")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -53,13 +46,7 @@ pub struct GlobalArgs {
     pub json: bool,
 
     /// Print only results and errors (no progress, no notes).
-    #[arg(
-        short,
-        long,
-        global = true,
-        conflicts_with = "verbose",
-        help_heading = "Global options"
-    )]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = "Global options")]
     pub quiet: bool,
 
     /// Print more detail on stderr (repeat for more).
@@ -67,13 +54,7 @@ pub struct GlobalArgs {
     pub verbose: u8,
 
     /// When to use colour; NO_COLOR in the environment also turns it off.
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        value_name = "WHEN",
-        help_heading = "Global options"
-    )]
+    #[arg(long, global = true, value_enum, value_name = "WHEN", help_heading = "Global options")]
     pub color: Option<ColorChoice>,
 }
 
@@ -95,6 +76,8 @@ pub enum Command {
     ExtractMetadata(ExtractMetadataArgs),
     /// Find the few agents a task needs, from the index alone.
     Discover(DiscoverArgs),
+    /// Show the effective price table: bundled rates plus your overrides.
+    Prices(PricesArgs),
     /// Measure devteam against labeled data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -129,6 +112,19 @@ pub struct DiscoverArgs {
     /// How many agents to return [default: 5, or `discover-top` in config].
     #[arg(long, short = 'n', value_name = "N")]
     pub top: Option<usize>,
+
+    /// Use the index as it is, without checking the library for changed files (for hot loops
+    /// over large libraries; a missing index is still built).
+    #[arg(long)]
+    pub no_refresh: bool,
+}
+
+/// Arguments of `prices`.
+#[derive(Debug, Args)]
+pub struct PricesArgs {
+    /// Show one model (id, alias or tier name) only.
+    #[arg(value_name = "MODEL")]
+    pub model: Option<String>,
 }
 
 /// What `eval` can measure.

@@ -6,6 +6,7 @@ use std::cell::OnceCell;
 use anyhow::Result;
 
 use crate::output::Printer;
+use crate::pricing::PriceTable;
 use crate::settings::Settings;
 use crate::store::Store;
 
@@ -13,16 +14,13 @@ pub struct Context {
     pub settings: Settings,
     pub printer: Printer,
     store: OnceCell<Store>,
+    prices: OnceCell<PriceTable>,
 }
 
 impl Context {
     pub fn new(settings: Settings) -> Self {
         let printer = Printer::new(settings.output);
-        Self {
-            settings,
-            printer,
-            store: OnceCell::new(),
-        }
+        Self { settings, printer, store: OnceCell::new(), prices: OnceCell::new() }
     }
 
     /// The store, opened (and migrated) on first use.
@@ -32,5 +30,14 @@ impl Context {
         }
         let store = Store::open(&self.settings.db_path)?;
         Ok(self.store.get_or_init(|| store))
+    }
+
+    /// The price table (bundled, plus the configured overrides), loaded on first use.
+    pub fn prices(&self) -> Result<&PriceTable> {
+        if let Some(prices) = self.prices.get() {
+            return Ok(prices);
+        }
+        let prices = PriceTable::load(self.settings.prices_file.as_deref())?;
+        Ok(self.prices.get_or_init(|| prices))
     }
 }

@@ -16,6 +16,8 @@ pub const DEVTEAM_DATA_DIR: &str = "DEVTEAM_DATA_DIR";
 pub const DEVTEAM_CARD_MAX_TOKENS: &str = "DEVTEAM_CARD_MAX_TOKENS";
 /// Default number of agents `discover` returns.
 pub const DEVTEAM_DISCOVER_TOP: &str = "DEVTEAM_DISCOVER_TOP";
+/// Price overrides file (YAML in the bundled format, or LiteLLM's JSON).
+pub const DEVTEAM_PRICES_FILE: &str = "DEVTEAM_PRICES_FILE";
 /// Any value turns colour off (<https://no-color.org>).
 pub const NO_COLOR: &str = "NO_COLOR";
 
@@ -28,9 +30,7 @@ pub struct Env {
 impl Env {
     /// Reads the process environment once.
     pub fn capture() -> Self {
-        let wanted = |k: &str| {
-            k.starts_with("DEVTEAM_") || k.starts_with("XDG_") || k == "HOME" || k == NO_COLOR
-        };
+        let wanted = |k: &str| k.starts_with("DEVTEAM_") || k.starts_with("XDG_") || k == "HOME" || k == NO_COLOR;
         let vars = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .filter(|(k, _)| wanted(k))
@@ -41,19 +41,13 @@ impl Env {
     /// An environment built from pairs, for tests.
     #[cfg(test)]
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
-        let vars = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect();
+        let vars = pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
         Self { vars }
     }
 
     /// A variable's value; empty counts as unset, as XDG asks.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.vars
-            .get(key)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
     }
 
     /// An absolute path from a variable; relative or empty values count as unset (XDG rule).
@@ -86,15 +80,8 @@ mod tests {
 
     #[test]
     fn relative_and_empty_xdg_values_are_ignored() {
-        let env = Env::from_pairs(&[
-            ("XDG_DATA_HOME", "rel/path"),
-            ("HOME", "/h"),
-            ("XDG_CONFIG_HOME", ""),
-        ]);
-        assert_eq!(
-            env.data_dir(),
-            Some(PathBuf::from("/h/.local/share/devteam"))
-        );
+        let env = Env::from_pairs(&[("XDG_DATA_HOME", "rel/path"), ("HOME", "/h"), ("XDG_CONFIG_HOME", "")]);
+        assert_eq!(env.data_dir(), Some(PathBuf::from("/h/.local/share/devteam")));
         assert_eq!(env.config_dir(), Some(PathBuf::from("/h/.config/devteam")));
     }
 

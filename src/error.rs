@@ -46,8 +46,6 @@ pub fn exit_code(outcome: anyhow::Result<ExitStatus>) -> ExitCode {
 /// `devteam discover ... | head` must not report an error when `head` closes the pipe.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -21,11 +21,7 @@ pub struct Printer {
 
 impl Printer {
     pub fn new(settings: OutputSettings) -> Self {
-        Self {
-            settings,
-            stderr_tty: std::io::stderr().is_terminal(),
-            stdout_tty: std::io::stdout().is_terminal(),
-        }
+        Self { settings, stderr_tty: std::io::stderr().is_terminal(), stdout_tty: std::io::stdout().is_terminal() }
     }
 
     /// Whether results should be JSON.
@@ -67,22 +63,14 @@ impl Printer {
 
     /// A warning: always on stderr, even with `-q` or `--json`.
     pub fn warn(&self, text: &str) {
-        let prefix = if self.color_stderr() {
-            "\x1b[33mwarning\x1b[0m"
-        } else {
-            "warning"
-        };
+        let prefix = if self.color_stderr() { "\x1b[33mwarning\x1b[0m" } else { "warning" };
         eprintln!("{prefix}: {text}");
     }
 
     /// A progress bar on stderr; hidden when stderr is not a terminal, or with `--json`/`-q`.
     pub fn progress(&self, len: u64, what: &str) -> ProgressBar {
         let visible = self.stderr_tty && !self.settings.json && !self.settings.quiet;
-        let target = if visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
+        let target = if visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
         let bar = ProgressBar::with_draw_target(Some(len), target);
         if let Ok(style) = ProgressStyle::with_template("{msg} {bar:30} {pos}/{len}") {
             bar.set_style(style);
@@ -94,9 +82,7 @@ impl Printer {
     /// A table in the house style; it wraps to the terminal's width on a terminal only.
     pub fn new_table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
-        table
-            .load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic);
+        table.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
         if !self.stdout_tty {
             table.force_no_tty();
         }

@@ -29,6 +29,8 @@ struct ConfigFile {
     card_max_tokens: Option<usize>,
     discover_top: Option<usize>,
     discover_shortlist: Option<usize>,
+    /// Price overrides: the bundled format (YAML) or LiteLLM's JSON.
+    prices_file: Option<PathBuf>,
 }
 
 /// Everything a command needs to know about how it was asked to run.
@@ -46,6 +48,8 @@ pub struct Settings {
     pub discover_top: usize,
     /// Cards consulted per task.
     pub discover_shortlist: usize,
+    /// Price overrides on top of the bundled table.
+    pub prices_file: Option<PathBuf>,
 }
 
 /// How to print.
@@ -65,14 +69,9 @@ impl Settings {
         let agents_dir = args.agents.clone().or_else(|| from_config(&config.agents));
         let db_path = match args.db.clone().or_else(|| from_config(&config.db)) {
             Some(path) => path,
-            None => env
-                .data_dir()
-                .map(|d| d.join("devteam.db"))
-                .ok_or_else(|| {
-                    UserError::new(
-                        "cannot find a data folder: set HOME, XDG_DATA_HOME or pass --db FILE",
-                    )
-                })?,
+            None => env.data_dir().map(|d| d.join("devteam.db")).ok_or_else(|| {
+                UserError::new("cannot find a data folder: set HOME, XDG_DATA_HOME or pass --db FILE")
+            })?,
         };
         let color = match (args.color, env.get(env::NO_COLOR)) {
             (Some(choice), _) => choice,
@@ -82,28 +81,11 @@ impl Settings {
         Ok(Self {
             agents_dir: agents_dir.map(|p| absolute(&p)).transpose()?,
             db_path: absolute(&db_path)?,
-            output: OutputSettings {
-                json: args.json,
-                quiet: args.quiet,
-                verbose: args.verbose,
-                color,
-            },
-            card_max_tokens: pick(
-                env,
-                env::DEVTEAM_CARD_MAX_TOKENS,
-                config.card_max_tokens,
-                DEFAULT_CARD_MAX_TOKENS,
-            )?,
-            discover_top: pick(
-                env,
-                env::DEVTEAM_DISCOVER_TOP,
-                config.discover_top,
-                DEFAULT_DISCOVER_TOP,
-            )?,
-            discover_shortlist: config
-                .discover_shortlist
-                .unwrap_or(DEFAULT_SHORTLIST)
-                .max(1),
+            output: OutputSettings { json: args.json, quiet: args.quiet, verbose: args.verbose, color },
+            card_max_tokens: pick(env, env::DEVTEAM_CARD_MAX_TOKENS, config.card_max_tokens, DEFAULT_CARD_MAX_TOKENS)?,
+            discover_top: pick(env, env::DEVTEAM_DISCOVER_TOP, config.discover_top, DEFAULT_DISCOVER_TOP)?,
+            discover_shortlist: config.discover_shortlist.unwrap_or(DEFAULT_SHORTLIST).max(1),
+            prices_file: env.abs_path(env::DEVTEAM_PRICES_FILE).or_else(|| from_config(&config.prices_file)),
         })
     }
 }
@@ -117,9 +99,7 @@ fn load_config(explicit: Option<&Path>, env: &Env) -> Result<(ConfigFile, PathBu
             None => return Ok((ConfigFile::default(), PathBuf::from("."))),
         },
     };
-    let dir = path
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
@@ -138,9 +118,9 @@ fn load_config(explicit: Option<&Path>, env: &Env) -> Result<(ConfigFile, PathBu
 /// A positive number from env, else config, else the default; a bad env value is an error.
 fn pick(env: &Env, key: &str, config: Option<usize>, default: usize) -> Result<usize> {
     let value = match env.get(key) {
-        Some(raw) => raw
-            .parse::<usize>()
-            .map_err(|_| UserError::new(format!("{key}={raw:?} is not a whole number")))?,
+        Some(raw) => {
+            raw.parse::<usize>().map_err(|_| UserError::new(format!("{key}={raw:?} is not a whole number")))?
+        }
         None => config.unwrap_or(default),
     };
     if value == 0 {
@@ -149,7 +129,11 @@ fn pick(env: &Env, key: &str, config: Option<usize>, default: usize) -> Result<u
     Ok(value)
 }
 
+/// An absolute path; existing paths are canonicalized so that `../x` and `x` name one library.
 fn absolute(path: &Path) -> Result<PathBuf> {
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return Ok(canonical);
+    }
     std::path::absolute(path).with_context(|| format!("resolving path {}", path.display()))
 }
 
@@ -169,23 +153,12 @@ mod tests {
         let cfg = dir.path().join("c.yaml");
         std::fs::write(&cfg, "discover-top: 7\ncard-max-tokens: 150\nagents: lib\n").unwrap();
         let cfg_arg = cfg.to_str().unwrap();
-        let s = resolve(
-            &["--config", cfg_arg],
-            &[("HOME", "/h"), (env::DEVTEAM_DISCOVER_TOP, "9")],
-        )
-        .unwrap();
+        let s = resolve(&["--config", cfg_arg], &[("HOME", "/h"), (env::DEVTEAM_DISCOVER_TOP, "9")]).unwrap();
         assert_eq!(s.discover_top, 9);
         assert_eq!(s.card_max_tokens, 150);
         assert_eq!(s.agents_dir, Some(dir.path().join("lib")));
-        assert_eq!(
-            s.db_path,
-            PathBuf::from("/h/.local/share/devteam/devteam.db")
-        );
-        let s = resolve(
-            &["--config", cfg_arg, "--agents", "/other"],
-            &[("HOME", "/h")],
-        )
-        .unwrap();
+        assert_eq!(s.db_path, PathBuf::from("/h/.local/share/devteam/devteam.db"));
+        let s = resolve(&["--config", cfg_arg, "--agents", "/other"], &[("HOME", "/h")]).unwrap();
         assert_eq!(s.agents_dir, Some(PathBuf::from("/other")));
         assert_eq!(s.discover_top, 7);
     }
@@ -197,15 +170,9 @@ mod tests {
         std::fs::write(&cfg, "discover-top: many\n").unwrap();
         let err = resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err();
         let msg = format!("{err:#}");
-        assert!(
-            msg.contains("c.yaml") && msg.contains("discover-top"),
-            "{msg}"
-        );
+        assert!(msg.contains("c.yaml") && msg.contains("discover-top"), "{msg}");
         std::fs::write(&cfg, "dicsover-top: 3\n").unwrap();
-        let msg = format!(
-            "{:#}",
-            resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err()
-        );
+        let msg = format!("{:#}", resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err());
         assert!(msg.contains("unknown field"), "{msg}");
     }
 

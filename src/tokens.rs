@@ -51,8 +51,7 @@ mod tests {
 
     #[test]
     fn errs_high_against_four_chars_a_token() {
-        let prose = "The quick brown fox jumps over the lazy dog, then reviews the pull request. "
-            .repeat(20);
+        let prose = "The quick brown fox jumps over the lazy dog, then reviews the pull request. ".repeat(20);
         assert!(estimate(&prose) >= prose.len() * 2 / 7);
     }
 }

@@ -15,10 +15,8 @@ pub struct YamlError {
 
 /// Parses YAML text into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    serde_yaml_ng::from_str(text).map_err(|e| YamlError {
-        line: e.location().map(|l| l.line()),
-        message: e.to_string(),
-    })
+    serde_yaml_ng::from_str(text)
+        .map_err(|e| YamlError { line: e.location().map(|l| l.line()), message: e.to_string() })
 }
 
 #[cfg(test)]
@@ -27,8 +25,7 @@ mod tests {
 
     #[test]
     fn reports_the_line_of_an_error() {
-        let err =
-            from_str::<std::collections::BTreeMap<String, String>>("a: 1\nb: [\n").unwrap_err();
+        let err = from_str::<std::collections::BTreeMap<String, String>>("a: 1\nb: [\n").unwrap_err();
         assert!(err.line.is_some(), "{err}");
     }
 }

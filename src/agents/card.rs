@@ -24,17 +24,9 @@ pub fn render(agent: &Agent, max_tokens: usize) -> String {
     // The description is the author's own routing text: it gets the most room. Lists are
     // capped so that a card says what the agent is for, not everything it mentions.
     card.push_clipped_to(&agent.description, max_tokens * 2 / 5);
-    card.push_list(
-        "Does: ",
-        "; ",
-        &agent.capabilities[..agent.capabilities.len().min(MAX_CAPABILITIES)],
-    );
-    card.push_list(
-        "Keywords: ",
-        ", ",
-        &agent.keywords[..agent.keywords.len().min(MAX_KEYWORDS)],
-    );
-    card.text
+    card.push_list("Does: ", "; ", &agent.capabilities[..agent.capabilities.len().min(MAX_CAPABILITIES)]);
+    card.push_list("Keywords: ", ", ", &agent.keywords[..agent.keywords.len().min(MAX_KEYWORDS)]);
+    card.fit()
 }
 
 struct Budget {
@@ -44,10 +36,7 @@ struct Budget {
 
 impl Budget {
     fn new(max: usize) -> Self {
-        Self {
-            text: String::new(),
-            max,
-        }
+        Self { text: String::new(), max }
     }
 
     fn left(&self) -> usize {
@@ -89,11 +78,7 @@ impl Budget {
         let left = self.left();
         let mut line = String::new();
         for item in items {
-            let candidate = if line.is_empty() {
-                format!("{prefix}{item}")
-            } else {
-                format!("{line}{sep}{item}")
-            };
+            let candidate = if line.is_empty() { format!("{prefix}{item}") } else { format!("{line}{sep}{item}") };
             if tokens::estimate(&candidate) + 1 > left {
                 break;
             }
@@ -137,9 +122,7 @@ mod tests {
             description: description.into(),
             tools: vec!["Read".into()],
             model_hint: Some("sonnet".into()),
-            capabilities: (0..capabilities)
-                .map(|i| format!("capability number {i}"))
-                .collect(),
+            capabilities: (0..capabilities).map(|i| format!("capability number {i}")).collect(),
             keywords: vec!["EXPLAIN".into(), "pg_stat_statements".into()],
             sections: vec![],
             content_hash: String::new(),
@@ -165,11 +148,7 @@ mod tests {
         let long = "word ".repeat(500);
         for max in [20, 60, 200] {
             let card = render(&agent(&long, 100), max);
-            assert!(
-                tokens::estimate(&card) <= max,
-                "{max}: {}",
-                tokens::estimate(&card)
-            );
+            assert!(tokens::estimate(&card) <= max, "{max}: {}", tokens::estimate(&card));
             assert!(card.starts_with("db-tuner"));
         }
     }

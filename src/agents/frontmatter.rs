@@ -36,26 +36,14 @@ pub enum FrontMatterError {
 /// Separates front matter from the body. A file that does not start with `---` has none.
 pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text
-        .strip_prefix("---")
-        .filter(|r| r.starts_with('\n') || r.starts_with("\r\n"))
-    else {
-        return Ok(Split {
-            yaml: None,
-            body: text,
-        });
+    let Some(rest) = text.strip_prefix("---").filter(|r| r.starts_with('\n') || r.starts_with("\r\n")) else {
+        return Ok(Split { yaml: None, body: text });
     };
-    let rest = rest
-        .trim_start_matches('\r')
-        .strip_prefix('\n')
-        .unwrap_or(rest);
+    let rest = rest.trim_start_matches('\r').strip_prefix('\n').unwrap_or(rest);
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == "---" || line.trim_end() == "..." {
-            return Ok(Split {
-                yaml: Some(&rest[..offset]),
-                body: &rest[offset + line.len()..],
-            });
+            return Ok(Split { yaml: Some(&rest[..offset]), body: &rest[offset + line.len()..] });
         }
         offset += line.len();
     }
@@ -96,13 +84,7 @@ pub fn parse(yaml: &str) -> Result<(FrontMatter, Option<String>), FrontMatterErr
             if lenient.name.is_none() && lenient.description.is_none() {
                 return Err(FrontMatterError::Unreadable(err.message));
             }
-            Ok((
-                lenient,
-                Some(format!(
-                    "front matter is not valid YAML ({}); read it line by line",
-                    err.message
-                )),
-            ))
+            Ok((lenient, Some(format!("front matter is not valid YAML ({}); read it line by line", err.message))))
         }
     }
 }
@@ -111,10 +93,7 @@ impl From<Strict> for FrontMatter {
     fn from(s: Strict) -> Self {
         Self {
             name: s.name.map(Scalar::into_string).filter(|n| !n.is_empty()),
-            description: s
-                .description
-                .map(Scalar::into_string)
-                .filter(|d| !d.is_empty()),
+            description: s.description.map(Scalar::into_string).filter(|d| !d.is_empty()),
             tools: match s.tools {
                 Some(Tools::List(list)) => list,
                 Some(Tools::Text(text)) => split_list(&text),
@@ -148,45 +127,26 @@ fn parse_lenient(yaml: &str) -> FrontMatter {
         }
         if !starts_indented && let Some((key, value)) = key_value(trimmed) {
             current = Some(key.to_string());
-            fields
-                .entry(key.to_string())
-                .or_default()
-                .push(unquote(value).to_string());
+            fields.entry(key.to_string()).or_default().push(unquote(value).to_string());
         } else if let Some(key) = &current {
             let item = trimmed.strip_prefix("- ").unwrap_or(trimmed);
-            fields
-                .entry(key.clone())
-                .or_default()
-                .push(unquote(item).to_string());
+            fields.entry(key.clone()).or_default().push(unquote(item).to_string());
         }
     }
-    let text = |k: &str| {
-        fields.get(k).map(|v| {
-            v.iter()
-                .filter(|s| !s.is_empty())
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-    };
+    let text =
+        |k: &str| fields.get(k).map(|v| v.iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join(" "));
     let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
     FrontMatter {
         name: nonempty(text("name")),
         description: nonempty(text("description")),
-        tools: fields
-            .get("tools")
-            .map(|v| v.iter().flat_map(|s| split_list(s)).collect())
-            .unwrap_or_default(),
+        tools: fields.get("tools").map(|v| v.iter().flat_map(|s| split_list(s)).collect()).unwrap_or_default(),
         model: nonempty(text("model")),
     }
 }
 
 fn key_value(line: &str) -> Option<(&str, &str)> {
     let (key, value) = line.split_once(':')?;
-    let valid = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let valid = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     valid.then(|| (key, value.trim()))
 }
 
@@ -202,11 +162,7 @@ fn unquote(value: &str) -> &str {
 
 /// `Read, Grep` or `[Read, Grep]` into items.
 fn split_list(text: &str) -> Vec<String> {
-    text.trim_matches(['[', ']'])
-        .split(',')
-        .map(|t| unquote(t).to_string())
-        .filter(|t| !t.is_empty())
-        .collect()
+    text.trim_matches(['[', ']']).split(',').map(|t| unquote(t).to_string()).filter(|t| !t.is_empty()).collect()
 }
 
 #[cfg(test)]
@@ -219,16 +175,12 @@ mod tests {
         assert_eq!(s.yaml, Some("name: a\n"));
         assert_eq!(s.body, "# A\nbody");
         assert!(split("# no front matter\n").unwrap().yaml.is_none());
-        assert_eq!(
-            split("---\nname: a\n").unwrap_err(),
-            FrontMatterError::Unterminated
-        );
+        assert_eq!(split("---\nname: a\n").unwrap_err(), FrontMatterError::Unterminated);
     }
 
     #[test]
     fn strict_yaml_with_tool_list_or_string() {
-        let (fm, warning) =
-            parse("name: a\ndescription: Does x.\ntools: Read, Grep\nmodel: sonnet\n").unwrap();
+        let (fm, warning) = parse("name: a\ndescription: Does x.\ntools: Read, Grep\nmodel: sonnet\n").unwrap();
         assert_eq!(fm.tools, vec!["Read", "Grep"]);
         assert!(warning.is_none());
         let (fm, _) = parse("name: a\ntools: [Read, Bash]\n").unwrap();

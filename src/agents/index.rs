@@ -46,34 +46,19 @@ pub fn index_library(
     on_file: &dyn Fn(usize),
 ) -> Result<IndexReport> {
     let scan = scan::scan(root)?;
-    let ids: HashSet<String> = scan
-        .files
-        .iter()
-        .map(|f| f.id.to_ascii_lowercase())
-        .collect();
-    let id_set_hash = parse::hash(
-        ids.iter()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-            .as_bytes(),
-    );
+    let ids: HashSet<String> = scan.files.iter().map(|f| f.id.to_ascii_lowercase()).collect();
+    let id_set_hash =
+        parse::hash(ids.iter().collect::<BTreeSet<_>>().into_iter().cloned().collect::<Vec<_>>().join("\n").as_bytes());
     let previous = store.library(root)?;
     let rebuild = options.force
-        || previous.as_ref().is_none_or(|lib| {
-            lib.id_set_hash != id_set_hash || lib.card_max_tokens != options.card_max_tokens
-        });
+        || previous
+            .as_ref()
+            .is_none_or(|lib| lib.id_set_hash != id_set_hash || lib.card_max_tokens != options.card_max_tokens);
     let known = match (&previous, rebuild) {
         (Some(lib), false) => store.indexed_files(lib.id)?,
         _ => HashMap::new(),
     };
-    let mut report = IndexReport {
-        rebuilt: rebuild,
-        skipped: scan.skipped,
-        ..IndexReport::default()
-    };
+    let mut report = IndexReport { rebuilt: rebuild, skipped: scan.skipped, ..IndexReport::default() };
     let mut changes = IndexChanges {
         id_set_hash,
         card_max_tokens: options.card_max_tokens,
@@ -94,10 +79,7 @@ pub fn index_library(
     report.library = match previous {
         // Nothing changed: a read-only command should not write to the store.
         Some(lib)
-            if !rebuild
-                && changes.upserts.is_empty()
-                && report.removed == 0
-                && same_files(&known, &changes.files) =>
+            if !rebuild && changes.upserts.is_empty() && report.removed == 0 && same_files(&known, &changes.files) =>
         {
             Some(lib)
         }
@@ -129,25 +111,14 @@ fn read_all(
     card_max: usize,
     on_file: &dyn Fn(usize),
 ) -> Vec<FileResult> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(8);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
     let chunk = files.len().div_ceil(threads).max(1);
     let results: Vec<Vec<FileResult>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| read_one(f, known, ids, card_max))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(|f| read_one(f, known, ids, card_max)).collect::<Vec<_>>()))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
     on_file(files.len());
     results.into_iter().flatten().collect()
@@ -170,21 +141,12 @@ fn read_one(
         Err(reason) => return FileResult::Unreadable(reason),
     };
     let content_hash = parse::hash(&bytes);
-    let seen = IndexedFile {
-        content_hash,
-        size,
-        mtime_ns,
-        skip_reason: None,
-    };
+    let seen = IndexedFile { content_hash, size, mtime_ns, skip_reason: None };
     match old {
-        Some(old) if old.content_hash == seen.content_hash => FileResult::Unchanged(IndexedFile {
-            skip_reason: old.skip_reason.clone(),
-            ..seen
-        }),
-        _ => FileResult::Parsed {
-            outcome: parse::parse(file, &bytes, ids, card_max),
-            seen,
-        },
+        Some(old) if old.content_hash == seen.content_hash => {
+            FileResult::Unchanged(IndexedFile { skip_reason: old.skip_reason.clone(), ..seen })
+        }
+        _ => FileResult::Parsed { outcome: parse::parse(file, &bytes, ids, card_max), seen },
     }
 }
 
@@ -200,19 +162,10 @@ fn stat(path: &std::path::Path) -> (u64, i64) {
     (meta.len(), mtime)
 }
 
-fn record(
-    file: &SourceFile,
-    result: FileResult,
-    report: &mut IndexReport,
-    changes: &mut IndexChanges,
-) {
+fn record(file: &SourceFile, result: FileResult, report: &mut IndexReport, changes: &mut IndexChanges) {
     let rel = file.rel_path.clone();
-    let skip = |report: &mut IndexReport, reason: String| {
-        report.skipped.push(Skipped {
-            rel_path: rel.clone(),
-            reason,
-        })
-    };
+    let skip =
+        |report: &mut IndexReport, reason: String| report.skipped.push(Skipped { rel_path: rel.clone(), reason });
     match result {
         FileResult::Unreadable(reason) => skip(report, reason),
         FileResult::Unchanged(file_state) => {
@@ -228,9 +181,7 @@ fn record(
             report.parsed += 1;
             let skip_reason = match outcome {
                 Outcome::Agent(agent) => {
-                    report
-                        .warnings
-                        .extend(agent.warnings.iter().map(|w| (rel.clone(), w.clone())));
+                    report.warnings.extend(agent.warnings.iter().map(|w| (rel.clone(), w.clone())));
                     changes.keep_ids.push(agent.id.clone());
                     changes.upserts.push(*agent);
                     None
@@ -242,19 +193,11 @@ fn record(
                 // Remembered with an empty reason so that an unchanged note is not re-read.
                 Outcome::NotAnAgent => Some(String::new()),
             };
-            changes.files.push((
-                rel.clone(),
-                IndexedFile {
-                    skip_reason,
-                    ..seen
-                },
-            ));
+            changes.files.push((rel.clone(), IndexedFile { skip_reason, ..seen }));
         }
     }
 }
 
 fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -27,21 +27,13 @@ pub struct Section {
 pub fn sections(source: &str) -> Vec<Section> {
     let mut out = vec![Section::default()];
     let mut state = Walk::default();
-    for (event, range) in Parser::new_ext(
-        source,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    )
-    .into_offset_iter()
+    for (event, range) in
+        Parser::new_ext(source, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).into_offset_iter()
     {
         state.event(event, range, &mut out);
     }
-    for (i, next_start) in out
-        .iter()
-        .skip(1)
-        .map(|s| s.span.start)
-        .chain([source.len()])
-        .enumerate()
-        .collect::<Vec<_>>()
+    for (i, next_start) in
+        out.iter().skip(1).map(|s| s.span.start).chain([source.len()]).enumerate().collect::<Vec<_>>()
     {
         out[i].span.end = next_start;
     }
@@ -65,21 +57,14 @@ impl Walk {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 self.in_heading = true;
-                out.push(Section {
-                    level: heading_level(level),
-                    span: range.start..range.start,
-                    ..Section::default()
-                });
+                out.push(Section { level: heading_level(level), span: range.start..range.start, ..Section::default() });
             }
             Event::End(TagEnd::Heading(_)) => self.in_heading = false,
             Event::Start(Tag::List(_)) => self.list_depth += 1,
             Event::End(TagEnd::List(_)) => self.list_depth = self.list_depth.saturating_sub(1),
             Event::Start(Tag::Item) if self.list_depth == 1 => self.item = Some(String::new()),
             Event::End(TagEnd::Item) if self.list_depth == 1 => {
-                let first_line = self
-                    .item
-                    .take()
-                    .and_then(|i| i.lines().next().map(|l| l.trim().to_string()));
+                let first_line = self.item.take().and_then(|i| i.lines().next().map(|l| l.trim().to_string()));
                 if let Some(item) = first_line.filter(|i| !i.is_empty()) {
                     section.bullets.push(item);
                 }
@@ -114,11 +99,7 @@ impl Walk {
         }
         section.text.push_str(text);
         let top_level = self.list_depth == 1;
-        if let Some(item) = self
-            .item
-            .as_mut()
-            .filter(|i| top_level && !i.contains('\n'))
-        {
+        if let Some(item) = self.item.as_mut().filter(|i| top_level && !i.contains('\n')) {
             item.push_str(text);
         }
         if let Some(marked) = self.marked.as_mut() {

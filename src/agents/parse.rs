@@ -27,10 +27,7 @@ pub enum Outcome {
 /// Reads a file, refusing oversized ones before reading them.
 pub fn read(file: &SourceFile) -> Result<Vec<u8>, String> {
     let handle = std::fs::File::open(&file.path).map_err(|e| format!("cannot open: {e}"))?;
-    let size = handle
-        .metadata()
-        .map_err(|e| format!("cannot stat: {e}"))?
-        .len();
+    let size = handle.metadata().map_err(|e| format!("cannot stat: {e}"))?.len();
     if size > MAX_FILE_BYTES {
         return Err(format!(
             "file is {:.1} MiB; agent files over {} MiB are not indexed",
@@ -39,10 +36,7 @@ pub fn read(file: &SourceFile) -> Result<Vec<u8>, String> {
         ));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    handle
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
+    handle.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
     Ok(bytes)
 }
 
@@ -53,12 +47,7 @@ pub fn hash(bytes: &[u8]) -> String {
 
 /// Parses one file. `ids` holds every agent id of the library, so that mentions of other
 /// agents can be kept out of this agent's index text.
-pub fn parse(
-    file: &SourceFile,
-    bytes: &[u8],
-    ids: &HashSet<String>,
-    card_max_tokens: usize,
-) -> Outcome {
+pub fn parse(file: &SourceFile, bytes: &[u8], ids: &HashSet<String>, card_max_tokens: usize) -> Outcome {
     let text = match check_text(bytes) {
         Ok(text) => text,
         Err(reason) => return Outcome::Skipped(reason),
@@ -84,16 +73,9 @@ pub fn parse(
     };
     let sections = markdown::sections(split.body);
     if split.yaml.is_none() && !sections.iter().any(|s| s.level > 0) {
-        warnings
-            .push("no front matter and no heading: the name is taken from the folder".to_string());
+        warnings.push("no front matter and no heading: the name is taken from the folder".to_string());
     }
-    let parsed = Parsed {
-        file,
-        text,
-        body: split.body,
-        front,
-        sections,
-    };
+    let parsed = Parsed { file, text, body: split.body, front, sections };
     Outcome::Agent(Box::new(parsed.into_agent(ids, card_max_tokens, warnings)))
 }
 
@@ -108,10 +90,7 @@ fn check_text(bytes: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        format!(
-            "not UTF-8: invalid byte 0x{:02X} at offset {at} (line {line}); save the file as UTF-8",
-            bytes[at]
-        )
+        format!("not UTF-8: invalid byte 0x{:02X} at offset {at} (line {line}); save the file as UTF-8", bytes[at])
     })
 }
 
@@ -130,14 +109,8 @@ const CAPABILITY_HEADINGS: &[&str] = &[
     "role",
 ];
 /// Headings of sections that show requests in users' words.
-const EXAMPLE_HEADINGS: &[&str] = &[
-    "example",
-    "typical request",
-    "use case",
-    "when to use",
-    "trigger",
-    "sample request",
-];
+const EXAMPLE_HEADINGS: &[&str] =
+    &["example", "typical request", "use case", "when to use", "trigger", "sample request"];
 /// Headings of sections about other agents: they must not make this agent rank for those.
 const COLLABORATION_HEADINGS: &[&str] = &[
     "collaborat",
@@ -171,30 +144,11 @@ struct Parsed<'a> {
 }
 
 impl Parsed<'_> {
-    fn into_agent(
-        self,
-        ids: &HashSet<String>,
-        card_max_tokens: usize,
-        warnings: Vec<String>,
-    ) -> Agent {
+    fn into_agent(self, ids: &HashSet<String>, card_max_tokens: usize, warnings: Vec<String>) -> Agent {
         let id = self.file.id.clone();
-        let title = self
-            .sections
-            .iter()
-            .find(|s| s.level == 1)
-            .map(|s| s.heading.trim().to_string());
-        let name = self
-            .front
-            .name
-            .clone()
-            .or(title)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| id.clone());
-        let description = self
-            .front
-            .description
-            .clone()
-            .unwrap_or_else(|| first_paragraph(&self.sections));
+        let title = self.sections.iter().find(|s| s.level == 1).map(|s| s.heading.trim().to_string());
+        let name = self.front.name.clone().or(title).filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone());
+        let description = self.front.description.clone().unwrap_or_else(|| first_paragraph(&self.sections));
         let capabilities = self.capabilities();
         let keywords = self.keywords(&capabilities);
         let sections = self
@@ -233,22 +187,10 @@ impl Parsed<'_> {
     /// The lead phrase of each expertise bullet ("Redis: caching" gives "Redis").
     fn capabilities(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for section in self
-            .sections
-            .iter()
-            .filter(|s| heading_matches(s, CAPABILITY_HEADINGS))
-        {
+        for section in self.sections.iter().filter(|s| heading_matches(s, CAPABILITY_HEADINGS)) {
             for bullet in &section.bullets {
-                let lead = bullet
-                    .split([':', '\u{2014}'])
-                    .next()
-                    .unwrap_or(bullet)
-                    .trim();
-                let lead: String = lead
-                    .split_whitespace()
-                    .take(8)
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let lead = bullet.split([':', '\u{2014}']).next().unwrap_or(bullet).trim();
+                let lead: String = lead.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
                 if lead.len() > 2 && !out.iter().any(|o| o.eq_ignore_ascii_case(&lead)) {
                     out.push(lead);
                 }
@@ -260,16 +202,10 @@ impl Parsed<'_> {
     /// Terms marked bold or as code outside sections about other agents, minus capabilities.
     fn keywords(&self, capabilities: &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        let own = self
-            .sections
-            .iter()
-            .filter(|s| !heading_matches(s, COLLABORATION_HEADINGS));
+        let own = self.sections.iter().filter(|s| !heading_matches(s, COLLABORATION_HEADINGS));
         for term in own.flat_map(|s| s.marked.iter()) {
             let known = |t: &String| t.eq_ignore_ascii_case(term);
-            if term.split_whitespace().count() <= 4
-                && !out.iter().any(known)
-                && !capabilities.iter().any(known)
-            {
+            if term.split_whitespace().count() <= 4 && !out.iter().any(known) && !capabilities.iter().any(known) {
                 out.push(term.clone());
             }
         }
@@ -287,11 +223,7 @@ impl Parsed<'_> {
     ) -> IndexText {
         let others = |text: &str| without_other_ids(text, id, ids);
         let mut index = IndexText {
-            name: format!(
-                "{} {}",
-                id.replace(['-', '_'], " "),
-                name.replace(['-', '_'], " ")
-            ),
+            name: format!("{} {}", id.replace(['-', '_'], " "), name.replace(['-', '_'], " ")),
             description: others(description),
             ..IndexText::default()
         };
@@ -302,11 +234,7 @@ impl Parsed<'_> {
             if heading_matches(section, COLLABORATION_HEADINGS) {
                 continue;
             }
-            let target = if heading_matches(section, EXAMPLE_HEADINGS) {
-                &mut index.examples
-            } else {
-                &mut index.body
-            };
+            let target = if heading_matches(section, EXAMPLE_HEADINGS) { &mut index.examples } else { &mut index.body };
             target.push_str(&others(&section.text));
             if heading_matches(section, CAPABILITY_HEADINGS) {
                 caps.push_str("; ");
@@ -348,8 +276,7 @@ fn without_other_ids(text: &str, own: &str, ids: &HashSet<String>) -> String {
     }) {
         let word = piece.trim_end_matches(|c: char| !c.is_alphanumeric());
         let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
-        let is_other =
-            word.contains('-') && word != own && ids.contains(&word.to_ascii_lowercase());
+        let is_other = word.contains('-') && word != own && ids.contains(&word.to_ascii_lowercase());
         if is_other {
             out.push(' ');
         } else {
@@ -365,22 +292,12 @@ mod tests {
     use std::path::PathBuf;
 
     fn file(id: &str, layout: Layout) -> SourceFile {
-        SourceFile {
-            path: PathBuf::from(format!("{id}.md")),
-            rel_path: format!("{id}.md"),
-            id: id.to_string(),
-            layout,
-        }
+        SourceFile { path: PathBuf::from(format!("{id}.md")), rel_path: format!("{id}.md"), id: id.to_string(), layout }
     }
 
     fn agent(text: &str, ids: &[&str]) -> Agent {
         let ids: HashSet<String> = ids.iter().map(|s| (*s).to_string()).collect();
-        match parse(
-            &file("perf-engineer", Layout::Folder),
-            text.as_bytes(),
-            &ids,
-            200,
-        ) {
+        match parse(&file("perf-engineer", Layout::Folder), text.as_bytes(), &ids, 200) {
             Outcome::Agent(agent) => *agent,
             other => panic!("expected an agent, got {other:?}"),
         }
@@ -395,16 +312,10 @@ mod tests {
         assert_eq!(a.description, "Makes pages fast.");
         assert_eq!(a.tools, vec!["Read", "Bash"]);
         assert_eq!(a.model_hint.as_deref(), Some("sonnet"));
-        assert_eq!(
-            a.capabilities,
-            vec!["Core Web Vitals", "Profiling with pprof"]
-        );
+        assert_eq!(a.capabilities, vec!["Core Web Vitals", "Profiling with pprof"]);
         assert!(a.index.examples.contains("slow on phones"));
         assert_eq!(
-            a.sections
-                .iter()
-                .map(|s| s.heading.as_str())
-                .collect::<Vec<_>>(),
+            a.sections.iter().map(|s| s.heading.as_str()).collect::<Vec<_>>(),
             vec!["Perf", "Expertise", "Example requests", "Works with"]
         );
         assert!(a.card_tokens <= 200 && a.card.contains("perf-engineer"));
@@ -413,21 +324,10 @@ mod tests {
     #[test]
     fn other_agents_do_not_leak_into_the_index() {
         let a = agent(DOC, &["perf-engineer", "security-auditor", "db-tuner"]);
-        let all = format!(
-            "{} {} {} {}",
-            a.index.body, a.index.examples, a.index.capabilities, a.index.description
-        );
+        let all = format!("{} {} {} {}", a.index.body, a.index.examples, a.index.capabilities, a.index.description);
+        assert!(!all.contains("security-auditor") && !all.contains("audits"), "{all}");
         assert!(
-            !all.contains("security-auditor") && !all.contains("audits"),
-            "{all}"
-        );
-        assert!(
-            !without_other_ids(
-                "Ask db-tuner about it",
-                "x",
-                &["db-tuner".to_string()].into()
-            )
-            .contains("db-tuner")
+            !without_other_ids("Ask db-tuner about it", "x", &["db-tuner".to_string()].into()).contains("db-tuner")
         );
     }
 
@@ -448,10 +348,7 @@ mod tests {
     #[test]
     fn subagent_files_need_front_matter_and_folders_fall_back_to_body() {
         let ids = HashSet::new();
-        assert!(matches!(
-            parse(&file("n", Layout::Subagent), b"# notes", &ids, 200),
-            Outcome::NotAnAgent
-        ));
+        assert!(matches!(parse(&file("n", Layout::Subagent), b"# notes", &ids, 200), Outcome::NotAnAgent));
         let a = agent("plain words with no heading at all\n", &[]);
         assert_eq!(a.name, "perf-engineer");
         assert_eq!(a.description, "plain words with no heading at all");

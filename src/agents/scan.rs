@@ -40,32 +40,18 @@ pub const DUPLICATE_PREFIX: &str = "duplicate id";
 /// Folders never worth descending into.
 const PRUNED: &[&str] = &["node_modules", "target", ".git", ".hg", ".svn", "vendor"];
 /// Markdown files that document a library rather than define an agent.
-const NOT_AGENTS: &[&str] = &[
-    "readme",
-    "changelog",
-    "license",
-    "contributing",
-    "source",
-    "index",
-    "claude",
-];
+const NOT_AGENTS: &[&str] = &["readme", "changelog", "license", "contributing", "source", "index", "claude"];
 
 /// Lists the agent files under `root`, sorted by id. Ids are folder names (`<id>/CLAUDE.md`)
 /// or file stems; a second file claiming an id is reported, never merged.
 pub fn scan(root: &Path) -> Result<Scan> {
     if !root.is_dir() {
-        bail!(UserError::new(format!(
-            "agent library {} is not a folder",
-            root.display()
-        )));
+        bail!(UserError::new(format!("agent library {} is not a folder", root.display())));
     }
     let mut found: Vec<SourceFile> = Vec::new();
     let mut skipped = Vec::new();
     let mut folders_with_claude: HashSet<PathBuf> = HashSet::new();
-    let walker = WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
+    let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
     for entry in walker.filter_entry(|e| e.depth() == 0 || !pruned(e)) {
         let entry = match entry {
             Ok(entry) => entry,
@@ -79,25 +65,13 @@ pub fn scan(root: &Path) -> Result<Scan> {
         }
         if let Some(file) = classify(root, &entry) {
             if file.layout == Layout::Folder {
-                folders_with_claude.insert(
-                    entry
-                        .path()
-                        .parent()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_default(),
-                );
+                folders_with_claude.insert(entry.path().parent().map(Path::to_path_buf).unwrap_or_default());
             }
             found.push(file);
         }
     }
     // Extra notes beside a CLAUDE.md belong to that agent; they are not agents of their own.
-    found.retain(|f| {
-        f.layout == Layout::Folder
-            || !f
-                .path
-                .parent()
-                .is_some_and(|p| folders_with_claude.contains(p))
-    });
+    found.retain(|f| f.layout == Layout::Folder || !f.path.parent().is_some_and(|p| folders_with_claude.contains(p)));
     let (files, duplicates) = dedupe(found);
     skipped.extend(duplicates);
     Ok(Scan { files, skipped })
@@ -105,8 +79,7 @@ pub fn scan(root: &Path) -> Result<Scan> {
 
 fn pruned(entry: &DirEntry) -> bool {
     let name = entry.file_name().to_string_lossy();
-    entry.file_type().is_dir()
-        && (PRUNED.contains(&name.as_ref()) || (name.starts_with('.') && name != ".claude"))
+    entry.file_type().is_dir() && (PRUNED.contains(&name.as_ref()) || (name.starts_with('.') && name != ".claude"))
 }
 
 fn classify(root: &Path, entry: &DirEntry) -> Option<SourceFile> {
@@ -115,29 +88,14 @@ fn classify(root: &Path, entry: &DirEntry) -> Option<SourceFile> {
     let rel_path = rel(root, path);
     if file_name.eq_ignore_ascii_case("CLAUDE.md") {
         // A CLAUDE.md at the root describes the library or project, not an agent.
-        let id = path
-            .parent()
-            .filter(|_| entry.depth() > 0)?
-            .file_name()?
-            .to_str()?
-            .to_string();
-        return Some(SourceFile {
-            path: path.to_path_buf(),
-            rel_path,
-            id,
-            layout: Layout::Folder,
-        });
+        let id = path.parent().filter(|_| entry.depth() > 0)?.file_name()?.to_str()?.to_string();
+        return Some(SourceFile { path: path.to_path_buf(), rel_path, id, layout: Layout::Folder });
     }
     let stem = file_name.strip_suffix(".md")?;
     if stem.is_empty() || NOT_AGENTS.contains(&stem.to_ascii_lowercase().as_str()) {
         return None;
     }
-    Some(SourceFile {
-        path: path.to_path_buf(),
-        rel_path,
-        id: stem.to_string(),
-        layout: Layout::Subagent,
-    })
+    Some(SourceFile { path: path.to_path_buf(), rel_path, id: stem.to_string(), layout: Layout::Subagent })
 }
 
 /// Keeps the first file (by path) of each id and reports the others.
@@ -153,10 +111,7 @@ fn dedupe(found: Vec<SourceFile>) -> (Vec<SourceFile>, Vec<Skipped>) {
         let kept = group.remove(0);
         skipped.extend(group.into_iter().map(|dup| Skipped {
             rel_path: dup.rel_path,
-            reason: format!(
-                "{DUPLICATE_PREFIX} `{id}`: already defined by {}; not indexed",
-                kept.rel_path
-            ),
+            reason: format!("{DUPLICATE_PREFIX} `{id}`: already defined by {}; not indexed", kept.rel_path),
         }));
         files.push(kept);
     }
@@ -179,11 +134,7 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Skipped {
 pub fn rel(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let text = rel.to_string_lossy().replace('\\', "/");
-    if text.is_empty() {
-        ".".to_string()
-    } else {
-        text
-    }
+    if text.is_empty() { ".".to_string() } else { text }
 }
 
 #[cfg(test)]
@@ -208,22 +159,11 @@ mod tests {
         write(root, "README.md", "# lib");
         write(root, "node_modules/x/gamma.md", "---\nname: g\n---\n");
         let scan = scan(root).unwrap();
-        let ids: Vec<_> = scan
-            .files
-            .iter()
-            .map(|f| (f.id.as_str(), f.layout))
-            .collect();
-        assert_eq!(
-            ids,
-            vec![("alpha", Layout::Folder), ("beta", Layout::Subagent)]
-        );
+        let ids: Vec<_> = scan.files.iter().map(|f| (f.id.as_str(), f.layout)).collect();
+        assert_eq!(ids, vec![("alpha", Layout::Folder), ("beta", Layout::Subagent)]);
         assert_eq!(scan.files[1].rel_path, "plugins/a/agents/beta.md");
         assert_eq!(scan.skipped.len(), 1);
-        assert!(
-            scan.skipped[0].reason.contains("duplicate id `beta`"),
-            "{:?}",
-            scan.skipped
-        );
+        assert!(scan.skipped[0].reason.contains("duplicate id `beta`"), "{:?}", scan.skipped);
     }
 
     #[cfg(unix)]
@@ -234,13 +174,7 @@ mod tests {
         std::os::unix::fs::symlink("..", dir.path().join("a/self")).unwrap();
         let scan = scan(dir.path()).unwrap();
         assert_eq!(scan.files.len(), 1);
-        assert!(
-            scan.skipped
-                .iter()
-                .any(|s| s.reason.contains("symlink loop")),
-            "{:?}",
-            scan.skipped
-        );
+        assert!(scan.skipped.iter().any(|s| s.reason.contains("symlink loop")), "{:?}", scan.skipped);
     }
 
     #[test]

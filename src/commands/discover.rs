@@ -1,5 +1,7 @@
 //! `devteam discover "TASK"`: the ranked agents for a task, why, and what it cost in tokens.
 
+use std::time::Instant;
+
 use anyhow::{Result, bail};
 use serde::Serialize;
 
@@ -17,6 +19,18 @@ pub struct DiscoverReport {
     pub library: String,
     pub agents: Vec<DiscoveredAgent>,
     pub tokens: TokenAccount,
+    pub timing: Timing,
+}
+
+/// Where the time went, in milliseconds: checking the library for changes, and ranking.
+#[derive(Debug, Serialize)]
+pub struct Timing {
+    pub refresh_ms: f64,
+    pub rank_ms: f64,
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
 
 /// One agent in the ranking.
@@ -47,27 +61,20 @@ pub struct TokenAccount {
 
 pub fn run(args: &DiscoverArgs, ctx: &Context) -> Result<ExitStatus> {
     if args.task.trim().is_empty() {
-        bail!(UserError::new(
-            "the task is empty: describe what you need done"
-        ));
+        bail!(UserError::new("the task is empty: describe what you need done"));
     }
     let top = args.top.unwrap_or(ctx.settings.discover_top);
     if top == 0 {
         bail!(UserError::new("--top must be at least 1"));
     }
-    let (library, _) = fresh_library(ctx)?;
+    let started = Instant::now();
+    let library = fresh_library(ctx, !args.no_refresh)?;
+    let refreshed = Instant::now();
     let store = ctx.store()?;
-    let found = discover(
-        store,
-        &library,
-        &args.task,
-        top,
-        ctx.settings.discover_shortlist,
-    )?;
-    ctx.printer
-        .verbose(&format!("searched for: {}", found.terms.own.join(" ")));
-    ctx.printer
-        .verbose(&format!("and related: {}", found.terms.expanded.join(" ")));
+    let found = discover(store, &library, &args.task, top, ctx.settings.discover_shortlist)?;
+    let timing = Timing { refresh_ms: ms(refreshed - started), rank_ms: ms(refreshed.elapsed()) };
+    ctx.printer.verbose(&format!("searched for: {}", found.terms.own.join(" ")));
+    ctx.printer.verbose(&format!("and related: {}", found.terms.expanded.join(" ")));
     let load_all = store.library_totals(library.id)?.full_tokens;
     let total = found.card_tokens + found.chosen_full_tokens;
     let report = DiscoverReport {
@@ -98,6 +105,7 @@ pub fn run(args: &DiscoverArgs, ctx: &Context) -> Result<ExitStatus> {
             load_all_tokens: load_all,
             saved_pct: (pct_saved(total, load_all) * 10.0).round() / 10.0,
         },
+        timing,
     };
     print(ctx, &report)?;
     Ok(ExitStatus::Success)

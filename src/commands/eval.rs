@@ -11,18 +11,10 @@ use crate::error::ExitStatus;
 /// `eval discovery LABELS.tsv`.
 pub fn discovery(args: &EvalDiscoveryArgs, ctx: &Context) -> Result<ExitStatus> {
     let tasks = read_labels(&args.labels)?;
-    let (library, _) = fresh_library(ctx)?;
-    let report = evaluate(
-        ctx.store()?,
-        &library,
-        &tasks,
-        ctx.settings.discover_shortlist,
-    )?;
+    let library = fresh_library(ctx, true)?;
+    let report = evaluate(ctx.store()?, &library, &tasks, ctx.settings.discover_shortlist)?;
     if !report.unknown_ids.is_empty() {
-        ctx.printer.warn(&format!(
-            "labels name agents the library does not have: {}",
-            report.unknown_ids.join(", ")
-        ));
+        ctx.printer.warn(&format!("labels name agents the library does not have: {}", report.unknown_ids.join(", ")));
     }
     print(ctx, &report)?;
     Ok(ExitStatus::Success)
@@ -33,15 +25,7 @@ fn print(ctx: &Context, r: &EvalReport) -> Result<()> {
     if p.json_mode() {
         return p.json(r);
     }
-    let mut table = p.new_table(&[
-        "tasks",
-        "hit@1",
-        "hit@3",
-        "recall@10",
-        "MRR",
-        "tokens/task",
-        "load-all tokens",
-    ]);
+    let mut table = p.new_table(&["tasks", "hit@1", "hit@3", "recall@10", "MRR", "tokens/task", "load-all tokens"]);
     table.add_row(vec![
         r.tasks.to_string(),
         format!("{:.3}", r.hit_at_1),
@@ -55,12 +39,7 @@ fn print(ctx: &Context, r: &EvalReport) -> Result<()> {
     if !r.misses.is_empty() {
         let mut misses = p.new_table(&["line", "missed task", "expected", "top 3"]);
         for m in &r.misses {
-            misses.add_row(vec![
-                m.line.to_string(),
-                m.task.clone(),
-                m.expected.join(", "),
-                m.got.join(", "),
-            ]);
+            misses.add_row(vec![m.line.to_string(), m.task.clone(), m.expected.join(", "), m.got.join(", ")]);
         }
         p.table(&misses)?;
     }

@@ -53,20 +53,10 @@ pub fn run(args: &ExtractMetadataArgs, ctx: &Context) -> Result<ExitStatus> {
     }
     let store = ctx.store()?;
     let bar = ctx.printer.progress(1, "indexing");
-    let report = index_library(
-        store,
-        root,
-        IndexOptions {
-            card_max_tokens,
-            force: args.force,
-        },
-        &|n| bar.inc(n as u64),
-    )?;
+    let report =
+        index_library(store, root, IndexOptions { card_max_tokens, force: args.force }, &|n| bar.inc(n as u64))?;
     bar.finish_and_clear();
-    let library = report
-        .library
-        .clone()
-        .ok_or_else(|| anyhow::anyhow!("index run returned no library"))?;
+    let library = report.library.clone().ok_or_else(|| anyhow::anyhow!("index run returned no library"))?;
     let totals = store.library_totals(library.id)?;
     let out = ExtractReport {
         library: root.display().to_string(),
@@ -78,46 +68,24 @@ pub fn run(args: &ExtractMetadataArgs, ctx: &Context) -> Result<ExitStatus> {
         full_tokens: totals.full_tokens,
         index_tokens: totals.card_tokens,
         reduction_pct: pct_saved(totals.card_tokens, totals.full_tokens),
-        median_card_tokens: totals
-            .card_tokens_sorted
-            .get(totals.agents / 2)
-            .copied()
-            .unwrap_or(0),
+        median_card_tokens: totals.card_tokens_sorted.get(totals.agents / 2).copied().unwrap_or(0),
         max_card_tokens: totals.card_tokens_sorted.last().copied().unwrap_or(0),
         card_max_tokens,
         skipped: report
             .skipped
             .iter()
-            .map(|s| FileNote {
-                path: s.rel_path.clone(),
-                reason: s.reason.clone(),
-            })
+            .map(|s| FileNote { path: s.rel_path.clone(), reason: s.reason.clone() })
             .collect(),
-        warnings: report
-            .warnings
-            .iter()
-            .map(|(p, w)| FileNote {
-                path: p.clone(),
-                reason: w.clone(),
-            })
-            .collect(),
+        warnings: report.warnings.iter().map(|(p, w)| FileNote { path: p.clone(), reason: w.clone() }).collect(),
         elapsed_ms: started.elapsed().as_millis(),
     };
     print(ctx, &out)?;
-    Ok(if args.strict && !out.skipped.is_empty() {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
+    Ok(if args.strict && !out.skipped.is_empty() { ExitStatus::Failure } else { ExitStatus::Success })
 }
 
 /// Percentage of `full` saved by using `part` instead.
 pub fn pct_saved(part: usize, full: usize) -> f64 {
-    if full == 0 {
-        0.0
-    } else {
-        (1.0 - part as f64 / full as f64) * 100.0
-    }
+    if full == 0 { 0.0 } else { (1.0 - part as f64 / full as f64) * 100.0 }
 }
 
 fn print(ctx: &Context, out: &ExtractReport) -> Result<()> {
@@ -158,10 +126,8 @@ fn print(ctx: &Context, out: &ExtractReport) -> Result<()> {
     ]);
     p.table(&table)?;
     // Public collections copy one agent into many plugins: list those copies only on request.
-    let (copies, broken): (Vec<&FileNote>, Vec<&FileNote>) = out
-        .skipped
-        .iter()
-        .partition(|n| n.reason.starts_with(DUPLICATE_PREFIX));
+    let (copies, broken): (Vec<&FileNote>, Vec<&FileNote>) =
+        out.skipped.iter().partition(|n| n.reason.starts_with(DUPLICATE_PREFIX));
     if !broken.is_empty() {
         let mut skipped = p.new_table(&["skipped file", "reason"]);
         for note in broken {

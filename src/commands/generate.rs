@@ -32,15 +32,10 @@ fn write_man_pages(dir: &Path) -> Result<()> {
 
 fn write_page(dir: &Path, cmd: &clap::Command, name: &str) -> Result<()> {
     let mut page = Vec::new();
-    clap_mangen::Man::new(cmd.clone().name(name.to_string()))
-        .render(&mut page)
-        .context("rendering man page")?;
+    clap_mangen::Man::new(cmd.clone().name(name.to_string())).render(&mut page).context("rendering man page")?;
     let path = dir.join(format!("{name}.1"));
     std::fs::write(&path, page).with_context(|| format!("writing {}", path.display()))?;
-    for sub in cmd
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-    {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
         write_page(dir, sub, &format!("{name}-{}", sub.get_name()))?;
     }
     Ok(())

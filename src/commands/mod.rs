@@ -5,10 +5,11 @@ mod discover;
 mod eval;
 mod extract_metadata;
 mod generate;
+mod prices;
 
 use anyhow::Result;
 
-use crate::agents::index::{IndexOptions, IndexReport, index_library};
+use crate::agents::index::{IndexOptions, index_library};
 use crate::cli::{Command, EvalCommand};
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
@@ -19,14 +20,16 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
     match command {
         Command::ExtractMetadata(args) => extract_metadata::run(&args, &ctx),
         Command::Discover(args) => discover::run(&args, &ctx),
+        Command::Prices(args) => prices::run(&args, &ctx),
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
         Command::Generate(command) => generate::run(command),
     }
 }
 
 /// The library to work on, indexed and up to date: `--agents` (or config), else the library
-/// indexed last. Re-indexing is incremental, so a fresh index costs a walk and a stat per file.
-fn fresh_library(ctx: &Context) -> Result<(Library, IndexReport)> {
+/// indexed last. Re-indexing is incremental, so a fresh index costs a walk and a stat per file;
+/// with `refresh` false an existing index is used as it is (a missing one is still built).
+fn fresh_library(ctx: &Context, refresh: bool) -> Result<Library> {
     let root = match &ctx.settings.agents_dir {
         Some(root) => root.clone(),
         None => match ctx.store()?.latest_library()? {
@@ -39,10 +42,10 @@ fn fresh_library(ctx: &Context) -> Result<(Library, IndexReport)> {
             }
         },
     };
-    let options = IndexOptions {
-        card_max_tokens: ctx.settings.card_max_tokens,
-        force: false,
-    };
+    if !refresh && let Some(library) = ctx.store()?.library(&root)? {
+        return Ok(library);
+    }
+    let options = IndexOptions { card_max_tokens: ctx.settings.card_max_tokens, force: false };
     let report = index_library(ctx.store()?, &root, options, &|_| {})?;
     if report.parsed > 0 || report.removed > 0 {
         ctx.printer.note(&format!(
@@ -52,9 +55,5 @@ fn fresh_library(ctx: &Context) -> Result<(Library, IndexReport)> {
             report.removed
         ));
     }
-    let library = report
-        .library
-        .clone()
-        .ok_or_else(|| anyhow::anyhow!("index run returned no library"))?;
-    Ok((library, report))
+    report.library.ok_or_else(|| anyhow::anyhow!("index run returned no library"))
 }

@@ -21,41 +21,24 @@ pub struct LabeledTask {
 
 /// Reads `task<TAB>id,id,...` lines after a header row. Errors name the file and line.
 pub fn read_labels(path: &Path) -> Result<Vec<LabeledTask>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading labels {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading labels {}", path.display()))?;
     let mut tasks = Vec::new();
     for (i, line) in text.lines().enumerate().skip(1) {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let bad = |why: &str| {
-            UserError::new(format!(
-                "{}:{}: {why}; expected `task<TAB>id,id,...`",
-                path.display(),
-                i + 1
-            ))
-        };
+        let bad =
+            |why: &str| UserError::new(format!("{}:{}: {why}; expected `task<TAB>id,id,...`", path.display(), i + 1));
         let (task, ids) = line.split_once('\t').ok_or_else(|| bad("no TAB"))?;
-        let expected: Vec<String> = ids
-            .split(',')
-            .map(|s| s.trim().to_ascii_lowercase())
-            .filter(|s| !s.is_empty())
-            .collect();
+        let expected: Vec<String> =
+            ids.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
         if task.trim().is_empty() || expected.is_empty() {
             return Err(bad("empty task or no expected ids").into());
         }
-        tasks.push(LabeledTask {
-            line: i + 1,
-            task: task.trim().to_string(),
-            expected,
-        });
+        tasks.push(LabeledTask { line: i + 1, task: task.trim().to_string(), expected });
     }
     if tasks.is_empty() {
-        return Err(UserError::new(format!(
-            "{}: no labeled tasks after the header row",
-            path.display()
-        ))
-        .into());
+        return Err(UserError::new(format!("{}: no labeled tasks after the header row", path.display())).into());
     }
     Ok(tasks)
 }
@@ -86,48 +69,26 @@ pub struct EvalReport {
 }
 
 /// Runs discovery on every task and scores it.
-pub fn evaluate(
-    store: &Store,
-    library: &Library,
-    tasks: &[LabeledTask],
-    shortlist: usize,
-) -> Result<EvalReport> {
-    let known: std::collections::HashSet<String> = store
-        .agent_ids(library.id)?
-        .into_iter()
-        .map(|s| s.to_ascii_lowercase())
-        .collect();
-    let mut unknown_ids: Vec<String> = tasks
-        .iter()
-        .flat_map(|t| t.expected.iter())
-        .filter(|id| !known.contains(*id))
-        .cloned()
-        .collect();
+pub fn evaluate(store: &Store, library: &Library, tasks: &[LabeledTask], shortlist: usize) -> Result<EvalReport> {
+    let known: std::collections::HashSet<String> =
+        store.agent_ids(library.id)?.into_iter().map(|s| s.to_ascii_lowercase()).collect();
+    let mut unknown_ids: Vec<String> =
+        tasks.iter().flat_map(|t| t.expected.iter()).filter(|id| !known.contains(*id)).cloned().collect();
     unknown_ids.sort();
     unknown_ids.dedup();
     let (mut hit1, mut hit3, mut recall, mut rr, mut tokens) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let mut misses = Vec::new();
     for task in tasks {
         let found = discover(store, library, &task.task, 10, shortlist)?;
-        let ids: Vec<String> = found
-            .ranked
-            .iter()
-            .map(|r| r.id.to_ascii_lowercase())
-            .collect();
+        let ids: Vec<String> = found.ranked.iter().map(|r| r.id.to_ascii_lowercase()).collect();
         let rank = ids.iter().position(|id| task.expected.contains(id));
         hit1 += f64::from(u8::from(rank == Some(0)));
         let in_top3 = rank.is_some_and(|r| r < 3);
         hit3 += f64::from(u8::from(in_top3));
         rr += rank.map_or(0.0, |r| 1.0 / (r as f64 + 1.0));
-        recall += task.expected.iter().filter(|e| ids.contains(e)).count() as f64
-            / task.expected.len() as f64;
-        tokens += (found.card_tokens
-            + found
-                .ranked
-                .iter()
-                .take(3)
-                .map(|r| r.summary.full_tokens)
-                .sum::<usize>()) as f64;
+        recall += task.expected.iter().filter(|e| ids.contains(e)).count() as f64 / task.expected.len() as f64;
+        tokens +=
+            (found.card_tokens + found.ranked.iter().take(3).map(|r| r.summary.full_tokens).sum::<usize>()) as f64;
         if !in_top3 {
             misses.push(Miss {
                 line: task.line,

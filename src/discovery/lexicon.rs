@@ -10,39 +10,17 @@
 pub const ENTRIES: &[(&[&str], &[&str])] = &[
     // Speed and resources.
     (
-        &[
-            "slow", "sluggish", "lag", "latency", "seconds", "fast", "faster", "speed", "hang",
-        ],
-        &[
-            "performance",
-            "latency",
-            "optimization",
-            "profiling",
-            "bottleneck",
-        ],
+        &["slow", "sluggish", "lag", "latency", "seconds", "fast", "faster", "speed", "hang"],
+        &["performance", "latency", "optimization", "profiling", "bottleneck"],
     ),
-    (
-        &["fps", "frame", "jank", "stutter"],
-        &["performance", "rendering", "profiling", "frame"],
-    ),
+    (&["fps", "frame", "jank", "stutter"], &["performance", "rendering", "profiling", "frame"]),
     (
         &["lighthouse", "vitals", "lcp", "inp", "cls", "bundle"],
         &["performance", "web", "vitals", "frontend", "loading"],
     ),
+    (&["memory", "leak", "oom", "heap", "goroutine"], &["memory", "leak", "profiling", "performance", "concurrency"]),
     (
-        &["memory", "leak", "oom", "heap", "goroutine"],
-        &["memory", "leak", "profiling", "performance", "concurrency"],
-    ),
-    (
-        &[
-            "cpu",
-            "spike",
-            "throughput",
-            "scale",
-            "scaling",
-            "traffic",
-            "load",
-        ],
+        &["cpu", "spike", "throughput", "scale", "scaling", "traffic", "load"],
         &["performance", "scalability", "capacity", "load"],
     ),
     // Failures.
@@ -66,39 +44,12 @@ pub const ENTRIES: &[(&[&str], &[&str])] = &[
             "flaky",
             "regression",
         ],
-        &[
-            "debugging",
-            "error",
-            "root",
-            "cause",
-            "diagnosis",
-            "troubleshooting",
-        ],
+        &["debugging", "error", "root", "cause", "diagnosis", "troubleshooting"],
     ),
+    (&["500", "502", "503", "504", "5xx", "404"], &["error", "server", "http", "debugging", "incident"]),
     (
-        &["500", "502", "503", "504", "5xx", "404"],
-        &["error", "server", "http", "debugging", "incident"],
-    ),
-    (
-        &[
-            "down",
-            "outage",
-            "paged",
-            "pager",
-            "oncall",
-            "sev",
-            "unavailable",
-            "postmortem",
-            "firefight",
-        ],
-        &[
-            "incident",
-            "outage",
-            "response",
-            "triage",
-            "postmortem",
-            "reliability",
-        ],
+        &["down", "outage", "paged", "pager", "oncall", "sev", "unavailable", "postmortem", "firefight"],
+        &["incident", "outage", "response", "triage", "postmortem", "reliability"],
     ),
     // Security.
     (
@@ -121,72 +72,28 @@ pub const ENTRIES: &[(&[&str], &[&str])] = &[
         &["security", "vulnerability", "threat", "attack", "secure"],
     ),
     (
-        &[
-            "leak",
-            "leaked",
-            "exposed",
-            "credential",
-            "secret",
-            "token",
-            "password",
-            "apikey",
-        ],
+        &["leak", "leaked", "exposed", "credential", "secret", "token", "password", "apikey"],
         &["secrets", "security", "credentials", "rotation"],
     ),
     (
-        &[
-            "login", "signin", "sso", "oauth", "saml", "oidc", "jwt", "session", "mfa", "2fa",
-        ],
+        &["login", "signin", "sso", "oauth", "saml", "oidc", "jwt", "session", "mfa", "2fa"],
         &["authentication", "identity", "security", "oauth", "sso"],
     ),
     (
-        &[
-            "gdpr",
-            "ccpa",
-            "hipaa",
-            "soc",
-            "pci",
-            "iso",
-            "audit",
-            "compliance",
-            "consent",
-            "cookie",
-            "privacy",
-        ],
+        &["gdpr", "ccpa", "hipaa", "soc", "pci", "iso", "audit", "compliance", "consent", "cookie", "privacy"],
         &["compliance", "privacy", "regulation", "legal", "audit"],
     ),
     (
-        &[
-            "malware",
-            "binary",
-            "elf",
-            "compromis",
-            "forensic",
-            "ioc",
-            "indicator",
-            "ransomware",
-        ],
+        &["malware", "binary", "elf", "compromis", "forensic", "ioc", "indicator", "ransomware"],
         &["malware", "forensics", "reverse", "engineering", "incident"],
     ),
     // Data.
     (
-        &[
-            "query", "queries", "sql", "index", "indexes", "explain", "orm", "rows", "table",
-            "join",
-        ],
+        &["query", "queries", "sql", "index", "indexes", "explain", "orm", "rows", "table", "join"],
         &["database", "sql", "query", "optimization", "index"],
     ),
     (
-        &[
-            "postgres",
-            "postgresql",
-            "mysql",
-            "sqlite",
-            "mongodb",
-            "dynamodb",
-            "schema",
-            "migration",
-        ],
+        &["postgres", "postgresql", "mysql", "sqlite", "mongodb", "dynamodb", "schema", "migration"],
         &["database", "schema", "data", "sql"],
     ),
     (
@@ -206,212 +113,78 @@ pub const ENTRIES: &[(&[&str], &[&str])] = &[
         &["data", "pipeline", "etl", "warehouse", "engineering"],
     ),
     (
-        &[
-            "dashboard",
-            "report",
-            "kpi",
-            "metric",
-            "funnel",
-            "cohort",
-            "chart",
-        ],
+        &["dashboard", "report", "kpi", "metric", "funnel", "cohort", "chart"],
         &["analytics", "dashboard", "metrics", "reporting", "data"],
     ),
     (
-        &[
-            "kafka", "stream", "kinesis", "flink", "consumer", "event", "queue",
-        ],
+        &["kafka", "stream", "kinesis", "flink", "consumer", "event", "queue"],
         &["streaming", "events", "messaging", "kafka"],
     ),
-    (
-        &["cache", "caching", "redis", "memcached", "stale"],
-        &["caching", "redis", "performance"],
-    ),
+    (&["cache", "caching", "redis", "memcached", "stale"], &["caching", "redis", "performance"]),
     // AI and ML.
     (
-        &[
-            "model", "train", "training", "predict", "classif", "forecast", "churn",
-        ],
+        &["model", "train", "training", "predict", "classif", "forecast", "churn"],
         &["machine", "learning", "model", "ml"],
     ),
     (
-        &[
-            "llm",
-            "gpt",
-            "claude",
-            "chatbot",
-            "assistant",
-            "agent",
-            "prompt",
-        ],
+        &["llm", "gpt", "claude", "chatbot", "assistant", "agent", "prompt"],
         &["llm", "ai", "prompt", "language", "model"],
     ),
     (
-        &[
-            "embedding",
-            "vector",
-            "semantic",
-            "retrieval",
-            "rag",
-            "manuals",
-        ],
+        &["embedding", "vector", "semantic", "retrieval", "rag", "manuals"],
         &["embeddings", "vector", "retrieval", "rag", "search"],
     ),
-    (
-        &["finetune", "eval", "benchmark", "hallucinat"],
-        &["evaluation", "fine-tuning", "llm", "model"],
-    ),
+    (&["finetune", "eval", "benchmark", "hallucinat"], &["evaluation", "fine-tuning", "llm", "model"]),
     // Infrastructure and delivery.
     (
         &["deploy", "release", "rollout", "canary", "rollback", "ship"],
         &["deployment", "release", "ci", "cd", "delivery"],
     ),
     (
-        &[
-            "ci", "pipeline", "github", "actions", "gitlab", "jenkins", "build",
-        ],
+        &["ci", "pipeline", "github", "actions", "gitlab", "jenkins", "build"],
         &["ci", "cd", "pipeline", "build", "automation"],
     ),
     (
-        &[
-            "kubernetes",
-            "k8s",
-            "pod",
-            "helm",
-            "cluster",
-            "argocd",
-            "crashloop",
-        ],
+        &["kubernetes", "k8s", "pod", "helm", "cluster", "argocd", "crashloop"],
         &["kubernetes", "containers", "orchestration", "cluster"],
     ),
+    (&["docker", "container", "image", "dockerfile"], &["docker", "containers", "images"]),
     (
-        &["docker", "container", "image", "dockerfile"],
-        &["docker", "containers", "images"],
-    ),
-    (
-        &[
-            "terraform",
-            "iac",
-            "cloudformation",
-            "pulumi",
-            "console",
-            "provision",
-        ],
+        &["terraform", "iac", "cloudformation", "pulumi", "console", "provision"],
         &["infrastructure", "code", "terraform", "iac", "cloud"],
     ),
+    (&["aws", "gcp", "azure", "cloud", "lambda", "s3", "ec2"], &["cloud", "infrastructure", "architecture"]),
     (
-        &["aws", "gcp", "azure", "cloud", "lambda", "s3", "ec2"],
-        &["cloud", "infrastructure", "architecture"],
-    ),
-    (
-        &[
-            "dns",
-            "tls",
-            "ssl",
-            "certificate",
-            "vpn",
-            "firewall",
-            "balancer",
-            "cdn",
-            "network",
-        ],
+        &["dns", "tls", "ssl", "certificate", "vpn", "firewall", "balancer", "cdn", "network"],
         &["network", "networking", "dns", "tls", "connectivity"],
     ),
+    (&["mtls", "mesh", "istio", "linkerd", "sidecar"], &["service", "mesh", "mtls", "traffic"]),
     (
-        &["mtls", "mesh", "istio", "linkerd", "sidecar"],
-        &["service", "mesh", "mtls", "traffic"],
+        &["monitor", "alert", "tracing", "trace", "logs", "observab", "prometheus", "grafana", "opentelemetry", "slo"],
+        &["observability", "monitoring", "metrics", "tracing", "alerting"],
     ),
+    (&["bill", "cost", "spend", "expensive", "budget", "savings"], &["cost", "optimization", "finops", "budget"]),
     (
-        &[
-            "monitor",
-            "alert",
-            "tracing",
-            "trace",
-            "logs",
-            "observab",
-            "prometheus",
-            "grafana",
-            "opentelemetry",
-            "slo",
-        ],
-        &[
-            "observability",
-            "monitoring",
-            "metrics",
-            "tracing",
-            "alerting",
-        ],
-    ),
-    (
-        &["bill", "cost", "spend", "expensive", "budget", "savings"],
-        &["cost", "optimization", "finops", "budget"],
-    ),
-    (
-        &[
-            "server", "linux", "disk", "systemd", "ssh", "cron", "kernel",
-        ],
+        &["server", "linux", "disk", "systemd", "ssh", "cron", "kernel"],
         &["linux", "server", "administration", "operations"],
     ),
     // Building software.
     (
-        &[
-            "test",
-            "tests",
-            "coverage",
-            "untested",
-            "unit",
-            "integration",
-            "e2e",
-            "qa",
-        ],
+        &["test", "tests", "coverage", "untested", "unit", "integration", "e2e", "qa"],
         &["testing", "test", "automation", "quality", "coverage"],
     ),
+    (&["review", "pr", "pull", "merge"], &["review", "code", "quality"]),
     (
-        &["review", "pr", "pull", "merge"],
-        &["review", "code", "quality"],
-    ),
-    (
-        &[
-            "refactor",
-            "messy",
-            "spaghetti",
-            "cleanup",
-            "duplicat",
-            "smell",
-            "rewrite",
-        ],
+        &["refactor", "messy", "spaghetti", "cleanup", "duplicat", "smell", "rewrite"],
         &["refactoring", "clean", "code", "maintainability"],
     ),
     (
-        &[
-            "legacy",
-            "outdated",
-            "migrate",
-            "modernize",
-            "monolith",
-            "cobol",
-            "angularjs",
-            "jquery",
-        ],
+        &["legacy", "outdated", "migrate", "modernize", "monolith", "cobol", "angularjs", "jquery"],
         &["legacy", "modernization", "migration", "incremental"],
     ),
+    (&["api", "endpoint", "rest", "openapi", "graphql", "grpc", "webhook"], &["api", "backend", "endpoints", "design"]),
     (
-        &[
-            "api", "endpoint", "rest", "openapi", "graphql", "grpc", "webhook",
-        ],
-        &["api", "backend", "endpoints", "design"],
-    ),
-    (
-        &[
-            "architecture",
-            "design",
-            "microservice",
-            "boundaries",
-            "distributed",
-            "ledger",
-            "cqrs",
-            "sourcing",
-        ],
+        &["architecture", "design", "microservice", "boundaries", "distributed", "ledger", "cqrs", "sourcing"],
         &["architecture", "design", "system", "distributed"],
     ),
     (
@@ -434,153 +207,49 @@ pub const ENTRIES: &[(&[&str], &[&str])] = &[
         &["frontend", "ui", "web", "components"],
     ),
     (
-        &[
-            "phone", "phones", "mobile", "ios", "iphone", "ipad", "android", "offline", "swiftui",
-            "widget",
-        ],
+        &["phone", "phones", "mobile", "ios", "iphone", "ipad", "android", "offline", "swiftui", "widget"],
         &["mobile", "app", "ios", "android"],
     ),
+    (&["game", "unity", "unreal", "godot", "enemies", "player"], &["game", "development", "unity", "performance"]),
+    (&["accessib", "screen", "reader", "wcag", "keyboard", "contrast", "aria"], &["accessibility", "a11y", "wcag"]),
+    (&["translat", "locale", "locali", "i18n", "language", "rtl"], &["internationalization", "localization", "i18n"]),
     (
-        &["game", "unity", "unreal", "godot", "enemies", "player"],
-        &["game", "development", "unity", "performance"],
-    ),
-    (
-        &[
-            "accessib", "screen", "reader", "wcag", "keyboard", "contrast", "aria",
-        ],
-        &["accessibility", "a11y", "wcag"],
-    ),
-    (
-        &["translat", "locale", "locali", "i18n", "language", "rtl"],
-        &["internationalization", "localization", "i18n"],
-    ),
-    (
-        &[
-            "payment",
-            "billing",
-            "stripe",
-            "subscription",
-            "invoice",
-            "checkout",
-            "refund",
-            "charge",
-        ],
+        &["payment", "billing", "stripe", "subscription", "invoice", "checkout", "refund", "charge"],
         &["payments", "billing", "stripe", "subscriptions"],
     ),
+    (&["search", "relevance", "autocomplete", "elasticsearch", "opensearch"], &["search", "relevance", "indexing"]),
+    (&["websocket", "realtime", "chat", "presence", "notification"], &["realtime", "websockets", "messaging"]),
+    (&["script", "bash", "shell", "shellcheck"], &["shell", "bash", "scripting", "automation"]),
     (
-        &[
-            "search",
-            "relevance",
-            "autocomplete",
-            "elasticsearch",
-            "opensearch",
-        ],
-        &["search", "relevance", "indexing"],
-    ),
-    (
-        &["websocket", "realtime", "chat", "presence", "notification"],
-        &["realtime", "websockets", "messaging"],
-    ),
-    (
-        &["script", "bash", "shell", "shellcheck"],
-        &["shell", "bash", "scripting", "automation"],
-    ),
-    (
-        &[
-            "firmware",
-            "microcontroller",
-            "stm32",
-            "esp32",
-            "uart",
-            "dma",
-            "rtos",
-            "embedded",
-            "driver",
-        ],
+        &["firmware", "microcontroller", "stm32", "esp32", "uart", "dma", "rtos", "embedded", "driver"],
         &["embedded", "firmware", "c", "microcontroller"],
     ),
+    (&["monorepo", "turborepo", "nx", "bazel", "workspace"], &["monorepo", "build", "tooling"]),
     (
-        &["monorepo", "turborepo", "nx", "bazel", "workspace"],
-        &["monorepo", "build", "tooling"],
-    ),
-    (
-        &[
-            "dependency",
-            "dependencies",
-            "upgrade",
-            "lockfile",
-            "renovate",
-            "dependabot",
-        ],
+        &["dependency", "dependencies", "upgrade", "lockfile", "renovate", "dependabot"],
         &["dependencies", "upgrades", "supply", "chain"],
     ),
-    (
-        &["git", "rebase", "branch", "commit", "conflict"],
-        &["git", "version", "control", "workflow"],
-    ),
+    (&["git", "rebase", "branch", "commit", "conflict"], &["git", "version", "control", "workflow"]),
     // Words and pictures.
     (
-        &[
-            "docs",
-            "documentation",
-            "guide",
-            "tutorial",
-            "readme",
-            "onboarding",
-            "contributor",
-            "walkthrough",
-            "howto",
-        ],
+        &["docs", "documentation", "guide", "tutorial", "readme", "onboarding", "contributor", "walkthrough", "howto"],
         &["documentation", "technical", "writing", "tutorial", "guide"],
     ),
     (
         &["diagram", "flowchart", "sequence", "visuali", "draw"],
         &["diagram", "mermaid", "visualization", "architecture"],
     ),
+    (&["seo", "ranking", "keyword", "blog", "google", "organic"], &["seo", "search", "content", "ranking"]),
     (
-        &["seo", "ranking", "keyword", "blog", "google", "organic"],
-        &["seo", "search", "content", "ranking"],
-    ),
-    (
-        &[
-            "policy",
-            "terms",
-            "contract",
-            "license",
-            "dpa",
-            "legal",
-            "agreement",
-        ],
+        &["policy", "terms", "contract", "license", "dpa", "legal", "agreement"],
         &["legal", "compliance", "privacy", "policy"],
     ),
     (
-        &[
-            "requirement",
-            "roadmap",
-            "prioriti",
-            "stakeholder",
-            "story",
-            "stories",
-            "prd",
-        ],
+        &["requirement", "roadmap", "prioriti", "stakeholder", "story", "stories", "prd"],
         &["product", "requirements", "planning", "roadmap"],
     ),
-    (
-        &["interview", "usability", "survey", "persona"],
-        &["research", "ux", "usability"],
-    ),
-    (
-        &["mockup", "figma", "visual", "pretty"],
-        &["design", "ui", "visual"],
-    ),
-    (
-        &[
-            "sprint", "standup", "retro", "estimate", "velocity", "deadline",
-        ],
-        &["agile", "scrum", "process", "planning"],
-    ),
-    (
-        &["hire", "hiring", "morale", "burnout"],
-        &["management", "team", "leadership"],
-    ),
+    (&["interview", "usability", "survey", "persona"], &["research", "ux", "usability"]),
+    (&["mockup", "figma", "visual", "pretty"], &["design", "ui", "visual"]),
+    (&["sprint", "standup", "retro", "estimate", "velocity", "deadline"], &["agile", "scrum", "process", "planning"]),
+    (&["hire", "hiring", "morale", "burnout"], &["management", "team", "leadership"]),
 ];

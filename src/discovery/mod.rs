@@ -22,12 +22,8 @@ const PROFILE_WEIGHTS: [f64; 4] = [3.0, 2.0, 1.0, 1.0];
 const BODY_WEIGHTS: [f64; 2] = [1.0, 1.0];
 /// How much each (part, terms) search counts: the profile says what an agent is for, the
 /// body what it knows; the task's own words count more than the thesaurus's.
-const BLEND: [(IndexPart, bool, f64); 4] = [
-    (IndexPart::Profile, true, 1.0),
-    (IndexPart::Body, true, 0.6),
-    (IndexPart::Profile, false, 0.5),
-    (IndexPart::Body, false, 0.3),
-];
+const BLEND: [(IndexPart, bool, f64); 3] =
+    [(IndexPart::Profile, true, 1.0), (IndexPart::Body, true, 0.6), (IndexPart::Profile, false, 0.5)];
 
 /// One ranked agent.
 #[derive(Debug, Clone, Serialize)]
@@ -55,13 +51,7 @@ pub struct Discovery {
 
 /// Ranks the library's agents for `task`, returning the best `top` from a shortlist of
 /// `shortlist` cards.
-pub fn discover(
-    store: &Store,
-    library: &Library,
-    task: &str,
-    top: usize,
-    shortlist: usize,
-) -> Result<Discovery> {
+pub fn discover(store: &Store, library: &Library, task: &str, top: usize, shortlist: usize) -> Result<Discovery> {
     let terms = query::terms(task);
     let pool = shortlist.max(top) * 2;
     let mut scores: HashMap<String, f64> = HashMap::new();
@@ -88,38 +78,22 @@ pub fn discover(
     let summaries = store.agent_summaries(library.id, &ids)?;
     let card_tokens = summaries.iter().map(|s| s.card_tokens).sum();
     let cards_consulted = summaries.len();
-    let mut by_id: HashMap<String, AgentSummary> =
-        summaries.into_iter().map(|s| (s.id.clone(), s)).collect();
+    let mut by_id: HashMap<String, AgentSummary> = summaries.into_iter().map(|s| (s.id.clone(), s)).collect();
     let ranked: Vec<Ranked> = order
         .into_iter()
         .filter_map(|(id, score)| {
             let summary = by_id.remove(&id)?;
-            Some(Ranked {
-                matched: matched_words(&terms.own, &summary.card),
-                id,
-                score,
-                summary,
-            })
+            Some(Ranked { matched: matched_words(&terms.own, &summary.card), id, score, summary })
         })
         .take(top)
         .collect();
     let chosen_full_tokens = ranked.iter().map(|r| r.summary.full_tokens).sum();
-    Ok(Discovery {
-        ranked,
-        terms,
-        cards_consulted,
-        card_tokens,
-        chosen_full_tokens,
-    })
+    Ok(Discovery { ranked, terms, cards_consulted, card_tokens, chosen_full_tokens })
 }
 
 /// Task words that appear (by a shared five-letter stem) in the card.
 fn matched_words(own: &[String], card: &str) -> Vec<String> {
     let card_words = query::words(card);
     let stem = |w: &str| w.chars().take(5).collect::<String>();
-    own.iter()
-        .filter(|w| w.len() > 2 && card_words.iter().any(|c| stem(c) == stem(w)))
-        .take(5)
-        .cloned()
-        .collect()
+    own.iter().filter(|w| w.len() > 2 && card_words.iter().any(|c| stem(c) == stem(w))).take(5).cloned().collect()
 }

@@ -331,10 +331,7 @@ pub struct Terms {
 
 /// Splits a task into lower-case words of letters and digits.
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
 
 /// The terms to search for.
@@ -357,26 +354,16 @@ pub fn terms(task: &str) -> Terms {
         own.insert(word);
     }
     let expanded = expanded.into_iter().filter(|e| !own.contains(e)).collect();
-    Terms {
-        own: own.into_iter().collect(),
-        expanded,
-    }
+    Terms { own: own.into_iter().collect(), expanded }
 }
 
 fn trigger_matches(trigger: &str, word: &str) -> bool {
-    if trigger.len() < 4 {
-        word == trigger
-    } else {
-        word.starts_with(trigger)
-    }
+    if trigger.len() < 4 { word == trigger } else { word.starts_with(trigger) }
 }
 
 /// An FTS5 expression matching any of the terms (each quoted, so no term is read as syntax).
 pub fn any_of(terms: &[String]) -> Option<String> {
-    let quoted: Vec<String> = terms
-        .iter()
-        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-        .collect();
+    let quoted: Vec<String> = terms.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
     (!quoted.is_empty()).then(|| quoted.join(" OR "))
 }
 
@@ -395,24 +382,13 @@ mod tests {
 
     #[test]
     fn short_triggers_match_whole_words_only() {
-        assert!(
-            terms("fix the ci")
-                .expanded
-                .contains(&"pipeline".to_string())
-        );
-        assert!(
-            !terms("decide the approach")
-                .expanded
-                .contains(&"pipeline".to_string())
-        );
+        assert!(terms("fix the ci").expanded.contains(&"pipeline".to_string()));
+        assert!(!terms("decide the approach").expanded.contains(&"pipeline".to_string()));
     }
 
     #[test]
     fn queries_are_quoted() {
-        assert_eq!(
-            any_of(&["a\"b".to_string(), "c".to_string()]).unwrap(),
-            "\"a\"\"b\" OR \"c\""
-        );
+        assert_eq!(any_of(&["a\"b".to_string(), "c".to_string()]).unwrap(), "\"a\"\"b\" OR \"c\"");
         assert_eq!(any_of(&[]), None);
     }
 }

@@ -115,7 +115,9 @@ impl Store {
 
     /// Files of a library as last indexed, by relative path.
     pub fn indexed_files(&self, library: i64) -> Result<HashMap<String, IndexedFile>> {
-        let mut stmt = self.conn.prepare("SELECT rel_path, content_hash, size, mtime_ns, skip_reason FROM files WHERE library_id = ?1")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rel_path, content_hash, size, mtime_ns, skip_reason FROM files WHERE library_id = ?1")?;
         let rows = stmt.query_map([library], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -127,8 +129,7 @@ impl Store {
                 },
             ))
         })?;
-        rows.collect::<rusqlite::Result<_>>()
-            .context("reading indexed files")
+        rows.collect::<rusqlite::Result<_>>().context("reading indexed files")
     }
 
     /// Writes one index run atomically and returns the library.
@@ -141,11 +142,8 @@ impl Store {
              ON CONFLICT (root) DO UPDATE SET id_set_hash = ?2, card_max_tokens = ?3, indexed_at = ?4",
             params![root.to_string_lossy(), changes.id_set_hash, changes.card_max_tokens as i64, changes.indexed_at],
         )?;
-        let library: i64 = tx.query_row(
-            "SELECT id FROM libraries WHERE root = ?1",
-            [root.to_string_lossy()],
-            |r| r.get(0),
-        )?;
+        let library: i64 =
+            tx.query_row("SELECT id FROM libraries WHERE root = ?1", [root.to_string_lossy()], |r| r.get(0))?;
         for part in PARTS {
             let (fts, columns) = (part.table(library), part.columns());
             tx.execute_batch(&format!(
@@ -160,8 +158,7 @@ impl Store {
         }
         remove_agents_not_in(&tx, library, &changes.keep_ids)?;
         for agent in &changes.upserts {
-            upsert_agent(&tx, library, agent)
-                .with_context(|| format!("storing agent {}", agent.id))?;
+            upsert_agent(&tx, library, agent).with_context(|| format!("storing agent {}", agent.id))?;
         }
         tx.execute("DELETE FROM files WHERE library_id = ?1", [library])?;
         let mut insert = tx.prepare("INSERT INTO files (library_id, rel_path, content_hash, size, mtime_ns, skip_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
@@ -177,8 +174,7 @@ impl Store {
         }
         drop(insert);
         tx.commit().context("committing the index")?;
-        self.library(root)?
-            .context("library vanished after indexing")
+        self.library(root)?.context("library vanished after indexing")
     }
 
     /// Full-text search in one part of the index: agent ids with a positive BM25 score
@@ -192,34 +188,26 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(String, f64)>> {
         let fts = part.table(library);
-        let w = weights
-            .iter()
-            .map(f64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let w = weights.iter().map(f64::to_string).collect::<Vec<_>>().join(", ");
+        // Rank inside the full-text table first, then join: joining first makes SQLite compute
+        // bm25() for every match twice.
         let sql = format!(
-            "SELECT a.agent_id, -bm25({fts}, {w}) AS score FROM {fts} JOIN agents a ON a.id = {fts}.rowid
-             WHERE {fts} MATCH ?1 ORDER BY score DESC LIMIT ?2"
+            "SELECT a.agent_id, h.score FROM (SELECT rowid AS id, -bm25({fts}, {w}) AS score FROM {fts}
+             WHERE {fts} MATCH ?1 ORDER BY score DESC LIMIT ?2) h JOIN agents a ON a.id = h.id ORDER BY h.score DESC"
         );
         let mut stmt = self.conn.prepare_cached(&sql).context("preparing search")?;
-        let rows = stmt.query_map(params![match_expr, limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        rows.collect::<rusqlite::Result<_>>()
-            .context("searching the index")
+        let rows = stmt.query_map(params![match_expr, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>().context("searching the index")
     }
 
     /// Summaries (cards included) of the given agents, in the order asked.
     pub fn agent_summaries(&self, library: i64, ids: &[String]) -> Result<Vec<AgentSummary>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM agents WHERE library_id = ?1 AND agent_id = ?2"
-        ))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM agents WHERE library_id = ?1 AND agent_id = ?2"))?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(summary) = stmt
-                .query_row(params![library, id], summary_from_row)
-                .optional()?
-            {
+            if let Some(summary) = stmt.query_row(params![library, id], summary_from_row).optional()? {
                 out.push(summary);
             }
         }
@@ -228,20 +216,17 @@ impl Store {
 
     /// Ids of every agent of a library.
     pub fn agent_ids(&self, library: i64) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT agent_id FROM agents WHERE library_id = ?1")?;
+        let mut stmt = self.conn.prepare("SELECT agent_id FROM agents WHERE library_id = ?1")?;
         let rows = stmt.query_map([library], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .context("reading agent ids")
+        rows.collect::<rusqlite::Result<_>>().context("reading agent ids")
     }
 
     /// Sizes of the library's index.
     pub fn library_totals(&self, library: i64) -> Result<LibraryTotals> {
-        let mut stmt = self.conn.prepare("SELECT full_tokens, card_tokens FROM agents WHERE library_id = ?1 ORDER BY card_tokens")?;
-        let rows = stmt.query_map([library], |r| {
-            Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize))
-        })?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT full_tokens, card_tokens FROM agents WHERE library_id = ?1 ORDER BY card_tokens")?;
+        let rows = stmt.query_map([library], |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)))?;
         let pairs = rows.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(LibraryTotals {
             agents: pairs.len(),
@@ -252,7 +237,8 @@ impl Store {
     }
 }
 
-const SUMMARY_COLUMNS: &str = "agent_id, name, description, rel_path, layout, model_hint, tools, card, card_tokens, full_tokens, warnings";
+const SUMMARY_COLUMNS: &str =
+    "agent_id, name, description, rel_path, layout, model_hint, tools, card, card_tokens, full_tokens, warnings";
 
 fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<AgentSummary> {
     Ok(AgentSummary {
@@ -284,21 +270,14 @@ fn library_from_row(r: &Row<'_>) -> rusqlite::Result<Library> {
     })
 }
 
-fn remove_agents_not_in(
-    tx: &rusqlite::Transaction<'_>,
-    library: i64,
-    keep: &[String],
-) -> Result<()> {
+fn remove_agents_not_in(tx: &rusqlite::Transaction<'_>, library: i64, keep: &[String]) -> Result<()> {
     let keep: std::collections::HashSet<&str> = keep.iter().map(String::as_str).collect();
     let existing: Vec<(i64, String)> = {
         let mut stmt = tx.prepare("SELECT id, agent_id FROM agents WHERE library_id = ?1")?;
         let rows = stmt.query_map([library], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    for (rowid, id) in existing
-        .into_iter()
-        .filter(|(_, id)| !keep.contains(id.as_str()))
-    {
+    for (rowid, id) in existing.into_iter().filter(|(_, id)| !keep.contains(id.as_str())) {
         delete_agent_row(tx, library, rowid).with_context(|| format!("removing agent {id}"))?;
     }
     Ok(())
@@ -306,10 +285,7 @@ fn remove_agents_not_in(
 
 fn delete_agent_row(tx: &rusqlite::Transaction<'_>, library: i64, rowid: i64) -> Result<()> {
     for part in PARTS {
-        tx.execute(
-            &format!("DELETE FROM {} WHERE rowid = ?1", part.table(library)),
-            [rowid],
-        )?;
+        tx.execute(&format!("DELETE FROM {} WHERE rowid = ?1", part.table(library)), [rowid])?;
     }
     tx.execute("DELETE FROM agents WHERE id = ?1", [rowid])?;
     Ok(())
@@ -317,11 +293,9 @@ fn delete_agent_row(tx: &rusqlite::Transaction<'_>, library: i64, rowid: i64) ->
 
 fn upsert_agent(tx: &rusqlite::Transaction<'_>, library: i64, a: &Agent) -> Result<()> {
     let old: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM agents WHERE library_id = ?1 AND agent_id = ?2",
-            params![library, a.id],
-            |r| r.get(0),
-        )
+        .query_row("SELECT id FROM agents WHERE library_id = ?1 AND agent_id = ?2", params![library, a.id], |r| {
+            r.get(0)
+        })
         .optional()?;
     if let Some(rowid) = old {
         delete_agent_row(tx, library, rowid)?;
@@ -358,20 +332,10 @@ fn upsert_agent(tx: &rusqlite::Transaction<'_>, library: i64, a: &Agent) -> Resu
         profile.table(library),
         profile.columns()
     ))?
-    .execute(params![
-        rowid,
-        i.name,
-        i.description,
-        i.capabilities,
-        i.examples
-    ])?;
+    .execute(params![rowid, i.name, i.description, i.capabilities, i.examples])?;
     let body = IndexPart::Body;
-    tx.prepare_cached(&format!(
-        "INSERT INTO {} (rowid, {}) VALUES (?1, ?2, ?3)",
-        body.table(library),
-        body.columns()
-    ))?
-    .execute(params![rowid, i.headings, i.body])?;
+    tx.prepare_cached(&format!("INSERT INTO {} (rowid, {}) VALUES (?1, ?2, ?3)", body.table(library), body.columns()))?
+        .execute(params![rowid, i.headings, i.body])?;
     Ok(())
 }
 
@@ -430,12 +394,7 @@ mod tests {
                 .map(|a| {
                     (
                         a.rel_path.clone(),
-                        IndexedFile {
-                            content_hash: "h".into(),
-                            size: 1,
-                            mtime_ns: 1,
-                            skip_reason: None,
-                        },
+                        IndexedFile { content_hash: "h".into(), size: 1, mtime_ns: 1, skip_reason: None },
                     )
                 })
                 .collect(),
@@ -450,52 +409,19 @@ mod tests {
         let lib = store
             .save_index(
                 root,
-                &changes(
-                    vec![
-                        agent("db-tuner", "tunes slow sql"),
-                        agent("ui-maker", "builds pages"),
-                    ],
-                    true,
-                ),
+                &changes(vec![agent("db-tuner", "tunes slow sql"), agent("ui-maker", "builds pages")], true),
             )
             .unwrap();
-        let hits = store
-            .search(
-                lib.id,
-                IndexPart::Profile,
-                "\"sql\"",
-                &[1.0, 1.0, 1.0, 1.0],
-                5,
-            )
-            .unwrap();
+        let hits = store.search(lib.id, IndexPart::Profile, "\"sql\"", &[1.0, 1.0, 1.0, 1.0], 5).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].0, "db-tuner");
         assert!(hits[0].1 > 0.0);
         assert_eq!(store.indexed_files(lib.id).unwrap().len(), 2);
         // Dropping an agent removes it from both full-text parts.
-        let lib = store
-            .save_index(
-                root,
-                &changes(vec![agent("ui-maker", "builds pages")], false),
-            )
-            .unwrap();
-        assert!(
-            store
-                .search(lib.id, IndexPart::Profile, "\"sql\"", &[1.0; 4], 5)
-                .unwrap()
-                .is_empty()
-        );
-        assert_eq!(
-            store
-                .search(lib.id, IndexPart::Body, "\"shared\"", &[1.0; 2], 5)
-                .unwrap()
-                .len(),
-            1
-        );
-        assert_eq!(
-            store.agent_summaries(lib.id, &["ui-maker".into()]).unwrap()[0].card_tokens,
-            10
-        );
+        let lib = store.save_index(root, &changes(vec![agent("ui-maker", "builds pages")], false)).unwrap();
+        assert!(store.search(lib.id, IndexPart::Profile, "\"sql\"", &[1.0; 4], 5).unwrap().is_empty());
+        assert_eq!(store.search(lib.id, IndexPart::Body, "\"shared\"", &[1.0; 2], 5).unwrap().len(), 1);
+        assert_eq!(store.agent_summaries(lib.id, &["ui-maker".into()]).unwrap()[0].card_tokens, 10);
         assert_eq!(store.library_totals(lib.id).unwrap().agents, 1);
         assert_eq!(store.latest_library().unwrap().unwrap().root, root);
     }

@@ -27,12 +27,10 @@ impl Store {
     /// Opens (creating if needed, mode 0600) and migrates the store at `path`.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
-            create_private_dir(dir)
-                .with_context(|| format!("creating store folder {}", dir.display()))?;
+            create_private_dir(dir).with_context(|| format!("creating store folder {}", dir.display()))?;
         }
         create_private_file(path).with_context(|| format!("creating store {}", path.display()))?;
-        let conn =
-            Connection::open(path).with_context(|| format!("opening store {}", path.display()))?;
+        let conn = Connection::open(path).with_context(|| format!("opening store {}", path.display()))?;
         Self::init(conn).with_context(|| format!("preparing store {}", path.display()))
     }
 
@@ -54,9 +52,7 @@ impl Store {
     /// `PRAGMA integrity_check`, for tests and `doctor`-style checks.
     #[cfg(test)]
     pub fn integrity_ok(&self) -> Result<bool> {
-        let result: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         Ok(result == "ok")
     }
 }
@@ -65,30 +61,32 @@ impl Store {
 /// processes opening a new store at once cannot both migrate it.
 fn migrate(conn: &Connection) -> Result<()> {
     let known = migrations::MIGRATIONS.len();
+    // The common case, an up-to-date store, needs no lock at all.
+    if user_version(conn)? == known {
+        return Ok(());
+    }
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Exclusive)?;
-    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let current = usize::try_from(current).unwrap_or(usize::MAX);
+    let current = user_version(&tx)?;
     if current > known {
-        bail!(
-            "the store is at schema version {current}, newer than this devteam knows ({known}); upgrade devteam"
-        );
+        bail!("the store is at schema version {current}, newer than this devteam knows ({known}); upgrade devteam");
     }
     for (version, sql) in migrations::MIGRATIONS.iter().enumerate().skip(current) {
-        tx.execute_batch(sql)
-            .with_context(|| format!("applying store migration {}", version + 1))?;
+        tx.execute_batch(sql).with_context(|| format!("applying store migration {}", version + 1))?;
     }
     tx.pragma_update(None, "user_version", known as i64)?;
     tx.commit()?;
     Ok(())
 }
 
+fn user_version(conn: &Connection) -> Result<usize> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(usize::try_from(version).unwrap_or(usize::MAX))
+}
+
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
 }
 
 #[cfg(not(unix))]
@@ -101,12 +99,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(unix)]
 fn create_private_file(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),
@@ -128,10 +121,7 @@ mod tests {
         let path = dir.path().join("s/devteam.db");
         drop(Store::open(&path).unwrap());
         let store = Store::open(&path).unwrap();
-        let version: i64 = store
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version as usize, migrations::MIGRATIONS.len());
         assert!(store.integrity_ok().unwrap());
     }
@@ -152,10 +142,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("devteam.db");
         drop(Store::open(&path).unwrap());
-        Connection::open(&path)
-            .unwrap()
-            .pragma_update(None, "user_version", 999)
-            .unwrap();
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 999).unwrap();
         let err = Store::open(&path).err().unwrap();
         assert!(format!("{err:#}").contains("newer"), "{err:#}");
     }

@@ -58,12 +58,7 @@ pub fn wshobson() -> PathBuf {
 /// Runs and parses stdout as JSON, failing with stderr on a non-zero exit.
 pub fn json<T: DeserializeOwned>(cmd: &mut Command) -> T {
     let out = cmd.output().expect("run devteam");
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "exit {:?}\nstderr: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
@@ -85,8 +80,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
         let kind = entry.file_type().expect("file type");
         if kind.is_symlink() {
             #[cfg(unix)]
-            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).expect("link"), &target)
-                .expect("symlink");
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).expect("link"), &target).expect("symlink");
         } else if kind.is_dir() {
             copy_tree(&entry.path(), &target);
         } else {

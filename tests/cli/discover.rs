@@ -13,6 +13,15 @@ struct DiscoverReport {
     library: String,
     agents: Vec<Agent>,
     tokens: Tokens,
+    timing: Timing,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Timing {
+    refresh_ms: f64,
+    rank_ms: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,12 +67,7 @@ fn discover(env: &TestEnv, task: &str, extra: &[&str]) -> DiscoverReport {
 fn symptoms_find_the_right_role_without_a_prior_index() {
     let env = TestEnv::new();
     let report = discover(&env, "checkout page takes 8 s on phones", &[]);
-    let top3: Vec<&str> = report
-        .agents
-        .iter()
-        .take(3)
-        .map(|a| a.id.as_str())
-        .collect();
+    let top3: Vec<&str> = report.agents.iter().take(3).map(|a| a.id.as_str()).collect();
     assert!(top3.contains(&"web-performance-engineer"), "{top3:?}");
     assert_eq!(report.agents.len(), 5);
     assert_eq!(report.agents[0].rank, 1);
@@ -73,17 +77,10 @@ fn symptoms_find_the_right_role_without_a_prior_index() {
 #[test]
 fn tokens_are_accounted_against_loading_everything() {
     let env = TestEnv::new();
-    let report = discover(
-        &env,
-        "our terraform state is a mess across AWS accounts",
-        &["--top", "3"],
-    );
+    let report = discover(&env, "our terraform state is a mess across AWS accounts", &["--top", "3"]);
     let t = &report.tokens;
     assert_eq!(report.agents.len(), 3);
-    assert_eq!(
-        t.chosen_full_tokens,
-        report.agents.iter().map(|a| a.full_tokens).sum::<usize>()
-    );
+    assert_eq!(t.chosen_full_tokens, report.agents.iter().map(|a| a.full_tokens).sum::<usize>());
     assert_eq!(t.total, t.card_tokens + t.chosen_full_tokens);
     assert!(t.cards_consulted >= 3 && t.cards_consulted <= 20);
     assert!(t.total * 10 < t.load_all_tokens, "{t:?}");
@@ -94,21 +91,11 @@ fn tokens_are_accounted_against_loading_everything() {
 fn a_changed_library_is_reindexed_before_ranking() {
     let env = TestEnv::new();
     let lib = env.copy_fixture("agents");
-    let run = |task: &str| {
-        env.cmd()
-            .arg("--agents")
-            .arg(&lib)
-            .args(["--json", "discover", task])
-            .output()
-            .unwrap()
-    };
+    let run = |task: &str| env.cmd().arg("--agents").arg(&lib).args(["--json", "discover", task]).output().unwrap();
     assert!(run("x").status.success());
     std::fs::create_dir_all(lib.join("zebra-keeper")).unwrap();
-    std::fs::write(
-        lib.join("zebra-keeper/CLAUDE.md"),
-        "# Zebra Keeper\n\nLooks after zebras and their stripes.\n",
-    )
-    .unwrap();
+    std::fs::write(lib.join("zebra-keeper/CLAUDE.md"), "# Zebra Keeper\n\nLooks after zebras and their stripes.\n")
+        .unwrap();
     let out = run("who looks after the zebras");
     assert!(stderr(&out).contains("indexed"), "{}", stderr(&out));
     let report: DiscoverReport = serde_json::from_slice(&out.stdout).unwrap();
@@ -127,22 +114,13 @@ fn table_output_shows_ranks_reasons_and_savings() {
         .unwrap();
     assert!(out.status.success());
     let text = stdout(&out);
-    assert!(
-        text.contains("agent") && text.contains("why") && text.contains("% saved"),
-        "{text}"
-    );
+    assert!(text.contains("agent") && text.contains("why") && text.contains("% saved"), "{text}");
 }
 
 #[test]
 fn an_empty_task_is_an_error() {
     let env = TestEnv::new();
-    let out = env
-        .cmd()
-        .arg("--agents")
-        .arg(repo().join("fixtures/agents"))
-        .args(["discover", "  "])
-        .output()
-        .unwrap();
+    let out = env.cmd().arg("--agents").arg(repo().join("fixtures/agents")).args(["discover", "  "]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("empty"));
 }

@@ -32,30 +32,15 @@ struct Miss {
 
 fn eval(lib: &std::path::Path, labels: &std::path::Path) -> EvalReport {
     let env = TestEnv::new();
-    json(
-        env.cmd()
-            .arg("--agents")
-            .arg(lib)
-            .args(["--json", "eval", "discovery"])
-            .arg(labels),
-    )
+    json(env.cmd().arg("--agents").arg(lib).args(["--json", "eval", "discovery"]).arg(labels))
 }
 
 #[test]
 fn demo_library_meets_the_bar() {
-    let r = eval(
-        &repo().join("fixtures/agents"),
-        &repo().join("fixtures/labels/discovery.tsv"),
-    );
+    let r = eval(&repo().join("fixtures/agents"), &repo().join("fixtures/labels/discovery.tsv"));
     assert!(r.tasks >= 60);
     assert!(r.unknown_ids.is_empty(), "{:?}", r.unknown_ids);
-    assert!(
-        r.hit_at_3 >= 0.85 && r.mrr >= 0.75,
-        "hit@3 {} mrr {} misses {:#?}",
-        r.hit_at_3,
-        r.mrr,
-        r.misses
-    );
+    assert!(r.hit_at_3 >= 0.85 && r.mrr >= 0.75, "hit@3 {} mrr {} misses {:#?}", r.hit_at_3, r.mrr, r.misses);
     assert!(r.tokens_per_task * 10.0 < r.load_all_tokens as f64);
 }
 
@@ -64,24 +49,14 @@ fn public_collection_meets_the_bar() {
     let r = eval(&wshobson(), &wshobson().join("labels.tsv"));
     assert_eq!(r.tasks, 30);
     assert!(r.unknown_ids.is_empty(), "{:?}", r.unknown_ids);
-    assert!(
-        r.hit_at_3 >= 0.85 && r.mrr >= 0.75,
-        "hit@3 {} mrr {} misses {:#?}",
-        r.hit_at_3,
-        r.mrr,
-        r.misses
-    );
+    assert!(r.hit_at_3 >= 0.85 && r.mrr >= 0.75, "hit@3 {} mrr {} misses {:#?}", r.hit_at_3, r.mrr, r.misses);
 }
 
 #[test]
 fn malformed_labels_name_the_line() {
     let env = TestEnv::new();
     let labels = env.path().join("l.tsv");
-    std::fs::write(
-        &labels,
-        "task\texpected\ngood task\tdebugger\nbad line without tab\n",
-    )
-    .unwrap();
+    std::fs::write(&labels, "task\texpected\ngood task\tdebugger\nbad line without tab\n").unwrap();
     let out = env
         .cmd()
         .arg("--agents")

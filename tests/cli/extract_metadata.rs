@@ -37,12 +37,7 @@ pub struct FileNote {
 }
 
 fn extract(env: &TestEnv, lib: &std::path::Path) -> ExtractReport {
-    json(
-        env.cmd()
-            .arg("--agents")
-            .arg(lib)
-            .args(["--json", "extract-metadata"]),
-    )
+    json(env.cmd().arg("--agents").arg(lib).args(["--json", "extract-metadata"]))
 }
 
 #[test]
@@ -51,18 +46,9 @@ fn demo_library_index_is_small() {
     let report = extract(&env, &repo().join("fixtures/agents"));
     assert_eq!(report.agents, 119);
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
-    assert!(
-        report.median_card_tokens <= 200,
-        "median card {}",
-        report.median_card_tokens
-    );
+    assert!(report.median_card_tokens <= 200, "median card {}", report.median_card_tokens);
     assert!(report.max_card_tokens <= report.card_max_tokens);
-    assert!(
-        report.index_tokens * 20 <= report.full_tokens,
-        "index {} of {}",
-        report.index_tokens,
-        report.full_tokens
-    );
+    assert!(report.index_tokens * 20 <= report.full_tokens, "index {} of {}", report.index_tokens, report.full_tokens);
 }
 
 #[test]
@@ -71,27 +57,16 @@ fn reruns_are_incremental() {
     let lib = env.copy_fixture("agents");
     assert_eq!(extract(&env, &lib).parsed, 119);
     let again = extract(&env, &lib);
-    assert_eq!(
-        (again.parsed, again.unchanged, again.rebuilt),
-        (0, 119, false)
-    );
+    assert_eq!((again.parsed, again.unchanged, again.rebuilt), (0, 119, false));
 
     let file = lib.join("debugger/CLAUDE.md");
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(&file)
-        .unwrap()
-        .write_all(b"\n## Extra\nMore text.\n")
-        .unwrap();
+    std::fs::OpenOptions::new().append(true).open(&file).unwrap().write_all(b"\n## Extra\nMore text.\n").unwrap();
     let changed = extract(&env, &lib);
     assert_eq!((changed.parsed, changed.unchanged), (1, 118));
 
     std::fs::remove_dir_all(lib.join("cto-advisor")).unwrap();
     let removed = extract(&env, &lib);
-    assert_eq!(
-        (removed.agents, removed.removed, removed.rebuilt),
-        (118, 1, true)
-    );
+    assert_eq!((removed.agents, removed.removed, removed.rebuilt), (118, 1, true));
 }
 
 #[test]
@@ -106,13 +81,7 @@ fn broken_inputs_are_reported_by_file_and_the_rest_is_indexed() {
         huge.write_all(line.as_bytes()).unwrap();
     }
     drop(huge);
-    let out = env
-        .cmd()
-        .arg("--agents")
-        .arg(&lib)
-        .args(["--json", "extract-metadata"])
-        .output()
-        .unwrap();
+    let out = env.cmd().arg("--agents").arg(&lib).args(["--json", "extract-metadata"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"));
     let report: ExtractReport = serde_json::from_slice(&out.stdout).unwrap();
@@ -133,28 +102,14 @@ fn broken_inputs_are_reported_by_file_and_the_rest_is_indexed() {
     let warned = |path: &str| report.warnings.iter().any(|w| w.path.starts_with(path));
     assert!(warned("bad-yaml/"), "{:?}", report.warnings);
     assert!(warned("no-heading/"), "{:?}", report.warnings);
-    assert!(
-        warned("subagents/triggers-agent.md"),
-        "{:?}",
-        report.warnings
-    );
+    assert!(warned("subagents/triggers-agent.md"), "{:?}", report.warnings);
     // The good ones, and the leniently read ones, are indexed.
     assert!(report.agents >= 6, "{report:?}");
     // Every skipped file is also named on stderr for logs.
     for skipped in &report.skipped {
-        assert!(
-            stderr(&out).contains(&skipped.path),
-            "{} missing from stderr",
-            skipped.path
-        );
+        assert!(stderr(&out).contains(&skipped.path), "{} missing from stderr", skipped.path);
     }
-    let strict = env
-        .cmd()
-        .arg("--agents")
-        .arg(&lib)
-        .args(["-q", "extract-metadata", "--strict"])
-        .output()
-        .unwrap();
+    let strict = env.cmd().arg("--agents").arg(&lib).args(["-q", "extract-metadata", "--strict"]).output().unwrap();
     assert_eq!(strict.status.code(), Some(1));
 }
 
@@ -175,19 +130,12 @@ fn several_processes_can_share_one_store() {
             } else {
                 cmd.args(["-q", "discover", "slow checkout page"])
             };
-            cmd.stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+            cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().unwrap()
         })
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let report = extract(&env, &lib);
     assert_eq!((report.agents, report.parsed), (119, 0));
@@ -200,8 +148,5 @@ fn the_store_is_private() {
     let env = TestEnv::new();
     extract(&env, &repo().join("fixtures/broken"));
     let db = env.path().join("data/devteam/devteam.db");
-    assert_eq!(
-        std::fs::metadata(&db).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600);
 }

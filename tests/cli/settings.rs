@@ -11,38 +11,22 @@ fn a_bad_config_value_names_the_file_and_exits_2() {
     let out = env.cmd().args(["discover", "x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(
-        err.contains("config.yaml") && err.contains("discover-top"),
-        "{err}"
-    );
+    assert!(err.contains("config.yaml") && err.contains("discover-top"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]
 fn a_bad_env_value_is_refused() {
     let env = TestEnv::new();
-    let out = env
-        .cmd()
-        .env("DEVTEAM_DISCOVER_TOP", "zero")
-        .args(["discover", "x"])
-        .output()
-        .unwrap();
+    let out = env.cmd().env("DEVTEAM_DISCOVER_TOP", "zero").args(["discover", "x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("DEVTEAM_DISCOVER_TOP"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("DEVTEAM_DISCOVER_TOP"), "{}", stderr(&out));
 }
 
 #[test]
 fn no_library_anywhere_says_how_to_name_one() {
     let env = TestEnv::new();
-    let out = env
-        .cmd()
-        .args(["discover", "fix the login page"])
-        .output()
-        .unwrap();
+    let out = env.cmd().args(["discover", "fix the login page"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--agents"), "{}", stderr(&out));
 }
@@ -53,12 +37,7 @@ fn the_config_file_can_name_the_library_relative_to_itself() {
     let lib = env.copy_fixture("broken");
     let cfg = env.path().join("config/devteam/config.yaml");
     std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
-    std::fs::write(
-        &cfg,
-        format!("agents: {}\ndiscover-top: 2\n", lib.display()),
-    )
-    .unwrap();
-    let report: serde_json::Value =
-        crate::common::json(env.cmd().args(["--json", "discover", "good"]));
+    std::fs::write(&cfg, format!("agents: {}\ndiscover-top: 2\n", lib.display())).unwrap();
+    let report: serde_json::Value = crate::common::json(env.cmd().args(["--json", "discover", "good"]));
     assert!(report["agents"].as_array().unwrap().len() <= 2);
 }

@@ -58,13 +58,7 @@ pub(crate) fn settle(shared: &Shared, batch: &mut Batch) {
     batch.counts = counts;
 }
 
-fn process(
-    shared: &Shared,
-    batch_id: &str,
-    key_hash: &str,
-    started: SystemTime,
-    item: &BatchRequest,
-) -> ItemResult {
+fn process(shared: &Shared, batch_id: &str, key_hash: &str, started: SystemTime, item: &BatchRequest) -> ItemResult {
     let request_id = shared.new_id("req");
     let body = serde_json::to_vec(&item.params).unwrap_or_default();
     let p = match prepare(&body, true) {
@@ -81,12 +75,7 @@ fn process(
     if let Some(e) = fault_error(action.fault.as_ref(), false) {
         return ItemResult::Errored(e, request_id);
     }
-    let billing = Billing {
-        request_id: &request_id,
-        key_hash,
-        started,
-        batch: Some((batch_id, &item.custom_id)),
-    };
+    let billing = Billing { request_id: &request_id, key_hash, started, batch: Some((batch_id, &item.custom_id)) };
     let pending = pipeline::plan(shared, &p, &action, &billing);
     pipeline::commit(shared, &pending, true);
     ItemResult::Succeeded(pending.message)
@@ -104,9 +93,7 @@ fn count(counts: &mut RequestCounts, result: &ItemResult) {
 fn line(custom_id: &str, result: &ItemResult) -> String {
     let result = match result {
         ItemResult::Succeeded(message) => ResultJson::Succeeded { message },
-        ItemResult::Errored(e, request_id) => ResultJson::Errored {
-            error: e.envelope(request_id),
-        },
+        ItemResult::Errored(e, request_id) => ResultJson::Errored { error: e.envelope(request_id) },
         ItemResult::Canceled => ResultJson::Canceled,
         ItemResult::Expired => ResultJson::Expired,
     };

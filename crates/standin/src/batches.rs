@@ -86,8 +86,7 @@ pub(crate) fn create(ctx: &Ctx) -> http::Response<Body> {
 
 fn create_batch(ctx: &Ctx) -> Result<http::Response<Body>, ApiError> {
     let key_hash = authenticate(ctx)?;
-    let body: CreateBatch =
-        serde_json::from_slice(&ctx.body).map_err(|e| ApiError::invalid_request(e.to_string()))?;
+    let body: CreateBatch = serde_json::from_slice(&ctx.body).map_err(|e| ApiError::invalid_request(e.to_string()))?;
     check_requests(&body.requests)?;
     let batch = Batch {
         id: ctx.shared.new_id("msgbatch"),
@@ -103,24 +102,18 @@ fn create_batch(ctx: &Ctx) -> Result<http::Response<Body>, ApiError> {
         results: None,
     };
     let response = json_response(200, object(&batch, host(ctx)));
-    lock(&ctx.shared.batches)
-        .batches
-        .insert(batch.id.clone(), batch);
+    lock(&ctx.shared.batches).batches.insert(batch.id.clone(), batch);
     Ok(response)
 }
 
 fn check_requests(requests: &[BatchRequest]) -> Result<(), ApiError> {
     if requests.is_empty() || requests.len() > MAX_REQUESTS {
-        return Err(ApiError::invalid_request(format!(
-            "requests: a batch holds 1 to {MAX_REQUESTS} requests"
-        )));
+        return Err(ApiError::invalid_request(format!("requests: a batch holds 1 to {MAX_REQUESTS} requests")));
     }
     let mut seen = std::collections::HashSet::new();
     for r in requests {
         let valid = (1..=64).contains(&r.custom_id.len())
-            && r.custom_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            && r.custom_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !valid {
             return Err(ApiError::invalid_request(format!(
                 "custom_id '{}' must match ^[a-zA-Z0-9_-]{{1,64}}$",
@@ -128,19 +121,14 @@ fn check_requests(requests: &[BatchRequest]) -> Result<(), ApiError> {
             )));
         }
         if !seen.insert(r.custom_id.as_str()) {
-            return Err(ApiError::invalid_request(format!(
-                "duplicate custom_id '{}'",
-                r.custom_id
-            )));
+            return Err(ApiError::invalid_request(format!("duplicate custom_id '{}'", r.custom_id)));
         }
     }
     Ok(())
 }
 
 pub(crate) fn retrieve(ctx: &Ctx, id: &str) -> http::Response<Body> {
-    with_batch(ctx, id, |batch, host| {
-        Ok(json_response(200, object(batch, host)))
-    })
+    with_batch(ctx, id, |batch, host| Ok(json_response(200, object(batch, host))))
 }
 
 pub(crate) fn cancel(ctx: &Ctx, id: &str) -> http::Response<Body> {
@@ -163,9 +151,7 @@ pub(crate) fn results(ctx: &Ctx, id: &str) -> http::Response<Body> {
         body.push('\n');
         let mut response = json_response(200, body);
         let jsonl = http::HeaderValue::from_static("application/x-jsonl");
-        response
-            .headers_mut()
-            .insert(http::header::CONTENT_TYPE, jsonl);
+        response.headers_mut().insert(http::header::CONTENT_TYPE, jsonl);
         Ok(response)
     })
 }
@@ -198,11 +184,7 @@ fn settle_if_due(shared: &Shared, batch: &mut Batch, now: SystemTime) {
 }
 
 fn host(ctx: &Ctx) -> String {
-    ctx.headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_string()
+    ctx.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string()
 }
 
 fn object(batch: &Batch, host: String) -> String {
@@ -222,8 +204,7 @@ fn object(batch: &Batch, host: String) -> String {
         expires_at: rfc3339(batch.created_at + EXPIRY),
         cancel_initiated_at: batch.cancel_initiated_at.map(rfc3339),
         archived_at: None,
-        results_url: ended
-            .then(|| format!("http://{host}/v1/messages/batches/{}/results", batch.id)),
+        results_url: ended.then(|| format!("http://{host}/v1/messages/batches/{}/results", batch.id)),
     };
     serde_json::to_string(&obj).unwrap_or_default()
 }
@@ -231,9 +212,7 @@ fn object(batch: &Batch, host: String) -> String {
 impl Batch {
     /// When processing finished: at cancellation, or at the scheduled end.
     pub fn ended_at(&self) -> SystemTime {
-        self.cancel_initiated_at
-            .unwrap_or(self.ends_at)
-            .min(self.ends_at)
+        self.cancel_initiated_at.unwrap_or(self.ends_at).min(self.ends_at)
     }
 
     pub fn expires_at(&self) -> SystemTime {

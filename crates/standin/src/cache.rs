@@ -76,43 +76,22 @@ impl PromptCache {
     }
 
     /// Works out reads and writes for a request starting at `now`, without changing the cache.
-    pub fn plan(
-        &self,
-        scope: &CacheScope,
-        prefix: &Prefix,
-        min_tokens: u32,
-        now: SystemTime,
-    ) -> CachePlan {
+    pub fn plan(&self, scope: &CacheScope, prefix: &Prefix, min_tokens: u32, now: SystemTime) -> CachePlan {
         let cumulative = |i: usize| prefix.blocks[i].cumulative;
-        let breakpoints: Vec<(usize, Ttl)> = prefix
-            .breakpoints()
-            .filter(|&(i, _)| cumulative(i) >= min_tokens)
-            .collect();
+        let breakpoints: Vec<(usize, Ttl)> =
+            prefix.breakpoints().filter(|&(i, _)| cumulative(i) >= min_tokens).collect();
         let hit = self.find_hit(scope, prefix, &breakpoints, now);
         let a = hit.map_or(0, cumulative);
-        let writes: Vec<(usize, Ttl)> = breakpoints
-            .into_iter()
-            .filter(|&(i, _)| hit.is_none_or(|h| i > h))
-            .collect();
-        let b = writes
-            .iter()
-            .rev()
-            .find(|w| w.1 == Ttl::OneHour)
-            .map(|w| cumulative(w.0));
+        let writes: Vec<(usize, Ttl)> = breakpoints.into_iter().filter(|&(i, _)| hit.is_none_or(|h| i > h)).collect();
+        let b = writes.iter().rev().find(|w| w.1 == Ttl::OneHour).map(|w| cumulative(w.0));
         let c = writes.last().map(|w| cumulative(w.0));
-        let usage = CacheUsage {
-            read: a,
-            write_1h: b.map_or(0, |b| b - a),
-            write_5m: c.map_or(0, |c| c - b.unwrap_or(a)),
-        };
+        let usage =
+            CacheUsage { read: a, write_1h: b.map_or(0, |b| b - a), write_5m: c.map_or(0, |c| c - b.unwrap_or(a)) };
         CachePlan {
             scope: scope.clone(),
             started_at: now,
             hit: hit.map(|i| prefix.blocks[i].hash),
-            writes: writes
-                .iter()
-                .map(|&(i, ttl)| (prefix.blocks[i].hash, ttl))
-                .collect(),
+            writes: writes.iter().map(|&(i, ttl)| (prefix.blocks[i].hash, ttl)).collect(),
             usage,
         }
     }
@@ -126,11 +105,7 @@ impl PromptCache {
         now: SystemTime,
     ) -> Option<usize> {
         let entries = self.scopes.get(scope)?;
-        let live = |i: usize| {
-            entries
-                .get(&prefix.blocks[i].hash)
-                .is_some_and(|e| e.expires_at > now)
-        };
+        let live = |i: usize| entries.get(&prefix.blocks[i].hash).is_some_and(|e| e.expires_at > now);
         breakpoints
             .iter()
             .filter_map(|&(bp, _)| {
@@ -160,11 +135,7 @@ impl PromptCache {
 
     /// Live entries across all scopes (for tests and the control API).
     pub fn len(&self, now: SystemTime) -> usize {
-        self.scopes
-            .values()
-            .flat_map(|m| m.values())
-            .filter(|e| e.expires_at > now)
-            .count()
+        self.scopes.values().flat_map(|m| m.values()).filter(|e| e.expires_at > now).count()
     }
 
     pub fn is_empty(&self, now: SystemTime) -> bool {

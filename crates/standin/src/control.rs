@@ -49,10 +49,7 @@ pub(crate) fn route(ctx: &Ctx, rest: &[&str]) -> http::Response<Body> {
         ("POST", ["clock"]) => advance(ctx),
         ("POST", ["script"]) => set_script(ctx),
         ("POST", ["rule"]) => push_rule(ctx),
-        _ => Err(ApiError::not_found(format!(
-            "{} {} not found",
-            ctx.method, ctx.path
-        ))),
+        _ => Err(ApiError::not_found(format!("{} {} not found", ctx.method, ctx.path))),
     };
     match result {
         Ok(body) => json_response(200, body),
@@ -69,10 +66,7 @@ fn parse<'a, T: Deserialize<'a>>(ctx: &'a Ctx) -> Result<T, ApiError> {
 }
 
 fn clock_state(ctx: &Ctx) -> String {
-    to_json(&ClockState {
-        offset_secs: ctx.shared.clock.offset().as_secs_f64(),
-        now: rfc3339(ctx.shared.clock.now()),
-    })
+    to_json(&ClockState { offset_secs: ctx.shared.clock.offset().as_secs_f64(), now: rfc3339(ctx.shared.clock.now()) })
 }
 
 fn advance(ctx: &Ctx) -> Result<String, ApiError> {
@@ -85,16 +79,12 @@ fn advance(ctx: &Ctx) -> Result<String, ApiError> {
 
 fn set_script(ctx: &Ctx) -> Result<String, ApiError> {
     let script: Script = parse(ctx)?;
-    ctx.shared
-        .set_script(&script)
-        .map_err(|e| ApiError::invalid_request(e.to_string()))?;
+    ctx.shared.set_script(&script).map_err(|e| ApiError::invalid_request(e.to_string()))?;
     Ok(to_json(&Done { ok: true }))
 }
 
 fn push_rule(ctx: &Ctx) -> Result<String, ApiError> {
     let rule: Rule = parse(ctx)?;
-    lock(&ctx.shared.script)
-        .push(&rule)
-        .map_err(|e| ApiError::invalid_request(e.to_string()))?;
+    lock(&ctx.shared.script).push(&rule).map_err(|e| ApiError::invalid_request(e.to_string()))?;
     Ok(to_json(&Done { ok: true }))
 }

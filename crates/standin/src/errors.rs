@@ -41,14 +41,7 @@ pub struct ErrorCode {
 
 impl ApiError {
     fn new(status: u16, kind: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            kind,
-            message: message.into(),
-            retry_after: None,
-            should_retry: None,
-            error_code: None,
-        }
+        Self { status, kind, message: message.into(), retry_after: None, should_retry: None, error_code: None }
     }
 
     pub fn invalid_request(message: impl Into<String>) -> Self {
@@ -64,20 +57,12 @@ impl ApiError {
     }
 
     pub fn request_too_large() -> Self {
-        Self::new(
-            413,
-            "request_too_large",
-            "Request exceeds the maximum allowed size.",
-        )
+        Self::new(413, "request_too_large", "Request exceeds the maximum allowed size.")
     }
 
     /// A per-minute limit: retryable after `retry_after` seconds.
     pub fn rate_limit(retry_after: u64) -> Self {
-        let mut e = Self::new(
-            429,
-            "rate_limit_error",
-            "Number of requests has exceeded your rate limit.",
-        );
+        let mut e = Self::new(429, "rate_limit_error", "Number of requests has exceeded your rate limit.");
         e.retry_after = Some(retry_after);
         e
     }
@@ -136,8 +121,7 @@ mod tests {
 
     #[test]
     fn body_has_the_documented_shape() {
-        let v: serde_json::Value =
-            serde_json::from_str(&ApiError::not_found("model: x").body("req_1")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&ApiError::not_found("model: x").body("req_1")).unwrap();
         assert_eq!(v["type"], "error");
         assert_eq!(v["error"]["type"], "not_found_error");
         assert_eq!(v["error"]["message"], "model: x");
@@ -147,18 +131,11 @@ mod tests {
     #[test]
     fn spend_cap_has_no_retry_after_and_says_do_not_retry() {
         let e = ApiError::spend_cap();
-        assert_eq!(
-            (e.status, e.retry_after, e.should_retry),
-            (429, None, Some(false))
-        );
+        assert_eq!((e.status, e.retry_after, e.should_retry), (429, None, Some(false)));
         assert_eq!(ApiError::rate_limit(7).retry_after, Some(7));
         let v: serde_json::Value = serde_json::from_str(&e.body("r")).unwrap();
-        assert_eq!(
-            v["error"]["details"]["error_code"],
-            "enforced_spend_limit_reached"
-        );
-        let plain: serde_json::Value =
-            serde_json::from_str(&ApiError::overloaded().body("r")).unwrap();
+        assert_eq!(v["error"]["details"]["error_code"], "enforced_spend_limit_reached");
+        let plain: serde_json::Value = serde_json::from_str(&ApiError::overloaded().body("r")).unwrap();
         assert!(plain["error"].get("details").is_none());
     }
 }

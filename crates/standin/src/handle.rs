@@ -30,12 +30,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self {
-            api_key: None,
-            port: 0,
-            batch_delay: Duration::from_secs(60),
-            script: Script::default(),
-        }
+        Self { api_key: None, port: 0, batch_delay: Duration::from_secs(60), script: Script::default() }
     }
 }
 
@@ -59,26 +54,17 @@ impl StandIn {
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let (stop, stopped) = oneshot::channel();
         let server_shared = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("standin".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    if let Ok(listener) = TcpListener::from_std(listener) {
-                        serve(listener, server_shared, stopped).await;
-                    }
-                });
-            })?;
-        Ok(Handle {
-            shared,
-            addr,
-            stop: Some(stop),
-            thread: Some(thread),
-        })
+        let thread = std::thread::Builder::new().name("standin".into()).spawn(move || {
+            runtime.block_on(async move {
+                if let Ok(listener) = TcpListener::from_std(listener) {
+                    serve(listener, server_shared, stopped).await;
+                }
+            });
+        })?;
+        Ok(Handle { shared, addr, stop: Some(stop), thread: Some(thread) })
     }
 
     /// Binds 127.0.0.1 and serves as a task on the caller's tokio runtime.
@@ -88,22 +74,12 @@ impl StandIn {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(serve(listener, shared.clone(), stopped));
-        Ok(Handle {
-            shared,
-            addr,
-            stop: Some(stop),
-            thread: None,
-        })
+        Ok(Handle { shared, addr, stop: Some(stop), thread: None })
     }
 }
 
 fn shared_from(config: &Config) -> io::Result<Shared> {
-    Shared::new(
-        config.api_key.clone(),
-        config.batch_delay,
-        config.script.clone(),
-    )
-    .map_err(io::Error::other)
+    Shared::new(config.api_key.clone(), config.batch_delay, config.script.clone()).map_err(io::Error::other)
 }
 
 impl Handle {

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use devteam_standin::{Config, Script, StandIn};
 
-const USAGE: &str =
-    "usage: standin [--port N] [--script FILE.json] [--api-key KEY] [--batch-delay SECS]";
+const USAGE: &str = "usage: standin [--port N] [--script FILE.json] [--api-key KEY] [--batch-delay SECS]";
 
 fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
@@ -20,10 +19,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("standin: cannot start runtime: {e}");
@@ -57,11 +53,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> 
             "--api-key" => config.api_key = Some(value()?),
             "--script" => config.script = load_script(&value()?)?,
             "--batch-delay" => {
-                let secs: f64 = value()?
-                    .parse()
-                    .map_err(|e| format!("--batch-delay: {e}"))?;
-                config.batch_delay =
-                    Duration::try_from_secs_f64(secs).map_err(|e| format!("--batch-delay: {e}"))?;
+                let secs: f64 = value()?.parse().map_err(|e| format!("--batch-delay: {e}"))?;
+                config.batch_delay = Duration::try_from_secs_f64(secs).map_err(|e| format!("--batch-delay: {e}"))?;
             }
             "-h" | "--help" => return Err("help requested".into()),
             other => return Err(format!("unknown argument {other:?}")),

@@ -7,9 +7,7 @@ use serde::Serialize;
 use crate::errors::ApiError;
 use crate::pipeline::{self, Billing, fault_error, prepare};
 use crate::script::Fault;
-use crate::server::{
-    Body, Ctx, Dropped, Outcome, authenticate, error_response, json_response, sse_response,
-};
+use crate::server::{Body, Ctx, Dropped, Outcome, authenticate, error_response, json_response, sse_response};
 use crate::sse;
 use crate::state::lock;
 
@@ -43,12 +41,7 @@ async fn create_reply(ctx: &Ctx) -> Result<http::Response<Body>, Failure> {
     if let Some(err) = fault_error(action.fault.as_ref(), p.req.stream) {
         return Err(err.into());
     }
-    let billing = Billing {
-        request_id: &ctx.request_id,
-        key_hash: &key_hash,
-        started: ctx.started,
-        batch: None,
-    };
+    let billing = Billing { request_id: &ctx.request_id, key_hash: &key_hash, started: ctx.started, batch: None };
     let pending = pipeline::plan(&ctx.shared, &p, &action, &billing);
     // The delay sits before the response begins, so requests arriving meanwhile miss the cache
     // entries this one is about to write, exactly like parallel requests on the real API.
@@ -58,16 +51,9 @@ async fn create_reply(ctx: &Ctx) -> Result<http::Response<Body>, Failure> {
     let broken = action.fault == Some(Fault::StreamError);
     pipeline::commit(&ctx.shared, &pending, !broken);
     let response = if !p.req.stream {
-        json_response(
-            200,
-            serde_json::to_string(&pending.message).unwrap_or_default(),
-        )
+        json_response(200, serde_json::to_string(&pending.message).unwrap_or_default())
     } else if broken {
-        sse_response(sse::broken_stream(
-            &pending.message,
-            &ApiError::overloaded(),
-            &ctx.request_id,
-        ))
+        sse_response(sse::broken_stream(&pending.message, &ApiError::overloaded(), &ctx.request_id))
     } else {
         sse_response(sse::stream(&pending.message))
     };
@@ -85,9 +71,7 @@ pub(crate) fn count_tokens(ctx: &Ctx) -> http::Response<Body> {
     let counted = authenticate(ctx).and_then(|_| prepare(&ctx.body, false));
     match counted {
         Ok(p) => {
-            let body = TokenCount {
-                input_tokens: p.prefix.total_tokens,
-            };
+            let body = TokenCount { input_tokens: p.prefix.total_tokens };
             json_response(200, serde_json::to_string(&body).unwrap_or_default())
         }
         Err(e) => error_response(&e, &ctx.request_id),

@@ -24,34 +24,14 @@ const fn model(
     min_cacheable_tokens: u32,
     rejects_sampling_params: bool,
 ) -> ModelInfo {
-    ModelInfo {
-        id,
-        aliases,
-        min_cacheable_tokens,
-        rejects_sampling_params,
-    }
+    ModelInfo { id, aliases, min_cacheable_tokens, rejects_sampling_params }
 }
 
 /// Every model the stand-in knows. Anything else is a 404 `not_found_error`, as on the real API.
 pub const MODELS: &[ModelInfo] = &[
-    model(
-        "claude-haiku-4-5-20251001",
-        &["claude-haiku-4-5"],
-        4096,
-        false,
-    ),
-    model(
-        "claude-sonnet-4-5-20250929",
-        &["claude-sonnet-4-5"],
-        1024,
-        false,
-    ),
-    model(
-        "claude-opus-4-5-20251101",
-        &["claude-opus-4-5"],
-        4096,
-        false,
-    ),
+    model("claude-haiku-4-5-20251001", &["claude-haiku-4-5"], 4096, false),
+    model("claude-sonnet-4-5-20250929", &["claude-sonnet-4-5"], 1024, false),
+    model("claude-opus-4-5-20251101", &["claude-opus-4-5"], 4096, false),
     model("claude-sonnet-4-6", &[], 1024, false),
     model("claude-opus-4-6", &[], 4096, false),
     model("claude-opus-4-7", &[], 2048, true),
@@ -67,9 +47,7 @@ pub const MODELS: &[ModelInfo] = &[
 
 /// Finds a model by id or alias.
 pub fn lookup_model(id: &str) -> Option<&'static ModelInfo> {
-    MODELS
-        .iter()
-        .find(|m| m.id == id || m.aliases.contains(&id))
+    MODELS.iter().find(|m| m.id == id || m.aliases.contains(&id))
 }
 
 #[cfg(test)]
@@ -96,10 +74,7 @@ mod tests {
         ];
         for (id, min, rejects) in expect {
             let m = lookup_model(id).unwrap_or_else(|| panic!("{id} missing"));
-            assert_eq!(
-                (m.min_cacheable_tokens, m.rejects_sampling_params),
-                (min, rejects)
-            );
+            assert_eq!((m.min_cacheable_tokens, m.rejects_sampling_params), (min, rejects));
         }
         assert!(lookup_model("claude-haiku-5-5").is_some());
         assert!(lookup_model("claude-sonnet-5-5").is_some());

@@ -25,8 +25,7 @@ pub(crate) struct Prepared {
 /// Parses and validates a body. `create` is false for count_tokens.
 pub(crate) fn prepare(body: &[u8], create: bool) -> Result<Prepared, ApiError> {
     let req = MessagesRequest::parse(body)?;
-    let model = lookup_model(&req.model)
-        .ok_or_else(|| ApiError::not_found(format!("model: {}", req.model)))?;
+    let model = lookup_model(&req.model).ok_or_else(|| ApiError::not_found(format!("model: {}", req.model)))?;
     req.validate(model, create)?;
     let prefix = Prefix::build(&req)?;
     Ok(Prepared { req, model, prefix })
@@ -64,21 +63,11 @@ pub(crate) struct Pending {
 }
 
 /// Looks up the cache and builds the reply, changing nothing yet.
-pub(crate) fn plan(
-    shared: &Shared,
-    p: &Prepared,
-    action: &Action,
-    billing: &Billing<'_>,
-) -> Pending {
+pub(crate) fn plan(shared: &Shared, p: &Prepared, action: &Action, billing: &Billing<'_>) -> Pending {
     let plan = look_up(shared, p, billing);
     let limit = p.req.max_tokens.unwrap_or(u32::MAX);
     let outcome = reply::outcome(action, p.model.id, limit, shared.new_id("toolu"));
-    let usage = Usage::new(
-        p.prefix.total_tokens,
-        plan.usage,
-        outcome.output_tokens,
-        billing.batch.is_some(),
-    );
+    let usage = Usage::new(p.prefix.total_tokens, plan.usage, outcome.output_tokens, billing.batch.is_some());
     let message = MessageResponse {
         id: shared.new_id("msg"),
         kind: "message",
@@ -90,30 +79,18 @@ pub(crate) fn plan(
         usage: usage.clone(),
     };
     let entry = ledger_entry(p, billing, usage, outcome.stop_reason);
-    Pending {
-        message,
-        plan,
-        entry,
-    }
+    Pending { message, plan, entry }
 }
 
 /// Cache lookup in the caller's scope: caches are per API key and per model.
 fn look_up(shared: &Shared, p: &Prepared, billing: &Billing<'_>) -> CachePlan {
-    let scope = CacheScope {
-        workspace: billing.key_hash.to_string(),
-        model: p.model.id.to_string(),
-    };
+    let scope = CacheScope { workspace: billing.key_hash.to_string(), model: p.model.id.to_string() };
     let min = p.model.min_cacheable_tokens;
     lock(&shared.cache).plan(&scope, &p.prefix, min, billing.started)
 }
 
 /// The ledger line for a request that completes normally; `commit` adjusts a broken stream.
-fn ledger_entry(
-    p: &Prepared,
-    billing: &Billing<'_>,
-    usage: Usage,
-    stop_reason: &str,
-) -> LedgerEntry {
+fn ledger_entry(p: &Prepared, billing: &Billing<'_>, usage: Usage, stop_reason: &str) -> LedgerEntry {
     LedgerEntry {
         request_id: billing.request_id.to_string(),
         model: p.model.id.to_string(),

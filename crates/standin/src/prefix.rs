@@ -56,21 +56,11 @@ impl Prefix {
         }
         b.salt(b"\x00messages");
         for field in [&req.tool_choice, &req.thinking] {
-            b.salt(
-                field
-                    .as_ref()
-                    .map(|v| v.to_string())
-                    .unwrap_or_default()
-                    .as_bytes(),
-            );
+            b.salt(field.as_ref().map(|v| v.to_string()).unwrap_or_default().as_bytes());
         }
         for message in &req.messages {
             b.pending_tokens += MESSAGE_OVERHEAD_TOKENS;
-            b.salt(if message.role == crate::request::Role::User {
-                b"\x00user"
-            } else {
-                b"\x00assistant"
-            });
+            b.salt(if message.role == crate::request::Role::User { b"\x00user" } else { b"\x00assistant" });
             b.push_content(&message.content)?;
         }
         b.finish(req.cache_control)
@@ -78,10 +68,7 @@ impl Prefix {
 
     /// Breakpoints in prompt order: (block index, TTL).
     pub fn breakpoints(&self) -> impl Iterator<Item = (usize, Ttl)> + '_ {
-        self.blocks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, b)| b.breakpoint.map(|ttl| (i, ttl)))
+        self.blocks.iter().enumerate().filter_map(|(i, b)| b.breakpoint.map(|ttl| (i, ttl)))
     }
 }
 
@@ -92,12 +79,7 @@ impl Builder {
 
     fn push_tool(&mut self, tool: &Tool) -> Result<(), ApiError> {
         let json = serde_json::to_string(tool).unwrap_or_default();
-        self.push(
-            text_tokens(&json),
-            json.as_bytes(),
-            tool.cache_control,
-            true,
-        );
+        self.push(text_tokens(&json), json.as_bytes(), tool.cache_control, true);
         Ok(())
     }
 
@@ -119,8 +101,7 @@ impl Builder {
 
     fn push_block(&mut self, block: &ContentBlock) -> Result<(), ApiError> {
         let empty_text = block.kind == "text" && block.text.as_deref().unwrap_or("").is_empty();
-        let cacheable =
-            block.kind != "thinking" && block.kind != "redacted_thinking" && !empty_text;
+        let cacheable = block.kind != "thinking" && block.kind != "redacted_thinking" && !empty_text;
         if block.cache_control.is_some() && !cacheable {
             return Err(ApiError::invalid_request(format!(
                 "cache_control cannot be set for {} blocks",
@@ -128,12 +109,7 @@ impl Builder {
             )));
         }
         let json = serde_json::to_string(block).unwrap_or_default();
-        self.push(
-            block_tokens(block),
-            json.as_bytes(),
-            block.cache_control,
-            cacheable,
-        );
+        self.push(block_tokens(block), json.as_bytes(), block.cache_control, cacheable);
         Ok(())
     }
 
@@ -168,11 +144,7 @@ impl Builder {
 
     /// Top-level `cache_control`: a breakpoint on the last cacheable block, using one slot.
     fn place_automatic(&mut self, ttl: Ttl) -> Result<(), ApiError> {
-        let explicit = self
-            .blocks
-            .iter()
-            .filter(|b| b.breakpoint.is_some())
-            .count();
+        let explicit = self.blocks.iter().filter(|b| b.breakpoint.is_some()).count();
         let Some(last) = self.blocks.iter_mut().rev().find(|b| b.cacheable) else {
             return Ok(());
         };

@@ -34,12 +34,8 @@ fn counts_blocks_in_tools_system_messages_order() {
 
 #[test]
 fn string_and_block_spellings_share_identity_and_breakpoints_do_not_change_it() {
-    let a =
-        build(json!({"model": "m", "messages": [{"role": "user", "content": "hello"}]})).unwrap();
-    let b = build(
-        json!({"model": "m", "messages": [{"role": "user", "content": [marked("hello", "5m")]}]}),
-    )
-    .unwrap();
+    let a = build(json!({"model": "m", "messages": [{"role": "user", "content": "hello"}]})).unwrap();
+    let b = build(json!({"model": "m", "messages": [{"role": "user", "content": [marked("hello", "5m")]}]})).unwrap();
     assert_eq!(a.blocks[0].hash, b.blocks[0].hash);
     assert_eq!(b.blocks[0].breakpoint, Some(Ttl::FiveMinutes));
 }
@@ -60,8 +56,7 @@ fn tool_choice_changes_messages_but_not_system_identity() {
 #[test]
 fn more_than_four_breakpoints_is_400() {
     let blocks: Vec<_> = (0..5).map(|i| marked(&format!("b{i}"), "5m")).collect();
-    let err = build(json!({"model": "m", "messages": [{"role": "user", "content": blocks}]}))
-        .unwrap_err();
+    let err = build(json!({"model": "m", "messages": [{"role": "user", "content": blocks}]})).unwrap_err();
     assert_eq!(err.status, 400);
     assert!(err.message.contains("Found 5"), "{}", err.message);
 }
@@ -90,10 +85,7 @@ fn automatic_caching_marks_last_block_and_uses_a_slot() {
     let bps: Vec<_> = p.breakpoints().collect();
     assert_eq!(bps, vec![(1, Ttl::FiveMinutes)]);
 
-    let four: Vec<_> = (0..4)
-        .map(|i| marked(&format!("b{i}"), "5m"))
-        .chain([text("tail")])
-        .collect();
+    let four: Vec<_> = (0..4).map(|i| marked(&format!("b{i}"), "5m")).chain([text("tail")]).collect();
     let full = json!({"model": "m", "cache_control": {"type": "ephemeral"},
         "messages": [{"role": "user", "content": four}]});
     assert_eq!(build(full).unwrap_err().status, 400);

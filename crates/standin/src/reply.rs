@@ -47,14 +47,8 @@ impl Usage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OutBlock {
-    Text {
-        text: String,
-    },
-    ToolUse {
-        id: String,
-        name: String,
-        input: Value,
-    },
+    Text { text: String },
+    ToolUse { id: String, name: String, input: Value },
 }
 
 /// A complete `message` object.
@@ -101,24 +95,14 @@ pub fn outcome(action: &Action, model: &str, max_tokens: u32, tool_use_id: Strin
         name: t.name.clone(),
         input: t.input.clone(),
     });
-    let tool_tokens = reply.tool_use.as_ref().map_or(0, |t| {
-        text_tokens(&t.name) + text_tokens(&t.input.to_string())
-    });
-    let natural = reply
-        .output_tokens
-        .unwrap_or(output_tokens(&text) + tool_tokens);
+    let tool_tokens = reply.tool_use.as_ref().map_or(0, |t| text_tokens(&t.name) + text_tokens(&t.input.to_string()));
+    let natural = reply.output_tokens.unwrap_or(output_tokens(&text) + tool_tokens);
     if action.fault == Some(Fault::MaxTokens) || natural > max_tokens {
         return cut_at_max_tokens(&text, max_tokens);
     }
-    let stop_reason = if tool.is_some() {
-        "tool_use"
-    } else {
-        "end_turn"
-    };
+    let stop_reason = if tool.is_some() { "tool_use" } else { "end_turn" };
     Outcome {
-        content: std::iter::once(OutBlock::Text { text })
-            .chain(tool)
-            .collect(),
+        content: std::iter::once(OutBlock::Text { text }).chain(tool).collect(),
         stop_reason,
         output_tokens: natural,
     }
@@ -128,11 +112,7 @@ pub fn outcome(action: &Action, model: &str, max_tokens: u32, tool_use_id: Strin
 /// call is lost, and exactly `max_tokens` are billed.
 fn cut_at_max_tokens(text: &str, max_tokens: u32) -> Outcome {
     let cut: String = text.chars().take(max_tokens as usize * 4).collect();
-    Outcome {
-        content: vec![OutBlock::Text { text: cut }],
-        stop_reason: "max_tokens",
-        output_tokens: max_tokens,
-    }
+    Outcome { content: vec![OutBlock::Text { text: cut }], stop_reason: "max_tokens", output_tokens: max_tokens }
 }
 
 #[cfg(test)]
@@ -146,18 +126,10 @@ mod tests {
 
     #[test]
     fn default_reply_is_deterministic_and_counted() {
-        let o = outcome(
-            &action(Reply::default(), None),
-            "claude-sonnet-4-6",
-            100,
-            "t".into(),
-        );
+        let o = outcome(&action(Reply::default(), None), "claude-sonnet-4-6", 100, "t".into());
         let text = default_text("claude-sonnet-4-6");
         assert_eq!(o.content, vec![OutBlock::Text { text: text.clone() }]);
-        assert_eq!(
-            (o.stop_reason, o.output_tokens),
-            ("end_turn", output_tokens(&text))
-        );
+        assert_eq!((o.stop_reason, o.output_tokens), ("end_turn", output_tokens(&text)));
     }
 
     #[test]
@@ -165,32 +137,16 @@ mod tests {
         let long = Reply::text(&"word ".repeat(100));
         let o = outcome(&action(long, None), "m", 10, "t".into());
         assert_eq!((o.stop_reason, o.output_tokens), ("max_tokens", 10));
-        let forced = outcome(
-            &action(Reply::text("hi"), Some(Fault::MaxTokens)),
-            "m",
-            64,
-            "t".into(),
-        );
-        assert_eq!(
-            (forced.stop_reason, forced.output_tokens),
-            ("max_tokens", 64)
-        );
+        let forced = outcome(&action(Reply::text("hi"), Some(Fault::MaxTokens)), "m", 64, "t".into());
+        assert_eq!((forced.stop_reason, forced.output_tokens), ("max_tokens", 64));
     }
 
     #[test]
     fn refusal_and_tool_use_stop_reasons() {
-        let r = outcome(
-            &action(Reply::default(), Some(Fault::Refusal)),
-            "m",
-            10,
-            "t".into(),
-        );
+        let r = outcome(&action(Reply::default(), Some(Fault::Refusal)), "m", 10, "t".into());
         assert_eq!((r.stop_reason, r.content.len()), ("refusal", 0));
         let tool = Reply {
-            tool_use: Some(ToolUseReply {
-                name: "read".into(),
-                input: serde_json::json!({"p": 1}),
-            }),
+            tool_use: Some(ToolUseReply { name: "read".into(), input: serde_json::json!({"p": 1}) }),
             ..Reply::text("calling")
         };
         let t = outcome(&action(tool, None), "m", 100, "toolu_1".into());
@@ -200,11 +156,7 @@ mod tests {
 
     #[test]
     fn usage_splits_input_and_cache_fields() {
-        let cache = CacheUsage {
-            read: 100,
-            write_5m: 20,
-            write_1h: 30,
-        };
+        let cache = CacheUsage { read: 100, write_5m: 20, write_1h: 30 };
         let u = Usage::new(200, cache, 7, true);
         assert_eq!(u.input_tokens, 50);
         assert_eq!(u.cache_creation_input_tokens, 50);

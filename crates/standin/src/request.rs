@@ -122,10 +122,7 @@ impl Ttl {
 
 impl CacheControl {
     pub fn ephemeral(ttl: Ttl) -> Self {
-        Self {
-            kind: CacheType::Ephemeral,
-            ttl,
-        }
+        Self { kind: CacheType::Ephemeral, ttl }
     }
 }
 
@@ -142,14 +139,10 @@ impl MessagesRequest {
             return Err(ApiError::invalid_request("max_tokens: Field required"));
         }
         if create && self.max_tokens == Some(0) {
-            return Err(ApiError::invalid_request(
-                "max_tokens: must be greater than or equal to 1",
-            ));
+            return Err(ApiError::invalid_request("max_tokens: must be greater than or equal to 1"));
         }
         if self.messages.is_empty() {
-            return Err(ApiError::invalid_request(
-                "messages: at least one message is required",
-            ));
+            return Err(ApiError::invalid_request("messages: at least one message is required"));
         }
         if create && model.rejects_sampling_params {
             self.check_sampling_defaults()?;
@@ -160,9 +153,7 @@ impl MessagesRequest {
     /// Newer models reject sampling parameters at anything but their defaults. `temperature` and
     /// `top_p` default to 1.0; `top_k` has no default, so any value is rejected.
     fn check_sampling_defaults(&self) -> Result<(), ApiError> {
-        let deprecated = |name: &str| {
-            ApiError::invalid_request(format!("`{name}` is deprecated for this model."))
-        };
+        let deprecated = |name: &str| ApiError::invalid_request(format!("`{name}` is deprecated for this model."));
         if self.temperature.is_some_and(|t| t != 1.0) {
             return Err(deprecated("temperature"));
         }
@@ -177,20 +168,12 @@ impl MessagesRequest {
 
     /// The system prompt as plain text, for script matching.
     pub fn system_text(&self) -> String {
-        self.system
-            .as_ref()
-            .map(Content::plain_text)
-            .unwrap_or_default()
+        self.system.as_ref().map(Content::plain_text).unwrap_or_default()
     }
 
     /// The last user message as plain text, for script matching.
     pub fn last_user_text(&self) -> String {
-        self.messages
-            .iter()
-            .rev()
-            .find(|m| m.role == Role::User)
-            .map(|m| m.content.plain_text())
-            .unwrap_or_default()
+        self.messages.iter().rev().find(|m| m.role == Role::User).map(|m| m.content.plain_text()).unwrap_or_default()
     }
 }
 
@@ -199,11 +182,7 @@ impl Content {
     pub fn plain_text(&self) -> String {
         match self {
             Content::Text(s) => s.clone(),
-            Content::Blocks(blocks) => blocks
-                .iter()
-                .filter_map(|b| b.text.as_deref())
-                .collect::<Vec<_>>()
-                .join("\n"),
+            Content::Blocks(blocks) => blocks.iter().filter_map(|b| b.text.as_deref()).collect::<Vec<_>>().join("\n"),
         }
     }
 }
@@ -227,13 +206,8 @@ mod tests {
         .unwrap();
         assert_eq!(r.system_text(), "sys");
         assert_eq!(r.last_user_text(), "hi");
-        let Some(Content::Blocks(b)) = &r.system else {
-            panic!("blocks")
-        };
-        assert_eq!(
-            b[0].cache_control,
-            Some(CacheControl::ephemeral(Ttl::OneHour))
-        );
+        let Some(Content::Blocks(b)) = &r.system else { panic!("blocks") };
+        assert_eq!(b[0].cache_control, Some(CacheControl::ephemeral(Ttl::OneHour)));
     }
 
     #[test]
@@ -241,9 +215,7 @@ mod tests {
         let bad_ttl = serde_json::json!({"model": "m", "messages": [{"role": "user", "content": [
             {"type": "text", "text": "x", "cache_control": {"type": "ephemeral", "ttl": "2h"}}]}]});
         assert_eq!(parse(bad_ttl).unwrap_err().status, 400);
-        let r = parse(
-            serde_json::json!({"model": "m", "messages": [{"role": "user", "content": "x"}]}),
-        );
+        let r = parse(serde_json::json!({"model": "m", "messages": [{"role": "user", "content": "x"}]}));
         let model = lookup_model("claude-sonnet-4-6").unwrap();
         let err = r.unwrap().validate(model, true).unwrap_err();
         assert_eq!(err.message, "max_tokens: Field required");
@@ -252,10 +224,8 @@ mod tests {
     #[test]
     fn sampling_params_only_rejected_on_flagged_models_when_not_default() {
         let req = |t: f64| {
-            parse(
-                serde_json::json!({"model": "m", "max_tokens": 5, "temperature": t,
-                "messages": [{"role": "user", "content": "x"}]}),
-            )
+            parse(serde_json::json!({"model": "m", "max_tokens": 5, "temperature": t,
+                "messages": [{"role": "user", "content": "x"}]}))
             .unwrap()
         };
         let opus47 = lookup_model("claude-opus-4-7").unwrap();

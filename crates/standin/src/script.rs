@@ -146,15 +146,8 @@ struct CompiledRule {
 
 impl ScriptState {
     pub fn install(script: &Script) -> Result<Self, ScriptError> {
-        let rules = script
-            .rules
-            .iter()
-            .map(CompiledRule::new)
-            .collect::<Result<_, _>>()?;
-        Ok(Self {
-            rules,
-            default_reply: script.default_reply.clone().unwrap_or_default(),
-        })
+        let rules = script.rules.iter().map(CompiledRule::new).collect::<Result<_, _>>()?;
+        Ok(Self { rules, default_reply: script.default_reply.clone().unwrap_or_default() })
     }
 
     /// Appends one rule after the installed ones.
@@ -168,34 +161,20 @@ impl ScriptState {
         let system = req.system_text();
         let user = req.last_user_text();
         let default = self.default_reply.clone();
-        let Some(rule) = self
-            .rules
-            .iter_mut()
-            .find(|r| r.live() && r.matches(req, &system, &user))
-        else {
-            return Action {
-                reply: default,
-                fault: None,
-            };
+        let Some(rule) = self.rules.iter_mut().find(|r| r.live() && r.matches(req, &system, &user)) else {
+            return Action { reply: default, fault: None };
         };
         if let Some(n) = rule.remaining.as_mut() {
             *n -= 1;
         }
-        Action {
-            reply: rule.rule.reply.clone().unwrap_or(default),
-            fault: rule.rule.fault.clone(),
-        }
+        Action { reply: rule.rule.reply.clone().unwrap_or(default), fault: rule.rule.fault.clone() }
     }
 }
 
 impl CompiledRule {
     fn new(rule: &Rule) -> Result<Self, ScriptError> {
-        let compile = |re: &Option<String>| {
-            re.as_deref()
-                .map(Regex::new)
-                .transpose()
-                .map_err(|e| ScriptError(e.to_string()))
-        };
+        let compile =
+            |re: &Option<String>| re.as_deref().map(Regex::new).transpose().map_err(|e| ScriptError(e.to_string()));
         Ok(Self {
             system_re: compile(&rule.matcher.system_regex)?,
             user_re: compile(&rule.matcher.user_regex)?,
@@ -214,8 +193,7 @@ impl CompiledRule {
 
     fn matches(&self, req: &MessagesRequest, system: &str, user: &str) -> bool {
         let m = &self.rule.matcher;
-        let contains =
-            |needle: &Option<String>, hay: &str| needle.as_deref().is_none_or(|n| hay.contains(n));
+        let contains = |needle: &Option<String>, hay: &str| needle.as_deref().is_none_or(|n| hay.contains(n));
         let regex = |re: &Option<Regex>, hay: &str| re.as_ref().is_none_or(|r| r.is_match(hay));
         contains(&m.system_contains, system)
             && contains(&m.user_contains, user)

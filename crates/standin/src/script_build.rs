@@ -62,10 +62,7 @@ impl Matcher {
 impl Reply {
     /// A text reply billed at the text's own token count.
     pub fn text(text: &str) -> Self {
-        Self {
-            text: Some(text.into()),
-            ..Self::default()
-        }
+        Self { text: Some(text.into()), ..Self::default() }
     }
 
     /// Overrides the billed output tokens.

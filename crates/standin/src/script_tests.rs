@@ -23,12 +23,7 @@ fn parses_the_documented_json_shape() {
     ], "default_reply": {"text": "d"}}))
     .unwrap();
     assert_eq!(script.rules[0].times, Times::Once);
-    assert_eq!(
-        script.rules[0].fault,
-        Some(Fault::RateLimit {
-            retry_after_secs: 3
-        })
-    );
+    assert_eq!(script.rules[0].fault, Some(Fault::RateLimit { retry_after_secs: 3 }));
     assert_eq!(script.rules[1].times, Times::Count(2));
     assert_eq!(script.rules[2].times, Times::Always);
     let back: Script = serde_json::from_value(serde_json::to_value(&script).unwrap()).unwrap();
@@ -38,10 +33,7 @@ fn parses_the_documented_json_shape() {
 #[test]
 fn unknown_fields_and_bad_regexes_are_rejected() {
     assert!(serde_json::from_value::<Script>(json!({"rules": [{"mtch": {}}]})).is_err());
-    let bad = Script {
-        rules: vec![Rule::any().when_user_regex("(")],
-        default_reply: None,
-    };
+    let bad = Script { rules: vec![Rule::any().when_user_regex("(")], default_reply: None };
     assert!(ScriptState::install(&bad).is_err());
 }
 
@@ -53,23 +45,11 @@ fn matches_on_system_last_user_message_and_model() {
         {"match": {"model": "claude-haiku-4-5"}, "reply": {"text": "haiku"}}
     ], "default_reply": {"text": "default"}}));
     let text = |a: Action| a.reply.text.unwrap();
-    assert_eq!(
-        text(s.choose(&req("You are a reviewer.", "x", "claude-sonnet-4-6"))),
-        "review"
-    );
-    assert_eq!(
-        text(s.choose(&req("sys", "please deploy", "claude-sonnet-4-6"))),
-        "deploying"
-    );
+    assert_eq!(text(s.choose(&req("You are a reviewer.", "x", "claude-sonnet-4-6"))), "review");
+    assert_eq!(text(s.choose(&req("sys", "please deploy", "claude-sonnet-4-6"))), "deploying");
     // Only the last user message counts: "earlier" is not it.
-    assert_eq!(
-        text(s.choose(&req("sys", "earlier", "claude-haiku-4-5"))),
-        "haiku"
-    );
-    assert_eq!(
-        text(s.choose(&req("sys", "x", "claude-sonnet-4-6"))),
-        "default"
-    );
+    assert_eq!(text(s.choose(&req("sys", "earlier", "claude-haiku-4-5"))), "haiku");
+    assert_eq!(text(s.choose(&req("sys", "x", "claude-sonnet-4-6"))), "default");
 }
 
 #[test]
@@ -92,10 +72,7 @@ fn once_n_times_and_always() {
 
 #[test]
 fn builder_matches_json() {
-    let built = Rule::any()
-        .when_user_contains("x")
-        .fault(Fault::SpendCap)
-        .times(Times::Once);
+    let built = Rule::any().when_user_contains("x").fault(Fault::SpendCap).times(Times::Once);
     let parsed: Rule = serde_json::from_value(json!(
         {"match": {"user_contains": "x"}, "fault": {"kind": "spend_cap"}, "times": "once"}))
     .unwrap();

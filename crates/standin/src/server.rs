@@ -52,11 +52,7 @@ pub(crate) struct Ctx {
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
 /// Accepts connections until `stop` fires.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    mut stop: oneshot::Receiver<()>,
-) {
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
     loop {
         tokio::select! {
             _ = &mut stop => break,
@@ -109,21 +105,13 @@ async fn route(ctx: Ctx) -> Outcome {
         (&Method::GET, ["v1", "messages", "batches", id, "results"]) => batches::results(&ctx, id),
         (&Method::POST, ["v1", "messages", "batches", id, "cancel"]) => batches::cancel(&ctx, id),
         (_, ["_standin", rest @ ..]) => control::route(&ctx, rest),
-        _ => error_response(
-            &ApiError::not_found(format!("{} {path} not found", ctx.method)),
-            &ctx.request_id,
-        ),
+        _ => error_response(&ApiError::not_found(format!("{} {path} not found", ctx.method)), &ctx.request_id),
     };
     Ok(response)
 }
 
 fn record(ctx: &Ctx) {
-    let header = |name: &str| {
-        ctx.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
+    let header = |name: &str| ctx.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let entry = RecordedRequest {
         request_id: ctx.request_id.clone(),
         method: ctx.method.to_string(),
@@ -140,10 +128,7 @@ fn record(ctx: &Ctx) {
 /// The key from `x-api-key` or `Authorization: Bearer`, whichever is present.
 fn presented_key(headers: &HeaderMap) -> Option<String> {
     let api_key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
-    let bearer = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     api_key.or(bearer).map(str::to_string)
 }
 
@@ -153,26 +138,17 @@ pub(crate) fn authenticate(ctx: &Ctx) -> Result<String, ApiError> {
     let has_api_key = ctx.headers.contains_key("x-api-key");
     let has_auth = ctx.headers.contains_key("authorization");
     if has_api_key && has_auth {
-        return Err(ApiError::authentication(
-            "Both x-api-key and Authorization headers were provided; send only one.",
-        ));
+        return Err(ApiError::authentication("Both x-api-key and Authorization headers were provided; send only one."));
     }
     let key = presented_key(&ctx.headers).filter(|k| !k.is_empty());
     let Some(key) = key else {
         return Err(ApiError::authentication("x-api-key header is required"));
     };
-    if ctx
-        .shared
-        .api_key
-        .as_deref()
-        .is_some_and(|expected| expected != key)
-    {
+    if ctx.shared.api_key.as_deref().is_some_and(|expected| expected != key) {
         return Err(ApiError::authentication("invalid x-api-key"));
     }
     if !ctx.headers.contains_key("anthropic-version") {
-        return Err(ApiError::invalid_request(
-            "anthropic-version: header is required",
-        ));
+        return Err(ApiError::invalid_request("anthropic-version: header is required"));
     }
     Ok(key_hash(&key))
 }
@@ -181,23 +157,15 @@ pub(crate) fn json_response(status: u16, body: String) -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
     let ct = HeaderValue::from_static("application/json");
-    response
-        .headers_mut()
-        .insert(http::header::CONTENT_TYPE, ct);
+    response.headers_mut().insert(http::header::CONTENT_TYPE, ct);
     response
 }
 
 pub(crate) fn sse_response(body: String) -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     let headers = response.headers_mut();
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(
-        http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    );
+    headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
@@ -208,22 +176,15 @@ pub(crate) fn error_response(err: &ApiError, request_id: &str) -> Response<Body>
         headers.insert("retry-after", HeaderValue::from(secs));
     }
     if let Some(retry) = err.should_retry {
-        headers.insert(
-            "x-should-retry",
-            HeaderValue::from_static(if retry { "true" } else { "false" }),
-        );
+        headers.insert("x-should-retry", HeaderValue::from_static(if retry { "true" } else { "false" }));
     }
     response
 }
 
 /// `request-id` and the `anthropic-ratelimit-*` family on every response.
 fn decorate(headers: &mut HeaderMap, request_id: &str, now: SystemTime) {
-    const LIMITS: [(&str, u64); 4] = [
-        ("requests", 4_000),
-        ("tokens", 2_400_000),
-        ("input-tokens", 2_000_000),
-        ("output-tokens", 400_000),
-    ];
+    const LIMITS: [(&str, u64); 4] =
+        [("requests", 4_000), ("tokens", 2_400_000), ("input-tokens", 2_000_000), ("output-tokens", 400_000)];
     let limited = headers.contains_key("retry-after") || headers.contains_key("x-should-retry");
     let reset = rfc3339(now + Duration::from_secs(60));
     for (name, limit) in LIMITS {
@@ -234,32 +195,18 @@ fn decorate(headers: &mut HeaderMap, request_id: &str, now: SystemTime) {
         } else {
             limit
         };
-        put(
-            headers,
-            format!("anthropic-ratelimit-{name}-limit"),
-            &limit.to_string(),
-        );
-        put(
-            headers,
-            format!("anthropic-ratelimit-{name}-remaining"),
-            &remaining.to_string(),
-        );
+        put(headers, format!("anthropic-ratelimit-{name}-limit"), &limit.to_string());
+        put(headers, format!("anthropic-ratelimit-{name}-remaining"), &remaining.to_string());
         put(headers, format!("anthropic-ratelimit-{name}-reset"), &reset);
     }
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert("request-id", v);
     }
-    headers.insert(
-        "anthropic-organization-id",
-        HeaderValue::from_static("standin-org"),
-    );
+    headers.insert("anthropic-organization-id", HeaderValue::from_static("standin-org"));
 }
 
 fn put(headers: &mut HeaderMap, name: String, value: &str) {
-    if let (Ok(name), Ok(value)) = (
-        http::HeaderName::try_from(name),
-        HeaderValue::from_str(value),
-    ) {
+    if let (Ok(name), Ok(value)) = (http::HeaderName::try_from(name), HeaderValue::from_str(value)) {
         headers.insert(name, value);
     }
 }

@@ -20,25 +20,12 @@ const DELTA_CHARS: usize = 16;
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Event<'a> {
-    MessageStart {
-        message: MessageResponse,
-    },
+    MessageStart { message: MessageResponse },
     Ping,
-    ContentBlockStart {
-        index: usize,
-        content_block: OutBlock,
-    },
-    ContentBlockDelta {
-        index: usize,
-        delta: Delta,
-    },
-    ContentBlockStop {
-        index: usize,
-    },
-    MessageDelta {
-        delta: StopDelta,
-        usage: &'a Usage,
-    },
+    ContentBlockStart { index: usize, content_block: OutBlock },
+    ContentBlockDelta { index: usize, delta: Delta },
+    ContentBlockStop { index: usize },
+    MessageDelta { delta: StopDelta, usage: &'a Usage },
     MessageStop,
 }
 
@@ -89,10 +76,7 @@ pub fn stream(message: &MessageResponse) -> String {
     for (i, usage) in usages.iter().enumerate() {
         // Only the final delta carries the stop reason; earlier ones report progress.
         let stop_reason = if i == last { message.stop_reason } else { None };
-        let delta = StopDelta {
-            stop_reason,
-            stop_sequence: None,
-        };
+        let delta = StopDelta { stop_reason, stop_sequence: None };
         frame(&mut out, &Event::MessageDelta { delta, usage });
     }
     frame(&mut out, &Event::MessageStop);
@@ -110,10 +94,7 @@ pub fn broken_stream(message: &MessageResponse, error: &ApiError, request_id: &s
             frame(&mut out, &event);
         }
     }
-    out.push_str(&format!(
-        "event: error\ndata: {}\n\n",
-        error.body(request_id)
-    ));
+    out.push_str(&format!("event: error\ndata: {}\n\n", error.body(request_id)));
     out
 }
 
@@ -128,45 +109,23 @@ fn start_event(message: &MessageResponse) -> Event<'static> {
 fn block_events(index: usize, block: &OutBlock) -> Vec<Event<'static>> {
     let (shell, deltas) = match block {
         OutBlock::Text { text } => (
-            OutBlock::Text {
-                text: String::new(),
-            },
-            chunks(text)
-                .into_iter()
-                .map(|text| Delta::TextDelta { text })
-                .collect::<Vec<_>>(),
+            OutBlock::Text { text: String::new() },
+            chunks(text).into_iter().map(|text| Delta::TextDelta { text }).collect::<Vec<_>>(),
         ),
         OutBlock::ToolUse { id, name, input } => (
-            OutBlock::ToolUse {
-                id: id.clone(),
-                name: name.clone(),
-                input: serde_json::json!({}),
-            },
-            chunks(&input.to_string())
-                .into_iter()
-                .map(|partial_json| Delta::InputJsonDelta { partial_json })
-                .collect(),
+            OutBlock::ToolUse { id: id.clone(), name: name.clone(), input: serde_json::json!({}) },
+            chunks(&input.to_string()).into_iter().map(|partial_json| Delta::InputJsonDelta { partial_json }).collect(),
         ),
     };
-    let mut events = vec![Event::ContentBlockStart {
-        index,
-        content_block: shell,
-    }];
-    events.extend(
-        deltas
-            .into_iter()
-            .map(|delta| Event::ContentBlockDelta { index, delta }),
-    );
+    let mut events = vec![Event::ContentBlockStart { index, content_block: shell }];
+    events.extend(deltas.into_iter().map(|delta| Event::ContentBlockDelta { index, delta }));
     events.push(Event::ContentBlockStop { index });
     events
 }
 
 fn chunks(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    chars
-        .chunks(DELTA_CHARS)
-        .map(|c| c.iter().collect())
-        .collect()
+    chars.chunks(DELTA_CHARS).map(|c| c.iter().collect()).collect()
 }
 
 /// Cumulative usages for the `message_delta` events: half-way, then final.
@@ -174,10 +133,7 @@ fn delta_usages(final_usage: &Usage) -> Vec<Usage> {
     let total = final_usage.output_tokens;
     let mut usages = Vec::new();
     if total >= 2 {
-        usages.push(Usage {
-            output_tokens: total / 2,
-            ..final_usage.clone()
-        });
+        usages.push(Usage { output_tokens: total / 2, ..final_usage.clone() });
     }
     usages.push(final_usage.clone());
     usages

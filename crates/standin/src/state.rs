@@ -33,11 +33,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(
-        api_key: Option<String>,
-        batch_delay: Duration,
-        script: Script,
-    ) -> Result<Self, ScriptError> {
+    pub fn new(api_key: Option<String>, batch_delay: Duration, script: Script) -> Result<Self, ScriptError> {
         Ok(Self {
             api_key,
             batch_delay,

@@ -12,25 +12,13 @@ type Headers<'a> = &'a [(&'a str, &'a str)];
 
 #[test]
 fn authentication_and_version_are_checked_like_the_api() {
-    let h = StandIn::start(Config {
-        api_key: Some(KEY.into()),
-        ..Config::default()
-    })
-    .unwrap();
+    let h = StandIn::start(Config { api_key: Some(KEY.into()), ..Config::default() }).unwrap();
     let body = simple("claude-sonnet-4-6", "hi").to_string();
     let v = ("anthropic-version", "2023-06-01");
     let cases: [(Headers, u16, &str); 5] = [
         (&[v], 401, "authentication_error"),
         (&[v, ("x-api-key", "wrong")], 401, "authentication_error"),
-        (
-            &[
-                v,
-                ("x-api-key", KEY),
-                ("authorization", "Bearer sk-test-key"),
-            ],
-            401,
-            "authentication_error",
-        ),
+        (&[v, ("x-api-key", KEY), ("authorization", "Bearer sk-test-key")], 401, "authentication_error"),
         (&[("x-api-key", KEY)], 400, "invalid_request_error"),
         (&[v, ("authorization", "Bearer sk-test-key")], 200, ""),
     ];
@@ -39,10 +27,7 @@ fn authentication_and_version_are_checked_like_the_api() {
         assert_eq!(r.status, status, "{headers:?}: {}", r.body);
         if status != 200 {
             let e = r.json();
-            assert_eq!(
-                (e["type"].as_str(), e["error"]["type"].as_str()),
-                (Some("error"), Some(kind))
-            );
+            assert_eq!((e["type"].as_str(), e["error"]["type"].as_str()), (Some("error"), Some(kind)));
             assert_eq!(e["request_id"].as_str(), r.header("request-id"));
         }
     }
@@ -56,7 +41,8 @@ fn request_validation_errors() {
     let blocks: Vec<_> = (0..5)
         .map(|i| json!({"type": "text", "text": format!("b{i}"), "cache_control": {"type": "ephemeral"}}))
         .collect();
-    let five = json!({"model": "claude-sonnet-4-6", "max_tokens": 5, "messages": [{"role": "user", "content": blocks}]});
+    let five =
+        json!({"model": "claude-sonnet-4-6", "max_tokens": 5, "messages": [{"role": "user", "content": blocks}]});
     let mixed = json!({"model": "claude-sonnet-4-6", "max_tokens": 5,
         "system": [{"type": "text", "text": "a", "cache_control": {"type": "ephemeral"}}],
         "messages": [{"role": "user", "content": [{"type": "text", "text": "b",
@@ -72,11 +58,7 @@ fn request_validation_errors() {
     ];
     for (body, status, kind) in cases {
         let r = post(&h, "/v1/messages", &body);
-        assert_eq!(
-            (r.status, r.json()["error"]["type"].as_str()),
-            (status, Some(kind)),
-            "{body}"
-        );
+        assert_eq!((r.status, r.json()["error"]["type"].as_str()), (status, Some(kind)), "{body}");
     }
     assert!(h.ledger().is_empty(), "errors are not billed");
 }
@@ -90,11 +72,7 @@ fn every_response_carries_request_id_and_rate_limit_headers() {
         assert!(r.header("request-id").unwrap().starts_with("req_"));
         for kind in ["requests", "tokens", "input-tokens", "output-tokens"] {
             for field in ["limit", "remaining", "reset"] {
-                assert!(
-                    r.header(&format!("anthropic-ratelimit-{kind}-{field}"))
-                        .is_some(),
-                    "{kind}-{field}"
-                );
+                assert!(r.header(&format!("anthropic-ratelimit-{kind}-{field}")).is_some(), "{kind}-{field}");
             }
         }
     }
@@ -106,19 +84,13 @@ fn every_response_carries_request_id_and_rate_limit_headers() {
 fn count_tokens_equals_total_billed_input() {
     let h = start();
     let body = cached("claude-sonnet-4-6", 1500, "5m", "question");
-    let counted = post(&h, "/v1/messages/count_tokens", &body).json()["input_tokens"]
-        .as_u64()
-        .unwrap();
+    let counted = post(&h, "/v1/messages/count_tokens", &body).json()["input_tokens"].as_u64().unwrap();
     for _ in 0..2 {
         let u = post(&h, "/v1/messages", &body).json()["usage"].clone();
-        let total = [
-            "input_tokens",
-            "cache_creation_input_tokens",
-            "cache_read_input_tokens",
-        ]
-        .iter()
-        .map(|k| u[k].as_u64().unwrap())
-        .sum::<u64>();
+        let total = ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"]
+            .iter()
+            .map(|k| u[k].as_u64().unwrap())
+            .sum::<u64>();
         assert_eq!(total, counted);
     }
     assert_eq!(h.ledger().len(), 2, "count_tokens is free");
@@ -127,15 +99,8 @@ fn count_tokens_equals_total_billed_input() {
 #[test]
 fn caching_over_http_with_the_control_clock() {
     let h = start();
-    let usage = |user: &str| {
-        post(
-            &h,
-            "/v1/messages",
-            &cached("claude-sonnet-4-6", 2000, "5m", user),
-        )
-        .json()["usage"]
-            .clone()
-    };
+    let usage =
+        |user: &str| post(&h, "/v1/messages", &cached("claude-sonnet-4-6", 2000, "5m", user)).json()["usage"].clone();
     let first = usage("a");
     assert_eq!(first["cache_creation_input_tokens"], 2000);
     assert_eq!(first["cache_creation"]["ephemeral_5m_input_tokens"], 2000);
@@ -146,17 +111,11 @@ fn caching_over_http_with_the_control_clock() {
     assert!(clock.json()["offset_secs"].as_f64().unwrap() >= 301.0);
     let expired = usage("c");
     assert_eq!(
-        (
-            expired["cache_read_input_tokens"].as_u64(),
-            expired["cache_creation_input_tokens"].as_u64()
-        ),
+        (expired["cache_read_input_tokens"].as_u64(), expired["cache_creation_input_tokens"].as_u64()),
         (Some(0), Some(2000))
     );
     // Another API key has its own cache.
-    let other = [
-        ("x-api-key", "other-key"),
-        ("anthropic-version", "2023-06-01"),
-    ];
+    let other = [("x-api-key", "other-key"), ("anthropic-version", "2023-06-01")];
     let body = cached("claude-sonnet-4-6", 2000, "5m", "d").to_string();
     let r = send(h.addr(), "POST", "/v1/messages", &other, &body).unwrap();
     assert_eq!(r.json()["usage"]["cache_read_input_tokens"], 0);
@@ -169,11 +128,7 @@ fn streaming_sends_cumulative_usage() {
     body["stream"] = json!(true);
     let r = post(&h, "/v1/messages", &body);
     assert_eq!(r.status, 200);
-    assert!(
-        r.header("content-type")
-            .unwrap()
-            .starts_with("text/event-stream")
-    );
+    assert!(r.header("content-type").unwrap().starts_with("text/event-stream"));
     let events = r.events();
     let start = &events[0].1["message"]["usage"];
     assert_eq!(start["cache_creation"]["ephemeral_1h_input_tokens"], 2000);
@@ -203,24 +158,13 @@ fn parallel_identical_requests_all_miss() {
     let threads: Vec<_> = (0..2)
         .map(|_| {
             let body = body.clone();
-            std::thread::spawn(move || {
-                send(addr, "POST", "/v1/messages", &auth(), &body)
-                    .unwrap()
-                    .json()
-            })
+            std::thread::spawn(move || send(addr, "POST", "/v1/messages", &auth(), &body).unwrap().json())
         })
         .collect();
     for t in threads {
-        assert_eq!(
-            t.join().unwrap()["usage"]["cache_creation_input_tokens"],
-            2000
-        );
+        assert_eq!(t.join().unwrap()["usage"]["cache_creation_input_tokens"], 2000);
     }
-    let after = post(
-        &h,
-        "/v1/messages",
-        &cached("claude-sonnet-4-6", 2000, "5m", "same"),
-    );
+    let after = post(&h, "/v1/messages", &cached("claude-sonnet-4-6", 2000, "5m", "same"));
     assert_eq!(after.json()["usage"]["cache_read_input_tokens"], 2000);
     assert_eq!(h.cache_entries(), 1);
 }
@@ -228,28 +172,17 @@ fn parallel_identical_requests_all_miss() {
 #[test]
 fn ledger_requests_and_reset_endpoints() {
     let h = start();
-    post(
-        &h,
-        "/v1/messages",
-        &simple("claude-opus-4-5", "remember me"),
-    );
+    post(&h, "/v1/messages", &simple("claude-opus-4-5", "remember me"));
     post(&h, "/v1/messages", &simple("missing-model", "x"));
     let ledger = get(&h, "/_standin/ledger").json();
     assert_eq!(ledger.as_array().unwrap().len(), 1);
     let entry = &ledger[0];
     assert_eq!(entry["model"], "claude-opus-4-5-20251101");
-    assert_eq!(
-        (entry["stream"].as_bool(), entry["batch"].as_bool()),
-        (Some(false), Some(false))
-    );
+    assert_eq!((entry["stream"].as_bool(), entry["batch"].as_bool()), (Some(false), Some(false)));
     assert_eq!(entry["api_key_hash"].as_str().unwrap().len(), 16);
     assert!(entry["usage"]["cache_creation"].is_object());
     let requests = get(&h, "/_standin/requests").json();
-    assert_eq!(
-        requests.as_array().unwrap().len(),
-        2,
-        "failed requests are recorded too"
-    );
+    assert_eq!(requests.as_array().unwrap().len(), 2, "failed requests are recorded too");
     assert_eq!(requests[0]["body"]["messages"][0]["content"], "remember me");
     assert_eq!(post(&h, "/_standin/reset", &json!({})).status, 200);
     assert!(h.ledger().is_empty() && h.requests().is_empty());

@@ -50,11 +50,7 @@ fn batch_ends_after_the_virtual_delay_and_bills_half() {
     let ledger = h.ledger();
     assert_eq!(ledger.len(), 2);
     assert!(ledger.iter().all(|e| e.batch && e.price_multiplier == 0.5));
-    assert!(
-        ledger
-            .iter()
-            .all(|e| e.batch_id.as_deref() == Some(id.as_str()))
-    );
+    assert!(ledger.iter().all(|e| e.batch_id.as_deref() == Some(id.as_str())));
     // Observing again does not bill again.
     get(&h, &format!("/v1/messages/batches/{id}/results"));
     assert_eq!(h.ledger().len(), 2);
@@ -66,29 +62,19 @@ fn results_are_jsonl_matched_by_custom_id() {
     let id = mixed_batch(&h);
     h.advance(Duration::from_secs(61));
     let results = get(&h, &format!("/v1/messages/batches/{id}/results"));
-    let lines: Vec<Value> = results
-        .body
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<Value> = results.body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let by_id = |cid: &str| lines.iter().find(|l| l["custom_id"] == cid).unwrap()["result"].clone();
     assert_eq!(by_id("first")["type"], "succeeded");
     assert_eq!(by_id("first")["message"]["usage"]["service_tier"], "batch");
     assert_eq!(by_id("bad")["type"], "errored");
     assert_eq!(by_id("bad")["error"]["error"]["type"], "not_found_error");
-    assert_ne!(
-        lines[0]["custom_id"], "first",
-        "results come in no promised order"
-    );
+    assert_ne!(lines[0]["custom_id"], "first", "results come in no promised order");
 }
 
 #[test]
 fn cancel_before_the_end_cancels_every_item() {
     let h = start();
-    let id = create(&h, vec![item("a", "claude-haiku-4-5", "x")])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = create(&h, vec![item("a", "claude-haiku-4-5", "x")])["id"].as_str().unwrap().to_string();
     let canceling = post(&h, &format!("/v1/messages/batches/{id}/cancel"), &json!({})).json();
     assert_eq!(canceling["processing_status"], "canceling");
     let ended = get(&h, &format!("/v1/messages/batches/{id}")).json();
@@ -102,11 +88,7 @@ fn cancel_before_the_end_cancels_every_item() {
 #[test]
 fn batch_validation_and_lookup_errors() {
     let h = start();
-    let bad_id = post(
-        &h,
-        "/v1/messages/batches",
-        &json!({"requests": [item("has space", "claude-haiku-4-5", "x")]}),
-    );
+    let bad_id = post(&h, "/v1/messages/batches", &json!({"requests": [item("has space", "claude-haiku-4-5", "x")]}));
     assert_eq!(bad_id.status, 400);
     let dup = post(
         &h,
@@ -116,26 +98,9 @@ fn batch_validation_and_lookup_errors() {
     );
     assert_eq!(dup.status, 400);
     assert_eq!(get(&h, "/v1/messages/batches/msgbatch_nope").status, 404);
-    let id = create(&h, vec![item("a", "claude-haiku-4-5", "x")])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        get(&h, &format!("/v1/messages/batches/{id}/results")).status,
-        400,
-        "not ended yet"
-    );
-    let other = [
-        ("x-api-key", "someone-else"),
-        ("anthropic-version", "2023-06-01"),
-    ];
-    let r = send(
-        h.addr(),
-        "GET",
-        &format!("/v1/messages/batches/{id}"),
-        &other,
-        "",
-    )
-    .unwrap();
+    let id = create(&h, vec![item("a", "claude-haiku-4-5", "x")])["id"].as_str().unwrap().to_string();
+    assert_eq!(get(&h, &format!("/v1/messages/batches/{id}/results")).status, 400, "not ended yet");
+    let other = [("x-api-key", "someone-else"), ("anthropic-version", "2023-06-01")];
+    let r = send(h.addr(), "GET", &format!("/v1/messages/batches/{id}"), &other, "").unwrap();
     assert_eq!(r.status, 404, "batches are scoped to their key");
 }

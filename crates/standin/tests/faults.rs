@@ -10,26 +10,14 @@ use serde_json::json;
 
 fn faulted(fault: Fault) -> devteam_standin::Handle {
     let h = start();
-    h.push_rule(
-        Rule::any()
-            .when_user_contains("boom")
-            .fault(fault)
-            .times(Times::Once),
-    )
-    .unwrap();
+    h.push_rule(Rule::any().when_user_contains("boom").fault(fault).times(Times::Once)).unwrap();
     h
 }
 
 #[test]
 fn http_error_faults_have_the_documented_status_type_and_headers() {
     let cases = [
-        (
-            Fault::RateLimit {
-                retry_after_secs: 7,
-            },
-            429,
-            "rate_limit_error",
-        ),
+        (Fault::RateLimit { retry_after_secs: 7 }, 429, "rate_limit_error"),
         (Fault::SpendCap, 429, "rate_limit_error"),
         (Fault::Overloaded, 529, "overloaded_error"),
         (Fault::ServerError, 500, "api_error"),
@@ -39,11 +27,7 @@ fn http_error_faults_have_the_documented_status_type_and_headers() {
     for (fault, status, kind) in cases {
         let h = faulted(fault.clone());
         let r = post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "boom"));
-        assert_eq!(
-            (r.status, r.json()["error"]["type"].as_str()),
-            (status, Some(kind)),
-            "{fault:?}"
-        );
+        assert_eq!((r.status, r.json()["error"]["type"].as_str()), (status, Some(kind)), "{fault:?}");
         assert!(r.header("request-id").is_some());
         match fault {
             Fault::RateLimit { .. } => assert_eq!(r.header("retry-after"), Some("7")),
@@ -54,10 +38,7 @@ fn http_error_faults_have_the_documented_status_type_and_headers() {
             _ => assert_eq!(r.header("retry-after"), None),
         }
         // "once": the retry succeeds, and only it is billed.
-        assert_eq!(
-            post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "boom")).status,
-            200
-        );
+        assert_eq!(post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "boom")).status, 200);
         assert_eq!(h.ledger().len(), 1);
     }
 }
@@ -69,10 +50,7 @@ fn dropped_connection_sends_no_response() {
     let r = send(h.addr(), "POST", "/v1/messages", &auth(), &body);
     assert!(r.is_err(), "expected no response");
     assert!(h.ledger().is_empty());
-    assert_eq!(
-        post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "boom")).status,
-        200
-    );
+    assert_eq!(post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "boom")).status, 200);
 }
 
 #[test]
@@ -85,10 +63,7 @@ fn stream_error_arrives_after_http_200() {
     let events = r.events();
     assert_eq!(events[0].0, "message_start");
     let (name, data) = events.last().unwrap();
-    assert_eq!(
-        (name.as_str(), data["error"]["type"].as_str()),
-        ("error", Some("overloaded_error"))
-    );
+    assert_eq!((name.as_str(), data["error"]["type"].as_str()), ("error", Some("overloaded_error")));
     let entry = &h.ledger()[0];
     assert!(!entry.completed && entry.stream);
 }
@@ -96,10 +71,7 @@ fn stream_error_arrives_after_http_200() {
 #[test]
 fn stream_error_on_a_non_streaming_request_is_a_529() {
     let h = faulted(Fault::StreamError);
-    assert_eq!(
-        post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "boom")).status,
-        529
-    );
+    assert_eq!(post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "boom")).status, 529);
 }
 
 #[test]
@@ -116,9 +88,7 @@ fn max_tokens_and_refusal_stop_reasons() {
     let h = start();
     h.script(Script {
         rules: vec![
-            Rule::any()
-                .when_user_contains("long")
-                .fault(Fault::MaxTokens),
+            Rule::any().when_user_contains("long").fault(Fault::MaxTokens),
             Rule::any().when_user_contains("bad").fault(Fault::Refusal),
         ],
         default_reply: Some(Reply::text("fine").with_output_tokens(12)),
@@ -126,20 +96,14 @@ fn max_tokens_and_refusal_stop_reasons() {
     .unwrap();
     let long = post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "long")).json();
     assert_eq!(
-        (
-            long["stop_reason"].as_str(),
-            long["usage"]["output_tokens"].as_u64()
-        ),
+        (long["stop_reason"].as_str(), long["usage"]["output_tokens"].as_u64()),
         (Some("max_tokens"), Some(256))
     );
     let bad = post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "bad")).json();
     assert_eq!(bad["stop_reason"], "refusal");
     let fine = post(&h, "/v1/messages", &simple("claude-sonnet-4-6", "other")).json();
     assert_eq!(
-        (
-            fine["content"][0]["text"].as_str(),
-            fine["usage"]["output_tokens"].as_u64()
-        ),
+        (fine["content"][0]["text"].as_str(), fine["usage"]["output_tokens"].as_u64()),
         (Some("fine"), Some(12))
     );
 }
@@ -147,11 +111,11 @@ fn max_tokens_and_refusal_stop_reasons() {
 #[test]
 fn script_endpoint_installs_rules_and_rejects_bad_ones() {
     let h = start();
-    let script = json!({"rules": [{"match": {"model": "claude-haiku-4-5"}, "fault": {"kind": "overloaded"}, "times": 2}]});
+    let script =
+        json!({"rules": [{"match": {"model": "claude-haiku-4-5"}, "fault": {"kind": "overloaded"}, "times": 2}]});
     assert_eq!(post(&h, "/_standin/script", &script).status, 200);
-    let statuses: Vec<u16> = (0..3)
-        .map(|_| post(&h, "/v1/messages", &simple("claude-haiku-4-5", "x")).status)
-        .collect();
+    let statuses: Vec<u16> =
+        (0..3).map(|_| post(&h, "/v1/messages", &simple("claude-haiku-4-5", "x")).status).collect();
     assert_eq!(statuses, vec![529, 529, 200]);
     let bad = json!({"rules": [{"match": {"user_regex": "("}}]});
     assert_eq!(post(&h, "/_standin/script", &bad).status, 400);
@@ -174,21 +138,9 @@ fn binary_prints_its_address_and_loads_a_script() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .expect("first line")
-        .to_string();
-    let r = send(
-        url.parse().unwrap(),
-        "POST",
-        "/v1/messages",
-        &auth(),
-        &simple("claude-sonnet-4-6", "x").to_string(),
-    );
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on http://").expect("first line").to_string();
+    let r = send(url.parse().unwrap(), "POST", "/v1/messages", &auth(), &simple("claude-sonnet-4-6", "x").to_string());
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(r.unwrap().json()["content"][0]["text"], "from file");

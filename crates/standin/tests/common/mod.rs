@@ -20,10 +20,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> Value {
@@ -36,17 +33,8 @@ impl Resp {
             .split("\n\n")
             .filter(|f| !f.trim().is_empty())
             .map(|frame| {
-                let field = |p: &str| {
-                    frame
-                        .lines()
-                        .find_map(|l| l.strip_prefix(p))
-                        .unwrap()
-                        .to_string()
-                };
-                (
-                    field("event: "),
-                    serde_json::from_str(&field("data: ")).unwrap(),
-                )
+                let field = |p: &str| frame.lines().find_map(|l| l.strip_prefix(p)).unwrap().to_string();
+                (field("event: "), serde_json::from_str(&field("data: ")).unwrap())
             })
             .collect()
     }
@@ -57,13 +45,7 @@ pub fn start() -> Handle {
 }
 
 /// Sends one request with `Connection: close` and reads the whole response.
-pub fn send(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> io::Result<Resp> {
+pub fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> io::Result<Resp> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(20)))?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
@@ -80,9 +62,8 @@ pub fn send(
 
 fn parse(raw: &[u8]) -> io::Result<Resp> {
     let text = String::from_utf8_lossy(raw);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no response"))?;
+    let (head, body) =
+        text.split_once("\r\n\r\n").ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no response"))?;
     let mut lines = head.lines();
     let status = lines
         .next()
@@ -93,19 +74,9 @@ fn parse(raw: &[u8]) -> io::Result<Resp> {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let chunked = headers
-        .iter()
-        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"));
-    let body = if chunked {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    Ok(Resp {
-        status,
-        headers,
-        body,
-    })
+    let chunked = headers.iter().any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"));
+    let body = if chunked { dechunk(body) } else { body.to_string() };
+    Ok(Resp { status, headers, body })
 }
 
 fn dechunk(mut rest: &str) -> String {
@@ -122,11 +93,7 @@ fn dechunk(mut rest: &str) -> String {
 }
 
 pub fn auth() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("x-api-key", KEY),
-        ("anthropic-version", "2023-06-01"),
-        ("content-type", "application/json"),
-    ]
+    vec![("x-api-key", KEY), ("anthropic-version", "2023-06-01"), ("content-type", "application/json")]
 }
 
 pub fn post(h: &Handle, path: &str, body: &Value) -> Resp {
