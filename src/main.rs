@@ -12,6 +12,7 @@ mod pricing;
 mod settings;
 mod store;
 mod tokens;
+mod usage;
 mod yaml;
 
 use std::process::ExitCode;

@@ -43,4 +43,103 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (library_id, agent_id)
     );
     ",
+    // 2: spend. One row per billed API call, from devteam itself or imported from Claude Code's
+    // logs; budgets, the reservations that make them race-free, alerts sent, and the router's
+    // decisions. Money is stored in micro-dollars (integers) so sums are exact.
+    r"
+    CREATE TABLE calls (
+        id INTEGER PRIMARY KEY,
+        ts_ms INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        project TEXT NOT NULL DEFAULT '',
+        run_id TEXT,
+        subtask_id TEXT,
+        task TEXT NOT NULL DEFAULT '',
+        agent TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL,
+        tier TEXT NOT NULL DEFAULT '',
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_5m_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_micros INTEGER NOT NULL,
+        batch INTEGER NOT NULL DEFAULT 0,
+        latency_ms INTEGER,
+        request_id TEXT,
+        message_id TEXT,
+        session_id TEXT,
+        is_sidechain INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT NOT NULL DEFAULT 'ok'
+    );
+    CREATE INDEX calls_ts ON calls (ts_ms);
+    CREATE INDEX calls_source_ts ON calls (source, ts_ms);
+    CREATE INDEX calls_project_ts ON calls (project, ts_ms);
+    CREATE INDEX calls_message ON calls (message_id) WHERE message_id IS NOT NULL;
+
+    CREATE TABLE import_files (
+        path TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        device INTEGER NOT NULL DEFAULT 0,
+        inode INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0,
+        offset INTEGER NOT NULL DEFAULT 0,
+        mtime_ns INTEGER NOT NULL DEFAULT 0,
+        lines INTEGER NOT NULL DEFAULT 0,
+        skipped_lines INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+
+    CREATE TABLE budgets (
+        id INTEGER PRIMARY KEY,
+        project TEXT NOT NULL DEFAULT '',
+        window TEXT NOT NULL,
+        limit_micros INTEGER,
+        limit_tokens INTEGER,
+        UNIQUE (project, window)
+    );
+
+    CREATE TABLE reservations (
+        id INTEGER PRIMARY KEY,
+        created_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        project TEXT NOT NULL DEFAULT '',
+        amount_micros INTEGER NOT NULL,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER,
+        label TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX reservations_expiry ON reservations (expires_ms);
+
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+        window_start_ms INTEGER NOT NULL,
+        threshold_pct INTEGER NOT NULL,
+        ts_ms INTEGER NOT NULL,
+        spent_micros INTEGER NOT NULL,
+        UNIQUE (budget_id, window_start_ms, threshold_pct)
+    );
+
+    CREATE TABLE overrides (
+        id INTEGER PRIMARY KEY,
+        ts_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+
+    CREATE TABLE routing_decisions (
+        id INTEGER PRIMARY KEY,
+        ts_ms INTEGER NOT NULL,
+        run_id TEXT,
+        task TEXT NOT NULL DEFAULT '',
+        score REAL NOT NULL,
+        tier TEXT NOT NULL,
+        model TEXT NOT NULL,
+        pressure TEXT NOT NULL DEFAULT 'normal',
+        features TEXT NOT NULL DEFAULT '[]',
+        outcome TEXT NOT NULL DEFAULT '',
+        upgraded_to TEXT,
+        call_id INTEGER REFERENCES calls(id) ON DELETE SET NULL
+    );
+    ",
 ];

@@ -6,6 +6,7 @@
 
 mod agents;
 mod migrations;
+mod usage;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,0 +1,86 @@
+//! Calls: one row per billed API call.
+
+use anyhow::{Context as _, Result};
+use rusqlite::params;
+
+use super::Store;
+use crate::usage::CallRecord;
+
+impl Store {
+    /// Records one call and returns its row id.
+    pub fn insert_call(&self, c: &CallRecord) -> Result<i64> {
+        let t = &c.tokens;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO calls (ts_ms, source, project, run_id, subtask_id, task, agent, model, tier, input_tokens,
+                 output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_micros, batch,
+                 latency_ms, request_id, message_id, session_id, is_sidechain, outcome)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+            )?
+            .execute(params![
+                c.ts_ms,
+                c.source.as_str(),
+                c.project,
+                c.run_id,
+                c.subtask_id,
+                c.task,
+                c.agent,
+                c.model,
+                c.tier,
+                t.input as i64,
+                t.output as i64,
+                t.cache_write_5m as i64,
+                t.cache_write_1h as i64,
+                t.cache_read as i64,
+                c.cost_micros,
+                c.batch,
+                c.latency_ms,
+                c.request_id,
+                c.message_id,
+                c.session_id,
+                c.is_sidechain,
+                c.outcome,
+            ])
+            .context("recording a call")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Number of calls recorded.
+    pub fn call_count(&self) -> Result<i64> {
+        self.conn.query_row("SELECT COUNT(*) FROM calls", [], |r| r.get(0)).context("counting calls")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::TokenUsage;
+    use crate::usage::Source;
+
+    #[test]
+    fn calls_round_trip() {
+        let store = Store::open_in_memory().unwrap();
+        let call = CallRecord {
+            ts_ms: 1,
+            source: Source::Devteam,
+            project: "p".into(),
+            run_id: None,
+            subtask_id: None,
+            task: "t".into(),
+            agent: "a".into(),
+            model: "claude-haiku-4-5".into(),
+            tier: "haiku".into(),
+            tokens: TokenUsage { input: 10, output: 5, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
+            cost_micros: 35,
+            batch: false,
+            latency_ms: Some(12),
+            request_id: Some("req_1".into()),
+            message_id: None,
+            session_id: None,
+            is_sidechain: false,
+            outcome: "ok".into(),
+        };
+        assert_eq!(store.insert_call(&call).unwrap(), 1);
+        assert_eq!(store.call_count().unwrap(), 1);
+    }
+}

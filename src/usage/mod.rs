@@ -1,0 +1,74 @@
+//! Spend: the record of every billed API call, whoever made it, and the reports built on it.
+
+use serde::Serialize;
+
+use crate::pricing::TokenUsage;
+
+/// Who made a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// `devteam run` and its agents.
+    Devteam,
+    /// `devteam warm-cache`: spend made only to fill the prompt cache.
+    WarmCache,
+    /// Imported from Claude Code's own JSONL logs.
+    ClaudeCode,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Devteam => "devteam",
+            Self::WarmCache => "warm-cache",
+            Self::ClaudeCode => "claude-code",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "devteam" => Some(Self::Devteam),
+            "warm-cache" => Some(Self::WarmCache),
+            "claude-code" => Some(Self::ClaudeCode),
+            _ => None,
+        }
+    }
+}
+
+/// One billed call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallRecord {
+    /// Start of the call, Unix milliseconds.
+    pub ts_ms: i64,
+    pub source: Source,
+    pub project: String,
+    pub run_id: Option<String>,
+    pub subtask_id: Option<String>,
+    /// The task, shortened for reports.
+    pub task: String,
+    pub agent: String,
+    pub model: String,
+    pub tier: String,
+    pub tokens: TokenUsage,
+    /// Cost in millionths of a dollar, from the price table at the time of the call.
+    pub cost_micros: i64,
+    pub batch: bool,
+    pub latency_ms: Option<i64>,
+    pub request_id: Option<String>,
+    /// Claude Code's `message.id` (with `request_id`, its dedup key).
+    pub message_id: Option<String>,
+    pub session_id: Option<String>,
+    pub is_sidechain: bool,
+    /// `ok`, or what went wrong (`error`, `max_tokens`, `refusal`, ...).
+    pub outcome: String,
+}
+
+/// Dollars to micro-dollars, rounding to the nearest.
+pub fn to_micros(usd: f64) -> i64 {
+    (usd * 1_000_000.0).round() as i64
+}
+
+/// Micro-dollars to dollars.
+pub fn to_usd(micros: i64) -> f64 {
+    micros as f64 / 1_000_000.0
+}
