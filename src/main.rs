@@ -9,6 +9,8 @@ mod env;
 mod error;
 mod output;
 mod pricing;
+mod project;
+mod prompt;
 mod settings;
 mod store;
 mod tokens;

@@ -142,4 +142,15 @@ pub const MIGRATIONS: &[&str] = &[
         call_id INTEGER REFERENCES calls(id) ON DELETE SET NULL
     );
     ",
+    // 3: the shared project context, rebuilt only when one of its sources changes.
+    r"
+    CREATE TABLE project_contexts (
+        root TEXT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        sources TEXT NOT NULL,
+        built_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ",
 ];

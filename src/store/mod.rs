@@ -6,6 +6,7 @@
 
 mod agents;
 mod migrations;
+mod projects;
 mod usage;
 
 use std::path::Path;

@@ -1,0 +1,74 @@
+use super::*;
+
+fn words(n: usize) -> String {
+    "abcd ".repeat(n)
+}
+
+fn parts<'a>(foundation: &'a str, project: &'a str, agent: &'a str) -> Parts<'a> {
+    Parts {
+        foundation: Some(foundation),
+        project: Some(project),
+        agent_static: agent,
+        agent_dynamic: "Focus: Q4",
+        task: "fix it",
+    }
+}
+
+fn marks(l: &Layout) -> Vec<(BlockKind, Option<Ttl>)> {
+    l.system.iter().map(|b| (b.kind, b.cache)).collect()
+}
+
+#[test]
+fn stable_blocks_first_task_last() {
+    let (f, p, a) = (words(2000), words(1000), words(1000));
+    let l = layout(parts(&f, &p, &a), 1024, CacheStrategy::Mixed);
+    assert_eq!(
+        marks(&l),
+        vec![
+            (BlockKind::Foundation, Some(Ttl::OneHour)),
+            (BlockKind::Project, Some(Ttl::OneHour)),
+            (BlockKind::AgentStatic, Some(Ttl::FiveMinutes)),
+        ]
+    );
+    assert_eq!(l.user.iter().map(|b| b.kind).collect::<Vec<_>>(), vec![BlockKind::AgentDynamic, BlockKind::Task]);
+    assert!(l.user.iter().all(|b| b.cache.is_none()), "the changing part is never marked");
+}
+
+#[test]
+fn short_prefixes_are_not_marked_in_vain() {
+    // 200 + 200 tokens (low count) stay under 1024; with the agent's 800 the prefix reaches it.
+    let (f, p, a) = (words(200), words(200), words(800));
+    let l = layout(parts(&f, &p, &a), 1024, CacheStrategy::Mixed);
+    assert_eq!(
+        marks(&l),
+        vec![
+            (BlockKind::Foundation, None),
+            (BlockKind::Project, None),
+            (BlockKind::AgentStatic, Some(Ttl::FiveMinutes))
+        ]
+    );
+    let small = layout(parts("a", "b", "c"), 1024, CacheStrategy::OneHour);
+    assert!(small.system.iter().all(|b| b.cache.is_none()));
+}
+
+#[test]
+fn strategies_and_off() {
+    let (f, p, a) = (words(2000), words(2000), words(2000));
+    let all_1h = layout(parts(&f, &p, &a), 1024, CacheStrategy::OneHour);
+    assert!(all_1h.system.iter().all(|b| b.cache == Some(Ttl::OneHour)));
+    let all_5m = layout(parts(&f, &p, &a), 1024, CacheStrategy::FiveMinutes);
+    assert!(all_5m.system.iter().all(|b| b.cache == Some(Ttl::FiveMinutes)));
+    let off = layout(parts(&f, &p, &a), 1024, CacheStrategy::Off);
+    assert!(off.system.iter().all(|b| b.cache.is_none()));
+}
+
+#[test]
+fn empty_parts_are_dropped_and_layout_is_deterministic() {
+    let a = words(3000);
+    let p = Parts { foundation: None, project: Some("  "), agent_static: &a, agent_dynamic: "", task: "t" };
+    let l1 = layout(p, 1024, CacheStrategy::Mixed);
+    assert_eq!(marks(&l1), vec![(BlockKind::AgentStatic, Some(Ttl::FiveMinutes))]);
+    assert_eq!(l1.user.len(), 1);
+    let l2 = layout(p, 1024, CacheStrategy::Mixed);
+    assert_eq!(serde_json::to_string(&l1).unwrap(), serde_json::to_string(&l2).unwrap());
+}
