@@ -7,6 +7,7 @@ mod context;
 mod discovery;
 mod env;
 mod error;
+mod orchestrator;
 mod output;
 mod pricing;
 mod project;

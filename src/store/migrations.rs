@@ -153,4 +153,58 @@ pub const MIGRATIONS: &[&str] = &[
         built_ms INTEGER NOT NULL
     ) WITHOUT ROWID;
     ",
+    // 4: orchestrated runs. Full outputs live in `outputs` and are read only by reference;
+    // listings read summaries.
+    r"
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        ts_ms INTEGER NOT NULL,
+        task TEXT NOT NULL,
+        project TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        planned INTEGER NOT NULL DEFAULT 0,
+        plan TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        final_output_id INTEGER,
+        wall_ms INTEGER,
+        cost_micros INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE INDEX runs_ts ON runs (ts_ms);
+    CREATE TABLE outputs (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        subtask_id TEXT,
+        text TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        bytes INTEGER NOT NULL
+    );
+    CREATE TABLE subtasks (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        depends_on TEXT NOT NULL DEFAULT '[]',
+        tier TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        summary TEXT NOT NULL DEFAULT '',
+        summary_tokens INTEGER NOT NULL DEFAULT 0,
+        output_id INTEGER REFERENCES outputs(id),
+        cost_micros INTEGER NOT NULL DEFAULT 0,
+        started_ms INTEGER,
+        finished_ms INTEGER,
+        error TEXT,
+        PRIMARY KEY (run_id, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        from_subtask TEXT NOT NULL,
+        to_subtask TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        summary_tokens INTEGER NOT NULL,
+        output_id INTEGER REFERENCES outputs(id)
+    );
+    ",
 ];

@@ -7,6 +7,7 @@
 mod agents;
 mod migrations;
 mod projects;
+mod runs;
 mod usage;
 
 use std::path::Path;
