@@ -1,5 +1,7 @@
 //! The orchestrator: plans a complex task into subtasks, runs them as a dependency graph on the
 //! cheapest capable models, passes compact summaries between them, and synthesizes one answer.
 
+pub mod execute;
+pub mod llm;
 pub mod plan;
 pub mod record;
