@@ -4,4 +4,5 @@
 pub mod execute;
 pub mod llm;
 pub mod plan;
+pub mod prompts;
 pub mod record;
