@@ -2,6 +2,7 @@
 //! commands never consult the process environment themselves.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::PathBuf;
 
 /// Agent library folder (same as `--agents`).
@@ -20,17 +21,42 @@ pub const DEVTEAM_DISCOVER_TOP: &str = "DEVTEAM_DISCOVER_TOP";
 pub const DEVTEAM_PRICES_FILE: &str = "DEVTEAM_PRICES_FILE";
 /// Any value turns colour off (<https://no-color.org>).
 pub const NO_COLOR: &str = "NO_COLOR";
+/// Claude API key, sent as `x-api-key` (the official SDKs' variable). Secret: never printed.
+pub const ANTHROPIC_API_KEY: &str = "ANTHROPIC_API_KEY";
+/// Bearer token, sent as `Authorization: Bearer`; the alternative to `ANTHROPIC_API_KEY`, and
+/// setting both is refused. Secret: never printed.
+pub const ANTHROPIC_AUTH_TOKEN: &str = "ANTHROPIC_AUTH_TOKEN";
+/// API base URL (default `https://api.anthropic.com`); points tests at the stand-in.
+pub const ANTHROPIC_BASE_URL: &str = "ANTHROPIC_BASE_URL";
+
+/// Variables whose values are credentials and must not appear in `Debug` output.
+const SECRET_VARS: [&str; 2] = [ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN];
 
 /// A snapshot of the variables devteam cares about.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Env {
     vars: BTreeMap<String, String>,
+}
+
+/// Shows every variable but prints credentials as `[redacted]`.
+impl fmt::Debug for Env {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.vars.iter().map(|(k, v)| {
+            let v = if SECRET_VARS.contains(&k.as_str()) { "[redacted]" } else { v.as_str() };
+            (k, v)
+        });
+        f.debug_map().entries(shown).finish()
+    }
 }
 
 impl Env {
     /// Reads the process environment once.
     pub fn capture() -> Self {
-        let wanted = |k: &str| k.starts_with("DEVTEAM_") || k.starts_with("XDG_") || k == "HOME" || k == NO_COLOR;
+        let wanted = |k: &str| {
+            k.starts_with("DEVTEAM_")
+                || k.starts_with("XDG_")
+                || matches!(k, "HOME" | NO_COLOR | ANTHROPIC_API_KEY | ANTHROPIC_AUTH_TOKEN | ANTHROPIC_BASE_URL)
+        };
         let vars = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .filter(|(k, _)| wanted(k))
@@ -83,6 +109,19 @@ mod tests {
         let env = Env::from_pairs(&[("XDG_DATA_HOME", "rel/path"), ("HOME", "/h"), ("XDG_CONFIG_HOME", "")]);
         assert_eq!(env.data_dir(), Some(PathBuf::from("/h/.local/share/devteam")));
         assert_eq!(env.config_dir(), Some(PathBuf::from("/h/.config/devteam")));
+    }
+
+    #[test]
+    fn debug_output_redacts_credentials() {
+        let env = Env::from_pairs(&[
+            (ANTHROPIC_API_KEY, "sk-ant-api03-hidden"),
+            (ANTHROPIC_AUTH_TOKEN, "bearer-hidden"),
+            (ANTHROPIC_BASE_URL, "http://127.0.0.1:9"),
+        ]);
+        let shown = format!("{env:?}");
+        assert!(!shown.contains("hidden"), "{shown}");
+        assert!(shown.contains("[redacted]") && shown.contains("http://127.0.0.1:9"), "{shown}");
+        assert_eq!(env.get(ANTHROPIC_API_KEY), Some("sk-ant-api03-hidden"));
     }
 
     #[test]

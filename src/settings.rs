@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use serde::Deserialize;
 
+use crate::api::{ApiConfig, Credential};
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::env::{self, Env};
 use crate::error::UserError;
@@ -31,6 +32,10 @@ struct ConfigFile {
     discover_shortlist: Option<usize>,
     /// Price overrides: the bundled format (YAML) or LiteLLM's JSON.
     prices_file: Option<PathBuf>,
+    /// Retries after a failed API attempt (default 2, as the official SDKs).
+    api_max_retries: Option<u32>,
+    /// Whole-request API timeout in seconds, streamed bodies included (default 600).
+    api_timeout_secs: Option<u64>,
 }
 
 /// Everything a command needs to know about how it was asked to run.
@@ -50,6 +55,10 @@ pub struct Settings {
     pub discover_shortlist: usize,
     /// Price overrides on top of the bundled table.
     pub prices_file: Option<PathBuf>,
+    /// How to reach the Claude API; credentials are checked when a client is built, so
+    /// commands that never call the API run without them.
+    #[allow(dead_code)] // read by `run`, which builds the `ApiClient`
+    pub api: ApiConfig,
 }
 
 /// How to print.
@@ -86,8 +95,24 @@ impl Settings {
             discover_top: pick(env, env::DEVTEAM_DISCOVER_TOP, config.discover_top, DEFAULT_DISCOVER_TOP)?,
             discover_shortlist: config.discover_shortlist.unwrap_or(DEFAULT_SHORTLIST).max(1),
             prices_file: env.abs_path(env::DEVTEAM_PRICES_FILE).or_else(|| from_config(&config.prices_file)),
+            api: api_config(env, &config)?,
         })
     }
+}
+
+/// The API settings: base URL and credential from `ANTHROPIC_*`, limits from the config file.
+fn api_config(env: &Env, config: &ConfigFile) -> Result<ApiConfig> {
+    let credential = Credential::from_vars(env.get(env::ANTHROPIC_API_KEY), env.get(env::ANTHROPIC_AUTH_TOKEN));
+    let mut api = ApiConfig::new(env.get(env::ANTHROPIC_BASE_URL), credential);
+    if let Some(retries) = config.api_max_retries {
+        api.retry.max_retries = retries;
+    }
+    match config.api_timeout_secs {
+        Some(0) => bail!(UserError::new("api-timeout-secs must be at least 1")),
+        Some(secs) => api.timeout = std::time::Duration::from_secs(secs),
+        None => {}
+    }
+    Ok(api)
 }
 
 /// Reads the config file named by flag/env, else the XDG default; a missing default is fine.
@@ -174,6 +199,31 @@ mod tests {
         std::fs::write(&cfg, "dicsover-top: 3\n").unwrap();
         let msg = format!("{:#}", resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err());
         assert!(msg.contains("unknown field"), "{msg}");
+    }
+
+    #[test]
+    fn api_settings_come_from_anthropic_env_and_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.yaml");
+        std::fs::write(&cfg, "api-max-retries: 5\napi-timeout-secs: 30\n").unwrap();
+        let s = resolve(
+            &["--config", cfg.to_str().unwrap()],
+            &[
+                ("HOME", "/h"),
+                (env::ANTHROPIC_API_KEY, "sk-ant-settings-secret"),
+                (env::ANTHROPIC_BASE_URL, "http://127.0.0.1:1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.api.base_url, "http://127.0.0.1:1");
+        assert_eq!(s.api.retry.max_retries, 5);
+        assert_eq!(s.api.timeout, std::time::Duration::from_secs(30));
+        assert!(matches!(s.api.credential, Credential::ApiKey(_)));
+        assert!(!format!("{s:?}").contains("sk-ant-settings-secret"));
+        let both =
+            resolve(&[], &[("HOME", "/h"), (env::ANTHROPIC_API_KEY, "a"), (env::ANTHROPIC_AUTH_TOKEN, "b")]).unwrap();
+        assert_eq!(both.api.credential, Credential::Conflicting);
+        assert_eq!(both.api.base_url, crate::api::DEFAULT_BASE_URL);
     }
 
     #[test]
