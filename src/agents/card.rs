@@ -34,7 +34,7 @@ pub fn render(agent: &Agent, max_tokens: usize) -> String {
         ", ",
         &agent.keywords[..agent.keywords.len().min(MAX_KEYWORDS)],
     );
-    card.text
+    card.fit()
 }
 
 struct Budget {
