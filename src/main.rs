@@ -8,6 +8,7 @@ mod discovery;
 mod env;
 mod error;
 mod output;
+mod routing;
 mod settings;
 mod store;
 mod tokens;

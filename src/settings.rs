@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::env::{self, Env};
 use crate::error::UserError;
+use crate::routing::{Thresholds, Weights};
 
 /// Largest metadata card, in tokens, unless configured.
 const DEFAULT_CARD_MAX_TOKENS: usize = 200;
@@ -29,6 +30,10 @@ struct ConfigFile {
     card_max_tokens: Option<usize>,
     discover_top: Option<usize>,
     discover_shortlist: Option<usize>,
+    /// Complexity weights replacing the bundled ones; relative to the config file's folder.
+    complexity_weights: Option<PathBuf>,
+    /// Scores at which routing picks Sonnet and Opus.
+    tier_thresholds: Option<Thresholds>,
 }
 
 /// Everything a command needs to know about how it was asked to run.
@@ -46,6 +51,15 @@ pub struct Settings {
     pub discover_top: usize,
     /// Cards consulted per task.
     pub discover_shortlist: usize,
+    /// Model routing's weights and thresholds.
+    pub routing: RoutingSettings,
+}
+
+/// How tasks are scored and mapped to tiers.
+#[derive(Debug, Clone)]
+pub struct RoutingSettings {
+    pub weights: Weights,
+    pub thresholds: Thresholds,
 }
 
 /// How to print.
@@ -61,6 +75,7 @@ impl Settings {
     /// Merges flags, environment, config file and defaults, in that order of precedence.
     pub fn resolve(args: &GlobalArgs, env: &Env) -> Result<Self> {
         let (config, config_dir) = load_config(args.config.as_deref(), env)?;
+        let routing = routing_settings(&config, &config_dir)?;
         let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| config_dir.join(p));
         let agents_dir = args.agents.clone().or_else(|| from_config(&config.agents));
         let db_path = match args.db.clone().or_else(|| from_config(&config.db)) {
@@ -104,6 +119,7 @@ impl Settings {
                 .discover_shortlist
                 .unwrap_or(DEFAULT_SHORTLIST)
                 .max(1),
+            routing,
         })
     }
 }
@@ -133,6 +149,25 @@ fn load_config(explicit: Option<&Path>, env: &Env) -> Result<(ConfigFile, PathBu
     let config = crate::yaml::from_str::<ConfigFile>(&text)
         .map_err(|e| UserError::new(format!("config file {}: {e}", path.display())))?;
     Ok((config, dir))
+}
+
+/// The bundled weights unless the config names a file; default thresholds unless set. Bad
+/// values name the file and the field.
+fn routing_settings(config: &ConfigFile, config_dir: &Path) -> Result<RoutingSettings> {
+    let weights = match &config.complexity_weights {
+        Some(path) => Weights::load(&config_dir.join(path))
+            .map_err(|e| UserError::new(format!("complexity-weights {e}")))?,
+        None => Weights::default(),
+    };
+    let thresholds = config
+        .tier_thresholds
+        .unwrap_or_default()
+        .validate()
+        .map_err(|e| UserError::new(format!("config tier-thresholds.{e}")))?;
+    Ok(RoutingSettings {
+        weights,
+        thresholds,
+    })
 }
 
 /// A positive number from env, else config, else the default; a bad env value is an error.
@@ -207,6 +242,34 @@ mod tests {
             resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err()
         );
         assert!(msg.contains("unknown field"), "{msg}");
+    }
+
+    #[test]
+    fn routing_weights_and_thresholds_come_from_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.yaml");
+        let weights = crate::routing::weights_yaml().replace("base: ", "base: 1");
+        std::fs::write(dir.path().join("w.yaml"), weights).unwrap();
+        std::fs::write(
+            &cfg,
+            "complexity-weights: w.yaml\ntier-thresholds: {sonnet: 2.5, opus: 7.0}\n",
+        )
+        .unwrap();
+        let s = resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.routing.thresholds.opus, 7.0);
+        assert_ne!(s.routing.weights, Weights::default());
+        std::fs::write(&cfg, "tier-thresholds: {sonnet: 5, opus: 4}\n").unwrap();
+        let msg = format!(
+            "{:#}",
+            resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err()
+        );
+        assert!(msg.contains("tier-thresholds.opus"), "{msg}");
+        std::fs::write(&cfg, "complexity-weights: missing.yaml\n").unwrap();
+        let msg = format!(
+            "{:#}",
+            resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err()
+        );
+        assert!(msg.contains("missing.yaml"), "{msg}");
     }
 
     #[test]
