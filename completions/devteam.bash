@@ -40,11 +40,17 @@ _devteam() {
             devteam__subcmd__eval,help)
                 cmd="devteam__subcmd__eval__subcmd__help"
                 ;;
+            devteam__subcmd__eval,routing)
+                cmd="devteam__subcmd__eval__subcmd__routing"
+                ;;
             devteam__subcmd__eval__subcmd__help,discovery)
                 cmd="devteam__subcmd__eval__subcmd__help__subcmd__discovery"
                 ;;
             devteam__subcmd__eval__subcmd__help,help)
                 cmd="devteam__subcmd__eval__subcmd__help__subcmd__help"
+                ;;
+            devteam__subcmd__eval__subcmd__help,routing)
+                cmd="devteam__subcmd__eval__subcmd__help__subcmd__routing"
                 ;;
             devteam__subcmd__generate,completions)
                 cmd="devteam__subcmd__generate__subcmd__completions"
@@ -84,6 +90,9 @@ _devteam() {
                 ;;
             devteam__subcmd__help__subcmd__eval,discovery)
                 cmd="devteam__subcmd__help__subcmd__eval__subcmd__discovery"
+                ;;
+            devteam__subcmd__help__subcmd__eval,routing)
+                cmd="devteam__subcmd__help__subcmd__eval__subcmd__routing"
                 ;;
             devteam__subcmd__help__subcmd__generate,completions)
                 cmd="devteam__subcmd__help__subcmd__generate__subcmd__completions"
@@ -166,7 +175,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version discovery help"
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version discovery routing help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,7 +235,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval__subcmd__help)
-            opts="discovery help"
+            opts="discovery routing help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -260,6 +269,50 @@ _devteam() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__eval__subcmd__help__subcmd__routing)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__eval__subcmd__routing)
+            opts="-q -v -h -V --economy --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -480,7 +533,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__eval)
-            opts="discovery"
+            opts="discovery routing"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -494,6 +547,20 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__eval__subcmd__discovery)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__eval__subcmd__routing)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

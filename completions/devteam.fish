@@ -68,6 +68,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand discover" -s q -l quiet 
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -s V -l version -d 'Print version'
+<<<<<<< HEAD
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -83,15 +84,22 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+=======
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+>>>>>>> routing
 always\t'Always colour'
 never\t'Never colour'"
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -s V -l version -d 'Print version'
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -103,7 +111,20 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l economy -d 'Route as under budget pressure: every score range moves down one tier'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
@@ -152,5 +173,6 @@ complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover prices eval generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover prices eval generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write man pages (one per subcommand) into a folder'

@@ -132,6 +132,9 @@ pub struct PricesArgs {
 pub enum EvalCommand {
     /// Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task.
     Discovery(EvalDiscoveryArgs),
+    /// Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and
+    /// cost against all-Sonnet and against the labels.
+    Routing(EvalRoutingArgs),
 }
 
 /// Arguments of `eval discovery`.
@@ -140,6 +143,19 @@ pub struct EvalDiscoveryArgs {
     /// Labels file: a header row, then `task<TAB>id,id,...` per line (any listed id is a hit).
     #[arg(value_name = "LABELS.tsv")]
     pub labels: PathBuf,
+}
+
+/// Arguments of `eval routing`.
+#[derive(Debug, Args)]
+pub struct EvalRoutingArgs {
+    /// Labels file: a header row, then `tier<TAB>task` per line, where tier is haiku, sonnet
+    /// or opus.
+    #[arg(value_name = "LABELS.tsv")]
+    pub labels: PathBuf,
+
+    /// Route as under budget pressure: every score range moves down one tier.
+    #[arg(long)]
+    pub economy: bool,
 }
 
 /// Generated artefacts.

@@ -16,6 +16,7 @@ mod output;
 mod pricing;
 mod project;
 mod prompt;
+mod routing;
 mod settings;
 mod store;
 mod tokens;

@@ -11,6 +11,7 @@ use crate::api::{ApiConfig, Credential};
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::env::{self, Env};
 use crate::error::UserError;
+use crate::routing::{Thresholds, Weights};
 
 /// Largest metadata card, in tokens, unless configured.
 const DEFAULT_CARD_MAX_TOKENS: usize = 200;
@@ -36,6 +37,10 @@ struct ConfigFile {
     api_max_retries: Option<u32>,
     /// Whole-request API timeout in seconds, streamed bodies included (default 600).
     api_timeout_secs: Option<u64>,
+    /// Complexity weights replacing the bundled ones; relative to the config file's folder.
+    complexity_weights: Option<PathBuf>,
+    /// Scores at which routing picks Sonnet and Opus.
+    tier_thresholds: Option<Thresholds>,
 }
 
 /// Everything a command needs to know about how it was asked to run.
@@ -59,6 +64,15 @@ pub struct Settings {
     /// commands that never call the API run without them.
     #[allow(dead_code)] // read by `run`, which builds the `ApiClient`
     pub api: ApiConfig,
+    /// Model routing's weights and thresholds.
+    pub routing: RoutingSettings,
+}
+
+/// How tasks are scored and mapped to tiers.
+#[derive(Debug, Clone)]
+pub struct RoutingSettings {
+    pub weights: Weights,
+    pub thresholds: Thresholds,
 }
 
 /// How to print.
@@ -74,6 +88,7 @@ impl Settings {
     /// Merges flags, environment, config file and defaults, in that order of precedence.
     pub fn resolve(args: &GlobalArgs, env: &Env) -> Result<Self> {
         let (config, config_dir) = load_config(args.config.as_deref(), env)?;
+        let routing = routing_settings(&config, &config_dir)?;
         let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| config_dir.join(p));
         let agents_dir = args.agents.clone().or_else(|| from_config(&config.agents));
         let db_path = match args.db.clone().or_else(|| from_config(&config.db)) {
@@ -96,6 +111,7 @@ impl Settings {
             discover_shortlist: config.discover_shortlist.unwrap_or(DEFAULT_SHORTLIST).max(1),
             prices_file: env.abs_path(env::DEVTEAM_PRICES_FILE).or_else(|| from_config(&config.prices_file)),
             api: api_config(env, &config)?,
+            routing,
         })
     }
 }
@@ -138,6 +154,23 @@ fn load_config(explicit: Option<&Path>, env: &Env) -> Result<(ConfigFile, PathBu
     let config = crate::yaml::from_str::<ConfigFile>(&text)
         .map_err(|e| UserError::new(format!("config file {}: {e}", path.display())))?;
     Ok((config, dir))
+}
+
+/// The bundled weights unless the config names a file; default thresholds unless set. Bad
+/// values name the file and the field.
+fn routing_settings(config: &ConfigFile, config_dir: &Path) -> Result<RoutingSettings> {
+    let weights = match &config.complexity_weights {
+        Some(path) => {
+            Weights::load(&config_dir.join(path)).map_err(|e| UserError::new(format!("complexity-weights {e}")))?
+        }
+        None => Weights::default(),
+    };
+    let thresholds = config
+        .tier_thresholds
+        .unwrap_or_default()
+        .validate()
+        .map_err(|e| UserError::new(format!("config tier-thresholds.{e}")))?;
+    Ok(RoutingSettings { weights, thresholds })
 }
 
 /// A positive number from env, else config, else the default; a bad env value is an error.
@@ -224,6 +257,24 @@ mod tests {
             resolve(&[], &[("HOME", "/h"), (env::ANTHROPIC_API_KEY, "a"), (env::ANTHROPIC_AUTH_TOKEN, "b")]).unwrap();
         assert_eq!(both.api.credential, Credential::Conflicting);
         assert_eq!(both.api.base_url, crate::api::DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn routing_weights_and_thresholds_come_from_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.yaml");
+        let weights = crate::routing::weights_yaml().replace("base: ", "base: 1");
+        std::fs::write(dir.path().join("w.yaml"), weights).unwrap();
+        std::fs::write(&cfg, "complexity-weights: w.yaml\ntier-thresholds: {sonnet: 2.5, opus: 7.0}\n").unwrap();
+        let s = resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.routing.thresholds.opus, 7.0);
+        assert_ne!(s.routing.weights, Weights::default());
+        std::fs::write(&cfg, "tier-thresholds: {sonnet: 5, opus: 4}\n").unwrap();
+        let msg = format!("{:#}", resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err());
+        assert!(msg.contains("tier-thresholds.opus"), "{msg}");
+        std::fs::write(&cfg, "complexity-weights: missing.yaml\n").unwrap();
+        let msg = format!("{:#}", resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err());
+        assert!(msg.contains("missing.yaml"), "{msg}");
     }
 
     #[test]

@@ -3,10 +3,13 @@
 use anyhow::Result;
 
 use super::fresh_library;
-use crate::cli::EvalDiscoveryArgs;
+use crate::cli::{EvalDiscoveryArgs, EvalRoutingArgs};
 use crate::context::Context;
 use crate::discovery::eval::{EvalReport, evaluate, read_labels};
 use crate::error::ExitStatus;
+use crate::pricing::{PriceTable, TokenUsage};
+use crate::routing::eval::{self as routing_eval, RoutingEvalReport, TokenProfile};
+use crate::routing::{Pressure, Router, Tier, TierCost};
 
 /// `eval discovery LABELS.tsv`.
 pub fn discovery(args: &EvalDiscoveryArgs, ctx: &Context) -> Result<ExitStatus> {
@@ -44,4 +47,105 @@ fn print(ctx: &Context, r: &EvalReport) -> Result<()> {
         p.table(&misses)?;
     }
     Ok(())
+}
+
+/// `eval routing LABELS.tsv`.
+pub fn routing(args: &EvalRoutingArgs, ctx: &Context) -> Result<ExitStatus> {
+    let tasks = routing_eval::read_labels(&args.labels)?;
+    let settings = &ctx.settings.routing;
+    let router = Router::new(settings.weights.clone(), settings.thresholds);
+    let pressure = if args.economy { Pressure::Economy } else { Pressure::Normal };
+    let costs = tier_costs(ctx.prices()?, routing_eval::TASK_PROFILE)?;
+    let report = routing_eval::evaluate(&router, &tasks, pressure, &costs);
+    print_routing(ctx, &report)?;
+    Ok(ExitStatus::Success)
+}
+
+/// Per-task cost of each tier from the price table in force: the fixed token profile as
+/// fresh input and output on the tier's model (no caching, no batch discount), so that the
+/// comparison is about routing alone.
+fn tier_costs(prices: &PriceTable, profile: TokenProfile) -> Result<PerTierCost> {
+    let usage = TokenUsage { input: profile.input_tokens, output: profile.output_tokens, ..TokenUsage::default() };
+    let cost = |tier: Tier| prices.cost(tier.name(), &usage, false).map(|c| c.total);
+    Ok(PerTierCost { haiku: cost(Tier::Haiku)?, sonnet: cost(Tier::Sonnet)?, opus: cost(Tier::Opus)? })
+}
+
+/// Costs looked up once, so evaluation cannot fail halfway on a missing price.
+struct PerTierCost {
+    haiku: f64,
+    sonnet: f64,
+    opus: f64,
+}
+
+impl TierCost for PerTierCost {
+    fn task_cost(&self, tier: Tier) -> f64 {
+        match tier {
+            Tier::Haiku => self.haiku,
+            Tier::Sonnet => self.sonnet,
+            Tier::Opus => self.opus,
+        }
+    }
+}
+
+fn print_routing(ctx: &Context, r: &RoutingEvalReport) -> Result<()> {
+    let p = &ctx.printer;
+    if p.json_mode() {
+        return p.json(r);
+    }
+    let mut summary = p.new_table(&[
+        "tasks",
+        "accuracy",
+        "opus->haiku",
+        "too low",
+        "too high",
+        "cost vs all-Sonnet",
+        "cost vs labels",
+    ]);
+    summary.add_row(vec![
+        r.tasks.to_string(),
+        format!("{:.3}", r.accuracy),
+        r.opus_to_haiku.to_string(),
+        r.routed_low.to_string(),
+        r.routed_high.to_string(),
+        format!("{:.3}", r.cost_vs_all_sonnet),
+        format!("{:.3}", r.cost_vs_labels),
+    ]);
+    p.table(&summary)?;
+    print_confusion_and_costs(ctx, r)?;
+    if !r.misses.is_empty() {
+        let mut misses = p.new_table(&["line", "task", "label", "routed", "score"]);
+        for m in &r.misses {
+            misses.add_row(vec![
+                m.line.to_string(),
+                m.task.clone(),
+                m.label.to_string(),
+                m.routed.to_string(),
+                format!("{:.2}", m.score),
+            ]);
+        }
+        p.table(&misses)?;
+    }
+    Ok(())
+}
+
+fn print_confusion_and_costs(ctx: &Context, r: &RoutingEvalReport) -> Result<()> {
+    let p = &ctx.printer;
+    let mut confusion = p.new_table(&["labeled \\ routed", "haiku", "sonnet", "opus"]);
+    for label in Tier::ALL {
+        let row = r.confusion.get(label);
+        let mut cells = vec![label.to_string()];
+        cells.extend(Tier::ALL.map(|t| row.get(t).to_string()));
+        confusion.add_row(cells);
+    }
+    p.table(&confusion)?;
+    let mut costs = p.new_table(&["per task: haiku", "sonnet", "opus", "set: routed", "all on Sonnet", "as labeled"]);
+    costs.add_row(
+        [r.task_cost.haiku, r.task_cost.sonnet, r.task_cost.opus, r.cost.routed, r.cost.all_sonnet, r.cost.labels]
+            .map(|usd| format!("${usd:.4}")),
+    );
+    p.table(&costs)?;
+    p.stdout_line(&format!(
+        "Costs assume {} input + {} output tokens per task at list prices, no caching.",
+        r.token_profile.input_tokens, r.token_profile.output_tokens
+    ))
 }

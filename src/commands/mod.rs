@@ -22,6 +22,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::Discover(args) => discover::run(&args, &ctx),
         Command::Prices(args) => prices::run(&args, &ctx),
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
+        Command::Eval(EvalCommand::Routing(args)) => eval::routing(&args, &ctx),
         Command::Generate(command) => generate::run(command),
     }
 }

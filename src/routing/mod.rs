@@ -1,0 +1,166 @@
+//! Model routing: send each task to the cheapest tier that can do it. A task's text (and what
+//! the caller knows of it) becomes a 0-10 complexity score from weighted features of scope,
+//! risk, ambiguity, kind of work and size; score ranges pick Haiku, Sonnet or Opus; budget
+//! pressure shifts the ranges; a failed attempt is retried once, one tier up.
+
+mod detect;
+pub mod eval;
+mod features;
+mod lexicon;
+mod score;
+mod text;
+mod tier;
+mod weights;
+
+use serde::{Deserialize, Serialize};
+
+pub use features::{Feature, TaskContext};
+pub use score::Contribution;
+#[allow(unused_imports, reason = "the run command, not built yet, retries failures with these")]
+pub use tier::{FailureKind, upgrade};
+pub use tier::{Pressure, Thresholds, Tier};
+pub use weights::Weights;
+
+/// What a tier costs for one task. The price table implements it; routing only compares.
+pub trait TierCost {
+    /// Dollars for one task run on `tier`.
+    fn task_cost(&self, tier: Tier) -> f64;
+}
+
+impl<F: Fn(Tier) -> f64> TierCost for F {
+    fn task_cost(&self, tier: Tier) -> f64 {
+        self(tier)
+    }
+}
+
+/// A routing choice and why it was made: what the store records for each task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingDecision {
+    /// Complexity, 0-10.
+    pub score: f64,
+    /// The features that fired and their points, largest effect first.
+    pub features: Vec<Contribution>,
+    pub tier: Tier,
+    pub pressure: Pressure,
+    /// One line for people: the range the score fell in and the features that weighed most.
+    pub reason: String,
+}
+
+/// Scores tasks and picks tiers with one set of weights and thresholds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Router {
+    weights: Weights,
+    thresholds: Thresholds,
+}
+
+impl Router {
+    pub fn new(weights: Weights, thresholds: Thresholds) -> Self {
+        Self { weights, thresholds }
+    }
+
+    /// Scores `task` and picks its tier under `pressure`.
+    pub fn decide(&self, task: &str, context: &TaskContext, pressure: Pressure) -> RoutingDecision {
+        let signals = features::extract(task, context);
+        let score = score::score(&signals, &self.weights);
+        let tier = self.thresholds.tier(score.value, pressure);
+        RoutingDecision {
+            reason: self.reason(score.value, tier, pressure, &score.contributions),
+            score: score.value,
+            features: score.contributions,
+            tier,
+            pressure,
+        }
+    }
+
+    fn reason(&self, score: f64, tier: Tier, pressure: Pressure, top: &[Contribution]) -> String {
+        let t = self.thresholds.under(pressure);
+        let range = match tier {
+            Tier::Haiku => format!("below {:.1}", t.sonnet),
+            Tier::Sonnet => format!("in [{:.1}, {:.1})", t.sonnet, t.opus),
+            Tier::Opus => format!("at or above {:.1}", t.opus),
+        };
+        let pressure = match pressure {
+            Pressure::Normal => "",
+            Pressure::Economy => " (economy)",
+        };
+        let drivers: Vec<String> =
+            top.iter().take(3).map(|c| format!("{} {:+.2}", feature_name(c.feature), c.points)).collect();
+        let drivers = if drivers.is_empty() { "no features fired".to_string() } else { drivers.join(", ") };
+        format!("score {score:.2} {range}{pressure} -> {tier}; {drivers}")
+    }
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Self::new(Weights::default(), Thresholds::default())
+    }
+}
+
+/// The bundled weights file's text.
+#[cfg(test)]
+pub fn weights_yaml() -> &'static str {
+    weights::BUNDLED
+}
+
+/// The feature's name as in explanations and the weights file (`risk.security`).
+pub fn feature_name(feature: Feature) -> String {
+    serde_json::to_value(feature)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{feature:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(task: &str) -> RoutingDecision {
+        Router::default().decide(task, &TaskContext::default(), Pressure::Normal)
+    }
+
+    #[test]
+    fn small_medium_and_large_work_land_on_their_tiers() {
+        assert_eq!(route("Fix the typo in README.md").tier, Tier::Haiku);
+        assert_eq!(route("Add CRUD endpoints for /api/tags with validation and tests").tier, Tier::Sonnet);
+        assert_eq!(
+            route(
+                "Design multi-region failover for the payments ledger across 12 services \
+                 without losing consistency"
+            )
+            .tier,
+            Tier::Opus
+        );
+    }
+
+    #[test]
+    fn decisions_explain_themselves_and_round_trip() {
+        let d = route("Why do two workers sometimes process the same payment twice?");
+        assert!(d.features.iter().any(|c| c.feature == Feature::Concurrency));
+        assert!(d.reason.contains("risk.concurrency"), "{}", d.reason);
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(json.contains("\"risk.concurrency\""), "{json}");
+        let back: RoutingDecision = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, d);
+    }
+
+    #[test]
+    fn economy_never_routes_higher() {
+        let r = Router::default();
+        for task in [
+            "Rename foo to bar in utils.py",
+            "Add pagination to GET /orders",
+            "Plan the migration of 2M users to a new auth provider without downtime",
+        ] {
+            let normal = r.decide(task, &TaskContext::default(), Pressure::Normal);
+            let economy = r.decide(task, &TaskContext::default(), Pressure::Economy);
+            assert!(economy.tier <= normal.tier, "{task}");
+            assert_eq!(economy.score, normal.score);
+        }
+    }
+
+    #[test]
+    fn tier_costs_can_be_closures() {
+        let cost = |t: Tier| (t.rank() + 1) as f64;
+        assert_eq!(cost.task_cost(Tier::Opus), 3.0);
+    }
+}

@@ -1,0 +1,154 @@
+//! `eval routing`: the quality bar on the labeled routing tasks, the JSON contract, and clear
+//! errors for bad labels and a bad weights file.
+
+use serde::Deserialize;
+
+use crate::common::{TestEnv, json, repo, stderr};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RoutingReport {
+    tasks: usize,
+    pressure: String,
+    accuracy: f64,
+    confusion: PerTier<PerTier<usize>>,
+    opus_to_haiku: usize,
+    two_tiers_low: usize,
+    routed_low: usize,
+    routed_high: usize,
+    token_profile: TokenProfile,
+    task_cost: PerTier<f64>,
+    cost: SetCost,
+    cost_vs_all_sonnet: f64,
+    cost_vs_labels: f64,
+    misses: Vec<Miss>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PerTier<T> {
+    haiku: T,
+    sonnet: T,
+    opus: T,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenProfile {
+    input_tokens: u64,
+    output_tokens: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetCost {
+    routed: f64,
+    all_sonnet: f64,
+    labels: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Miss {
+    line: usize,
+    task: String,
+    label: String,
+    routed: String,
+    score: f64,
+}
+
+fn labels() -> std::path::PathBuf {
+    repo().join("fixtures/labels/routing.tsv")
+}
+
+fn eval(env: &TestEnv, extra: &[&str]) -> RoutingReport {
+    json(env.cmd().args(["--json", "eval", "routing"]).args(extra).arg(labels()))
+}
+
+#[test]
+fn labeled_tasks_meet_the_bar() {
+    let r = eval(&TestEnv::new(), &[]);
+    assert_eq!(r.tasks, 120);
+    assert_eq!(r.pressure, "normal");
+    assert!(r.accuracy >= 0.90, "accuracy {} misses {:#?}", r.accuracy, r.misses);
+    assert_eq!(r.opus_to_haiku, 0, "{:#?}", r.misses);
+    assert_eq!(r.confusion.opus.haiku, 0);
+    assert!(r.cost_vs_labels <= 1.10, "cost vs labels {}", r.cost_vs_labels);
+    assert!(r.cost_vs_all_sonnet < 1.0, "cost vs all-Sonnet {}", r.cost_vs_all_sonnet);
+}
+
+#[test]
+fn the_report_adds_up() {
+    let r = eval(&TestEnv::new(), &[]);
+    let rows = [&r.confusion.haiku, &r.confusion.sonnet, &r.confusion.opus];
+    let total: usize = rows.iter().map(|t| t.haiku + t.sonnet + t.opus).sum();
+    assert_eq!(total, r.tasks);
+    let correct = r.confusion.haiku.haiku + r.confusion.sonnet.sonnet + r.confusion.opus.opus;
+    assert_eq!(r.misses.len(), r.tasks - correct);
+    assert_eq!(r.routed_low + r.routed_high, r.misses.len());
+    assert!(r.two_tiers_low <= r.routed_low);
+    assert_eq!((r.token_profile.input_tokens, r.token_profile.output_tokens), (6_000, 1_500));
+    assert!((r.task_cost.sonnet - 0.0405).abs() < 1e-9);
+    assert!(r.task_cost.haiku < r.task_cost.sonnet && r.task_cost.sonnet < r.task_cost.opus);
+    assert!((r.cost.all_sonnet - r.task_cost.sonnet * r.tasks as f64).abs() < 1e-9);
+    assert!((r.cost_vs_labels - r.cost.routed / r.cost.labels).abs() < 1e-9);
+    for m in &r.misses {
+        assert_ne!(m.label, m.routed);
+        assert!((0.0..=10.0).contains(&m.score));
+    }
+}
+
+#[test]
+fn economy_spends_less() {
+    let env = TestEnv::new();
+    let normal = eval(&env, &[]);
+    let economy = eval(&env, &["--economy"]);
+    assert_eq!(economy.pressure, "economy");
+    assert!(economy.cost.routed < normal.cost.routed);
+    assert_eq!(economy.cost.labels, normal.cost.labels);
+}
+
+#[test]
+fn a_bad_label_line_is_named() {
+    let env = TestEnv::new();
+    let path = env.path().join("r.tsv");
+    std::fs::write(&path, "tier\ttask\nhaiku\tfix a typo\ngpt-5\tdo it all\n").unwrap();
+    let out = env.cmd().args(["eval", "routing"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("r.tsv:3") && err.contains("gpt-5"), "{err}");
+}
+
+#[test]
+fn a_bad_weights_file_names_the_file_and_the_field() {
+    let env = TestEnv::new();
+    let bundled = std::fs::read_to_string(repo().join("data/complexity-weights.yaml")).unwrap();
+    let weights = env.path().join("my-weights.yaml");
+    std::fs::write(&weights, bundled.replacen("  security:", "  securty:", 1)).unwrap();
+    let cfg = env.path().join("config/devteam/config.yaml");
+    std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
+    std::fs::write(&cfg, format!("complexity-weights: {}\n", weights.display())).unwrap();
+    let out = env.cmd().args(["eval", "routing"]).arg(labels()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("my-weights.yaml") && err.contains("securty") && err.contains("risk"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn configured_weights_and_thresholds_change_the_routing() {
+    let env = TestEnv::new();
+    let cfg = env.path().join("config/devteam/config.yaml");
+    std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
+    // Opus out of reach: nothing is routed there.
+    std::fs::write(&cfg, "tier-thresholds: {sonnet: 3.0, opus: 10.0}\n").unwrap();
+    let r = eval(&env, &[]);
+    let to_opus = r.confusion.haiku.opus + r.confusion.sonnet.opus + r.confusion.opus.opus;
+    assert!(to_opus < 15, "{to_opus}");
+    std::fs::write(&cfg, "tier-thresholds: {sonnet: 5.0, opus: 4.0}\n").unwrap();
+    let out = env.cmd().args(["eval", "routing"]).arg(labels()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("tier-thresholds.opus"), "{}", stderr(&out));
+}
