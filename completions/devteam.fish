@@ -68,7 +68,6 @@ complete -c devteam -n "__fish_devteam_using_subcommand discover" -s q -l quiet 
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -s V -l version -d 'Print version'
-<<<<<<< HEAD
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -80,16 +79,10 @@ complete -c devteam -n "__fish_devteam_using_subcommand prices" -s q -l quiet -d
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s V -l version -d 'Print version'
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
-=======
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
->>>>>>> routing
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
