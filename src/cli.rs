@@ -76,6 +76,9 @@ pub enum Command {
     ExtractMetadata(ExtractMetadataArgs),
     /// Find the few agents a task needs, from the index alone.
     Discover(DiscoverArgs),
+    /// Run a task: route it to a model, pick the agent, lay the prompt out for caching, call
+    /// the API and record what it cost. `--dry-run` shows the plan without a key.
+    Run(RunArgs),
     /// Show the effective price table: bundled rates plus your overrides.
     Prices(PricesArgs),
     /// Measure devteam against labeled data.
@@ -117,6 +120,47 @@ pub struct DiscoverArgs {
     /// over large libraries; a missing index is still built).
     #[arg(long)]
     pub no_refresh: bool,
+}
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The task, in your own words.
+    #[arg(value_name = "TASK")]
+    pub task: String,
+
+    /// Show the routing, agent, request size and estimated cost; send nothing (no key needed).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Use this tier instead of the router's choice.
+    #[arg(long, value_name = "TIER", value_parser = ["haiku", "sonnet", "opus"], conflicts_with = "model")]
+    pub tier: Option<String>,
+
+    /// Use this model id instead of the router's choice.
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+
+    /// Use this agent instead of discovery's choice.
+    #[arg(long, value_name = "ID")]
+    pub agent: Option<String>,
+
+    /// Project whose context (CLAUDE.md, README, manifests, file tree) every agent gets
+    /// [default: `project` in config].
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+
+    /// Most output tokens per call [default: 4096, or `max-tokens` in config].
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+
+    /// Send no cache breakpoints (prompt caching off).
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Skip the router: use `--tier` or `--model`, else the sonnet tier.
+    #[arg(long)]
+    pub no_routing: bool,
 }
 
 /// Arguments of `prices`.

@@ -19,6 +19,8 @@ pub const DEVTEAM_CARD_MAX_TOKENS: &str = "DEVTEAM_CARD_MAX_TOKENS";
 pub const DEVTEAM_DISCOVER_TOP: &str = "DEVTEAM_DISCOVER_TOP";
 /// Price overrides file (YAML in the bundled format, or LiteLLM's JSON).
 pub const DEVTEAM_PRICES_FILE: &str = "DEVTEAM_PRICES_FILE";
+/// Project whose context `run` shares with every agent.
+pub const DEVTEAM_PROJECT: &str = "DEVTEAM_PROJECT";
 /// Any value turns colour off (<https://no-color.org>).
 pub const NO_COLOR: &str = "NO_COLOR";
 /// Claude API key, sent as `x-api-key` (the official SDKs' variable). Secret: never printed.

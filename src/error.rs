@@ -30,12 +30,21 @@ impl UserError {
     }
 }
 
+/// The user pressed Ctrl-C; what was spent is recorded before this is returned.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
+
 /// Turns a command's outcome into the process exit code, printing any error on stderr.
 pub fn exit_code(outcome: anyhow::Result<ExitStatus>) -> ExitCode {
     match outcome {
         Ok(ExitStatus::Success) => ExitCode::SUCCESS,
         Ok(ExitStatus::Failure) => ExitCode::from(1),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if err.downcast_ref::<Interrupted>().is_some() => {
+            eprintln!("interrupted");
+            ExitCode::from(130)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(2)

@@ -11,6 +11,7 @@ mod context;
 mod discovery;
 mod env;
 mod error;
+mod gateway;
 mod orchestrator;
 mod output;
 mod pricing;

@@ -47,6 +47,13 @@ impl Printer {
         out.flush().context("writing to stdout")
     }
 
+    /// Writes text as it arrives (a streamed answer), flushing so it shows at once.
+    pub fn stdout_raw(&self, text: &str) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes()).context("writing to stdout")?;
+        out.flush().context("writing to stdout")
+    }
+
     /// A note for the person at the terminal (stderr), hidden by `-q`.
     pub fn note(&self, text: &str) {
         if !self.settings.quiet {

@@ -11,12 +11,17 @@ use crate::api::{ApiConfig, Credential};
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::env::{self, Env};
 use crate::error::UserError;
+use crate::prompt::CacheStrategy;
 use crate::routing::{Thresholds, Weights};
 
 /// Largest metadata card, in tokens, unless configured.
 const DEFAULT_CARD_MAX_TOKENS: usize = 200;
 /// Agents `discover` returns unless configured.
 const DEFAULT_DISCOVER_TOP: usize = 5;
+/// Most output tokens per call unless configured.
+const DEFAULT_MAX_TOKENS: u32 = 4096;
+/// Cap of the shared project context unless configured.
+const DEFAULT_PROJECT_CONTEXT_TOKENS: usize = 4000;
 /// Cards consulted per task before choosing; the shortlist a reranker would see.
 const DEFAULT_SHORTLIST: usize = 20;
 
@@ -33,6 +38,14 @@ struct ConfigFile {
     discover_shortlist: Option<usize>,
     /// Price overrides: the bundled format (YAML) or LiteLLM's JSON.
     prices_file: Option<PathBuf>,
+    /// Project whose context `run` shares with every agent; relative to the config file.
+    project: Option<PathBuf>,
+    /// Most output tokens per call.
+    max_tokens: Option<u32>,
+    /// `off`, `5m`, `mixed` (shared blocks 1h, agents 5m) or `1h`.
+    cache_strategy: Option<String>,
+    /// Size cap of the shared project context, in tokens.
+    project_context_max_tokens: Option<usize>,
     /// Retries after a failed API attempt (default 2, as the official SDKs).
     api_max_retries: Option<u32>,
     /// Whole-request API timeout in seconds, streamed bodies included (default 600).
@@ -60,12 +73,23 @@ pub struct Settings {
     pub discover_shortlist: usize,
     /// Price overrides on top of the bundled table.
     pub prices_file: Option<PathBuf>,
+    /// What `run` does by default.
+    pub run: RunSettings,
     /// How to reach the Claude API; credentials are checked when a client is built, so
     /// commands that never call the API run without them.
     #[allow(dead_code)] // read by `run`, which builds the `ApiClient`
     pub api: ApiConfig,
     /// Model routing's weights and thresholds.
     pub routing: RoutingSettings,
+}
+
+/// Defaults of `run`.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub project: Option<PathBuf>,
+    pub max_tokens: u32,
+    pub cache_strategy: CacheStrategy,
+    pub project_context_max_tokens: usize,
 }
 
 /// How tasks are scored and mapped to tiers.
@@ -111,6 +135,7 @@ impl Settings {
             discover_shortlist: config.discover_shortlist.unwrap_or(DEFAULT_SHORTLIST).max(1),
             prices_file: env.abs_path(env::DEVTEAM_PRICES_FILE).or_else(|| from_config(&config.prices_file)),
             api: api_config(env, &config)?,
+            run: run_settings(env, &config, &from_config)?,
             routing,
         })
     }
@@ -129,6 +154,28 @@ fn api_config(env: &Env, config: &ConfigFile) -> Result<ApiConfig> {
         None => {}
     }
     Ok(api)
+}
+
+fn run_settings(
+    env: &Env,
+    config: &ConfigFile,
+    from_config: &dyn Fn(&Option<PathBuf>) -> Option<PathBuf>,
+) -> Result<RunSettings> {
+    let cache_strategy = match config.cache_strategy.as_deref() {
+        None => CacheStrategy::default(),
+        Some(raw) => CacheStrategy::parse(raw)
+            .ok_or_else(|| UserError::new(format!("cache-strategy {raw:?}: expected off, 5m, mixed or 1h")))?,
+    };
+    let max_tokens = config.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
+    if max_tokens == 0 {
+        bail!(UserError::new("max-tokens must be at least 1"));
+    }
+    Ok(RunSettings {
+        project: env.abs_path(env::DEVTEAM_PROJECT).or_else(|| from_config(&config.project)),
+        max_tokens,
+        cache_strategy,
+        project_context_max_tokens: config.project_context_max_tokens.unwrap_or(DEFAULT_PROJECT_CONTEXT_TOKENS),
+    })
 }
 
 /// Reads the config file named by flag/env, else the XDG default; a missing default is fine.

@@ -6,6 +6,7 @@ mod eval;
 mod extract_metadata;
 mod generate;
 mod prices;
+mod run;
 
 use anyhow::Result;
 
@@ -20,6 +21,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
     match command {
         Command::ExtractMetadata(args) => extract_metadata::run(&args, &ctx),
         Command::Discover(args) => discover::run(&args, &ctx),
+        Command::Run(args) => run::run(&args, &ctx),
         Command::Prices(args) => prices::run(&args, &ctx),
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
         Command::Eval(EvalCommand::Routing(args)) => eval::routing(&args, &ctx),

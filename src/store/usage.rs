@@ -4,7 +4,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Store;
-use crate::usage::CallRecord;
+use crate::usage::{CallRecord, RoutingRecord};
 
 impl Store {
     /// Records one call and returns its row id.
@@ -42,6 +42,18 @@ impl Store {
                 c.outcome,
             ])
             .context("recording a call")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records a routing decision (for later learning) and returns its row id.
+    pub fn insert_routing_decision(&self, d: &RoutingRecord) -> Result<i64> {
+        self.conn
+            .execute(
+                "INSERT INTO routing_decisions (ts_ms, run_id, task, score, tier, model, pressure, features, outcome, upgraded_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![d.ts_ms, d.run_id, d.task, d.score, d.tier, d.model, d.pressure, d.features, d.outcome, d.upgraded_to],
+            )
+            .context("recording a routing decision")?;
         Ok(self.conn.last_insert_rowid())
     }
 

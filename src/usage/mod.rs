@@ -72,3 +72,20 @@ pub fn to_micros(usd: f64) -> i64 {
 pub fn to_usd(micros: i64) -> f64 {
     micros as f64 / 1_000_000.0
 }
+
+/// A routing decision as stored: score, features, tier, and how the call went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoutingRecord {
+    pub ts_ms: i64,
+    pub run_id: Option<String>,
+    pub task: String,
+    pub score: f64,
+    pub tier: String,
+    pub model: String,
+    pub pressure: String,
+    /// The features that fired, as JSON.
+    pub features: String,
+    /// `ok`, `max_tokens`, `refusal`, `failed`.
+    pub outcome: String,
+    pub upgraded_to: Option<String>,
+}
