@@ -7,4 +7,5 @@ mod discover;
 mod eval;
 mod extract_metadata;
 mod routing;
+mod run;
 mod settings;

@@ -1,0 +1,185 @@
+//! `run`: dry runs without a key, real runs against the stand-in (streamed answer, every call
+//! recorded as the server billed it, caching across runs), upgrade on failure, and errors.
+
+use devteam_standin::{Config, Fault, Handle, Reply, Rule, Script, StandIn, Times};
+use serde::Deserialize;
+
+use crate::common::{TestEnv, json, repo, stderr, stdout};
+
+const KEY: &str = "sk-ant-test-0123456789-secret";
+
+fn standin(script: Script) -> Handle {
+    StandIn::start(Config { api_key: Some(KEY.into()), script, ..Config::default() }).expect("stand-in")
+}
+
+fn run_cmd(env: &TestEnv, server: &Handle) -> assert_cmd::Command {
+    let mut cmd = env.cmd();
+    cmd.env("ANTHROPIC_API_KEY", KEY)
+        .env("ANTHROPIC_BASE_URL", server.base_url())
+        .arg("--agents")
+        .arg(repo().join("fixtures/agents"));
+    cmd
+}
+
+/// Calls recorded in the store: (model, input, output, cache writes, cache reads, cost).
+fn recorded_calls(env: &TestEnv) -> Vec<(String, i64, i64, i64, i64, i64)> {
+    let conn = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT model, input_tokens, output_tokens, cache_write_5m_tokens + cache_write_1h_tokens, cache_read_tokens, cost_micros FROM calls ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct DryRun {
+    run_id: String,
+    routing: Option<serde_json::Value>,
+    tier: String,
+    model: String,
+    agent: String,
+    agent_reason: String,
+    request_tokens: usize,
+    cached_prefix_tokens: usize,
+    max_tokens: u32,
+    estimated_cost_usd: f64,
+    worst_case_cost_usd: f64,
+}
+
+#[test]
+fn dry_run_needs_no_key_and_shows_the_plan() {
+    let env = TestEnv::new();
+    let plan: DryRun = json(env.cmd().arg("--agents").arg(repo().join("fixtures/agents")).args([
+        "--json",
+        "run",
+        "--dry-run",
+        "Checkout takes 8 seconds on phones and Lighthouse is red; make it fast",
+    ]));
+    assert_eq!(plan.agent, "web-performance-engineer");
+    assert!(plan.routing.is_some());
+    assert!(plan.model.starts_with("claude-"));
+    assert!(plan.request_tokens > 1000 && plan.cached_prefix_tokens > 1000);
+    assert!(plan.worst_case_cost_usd > plan.estimated_cost_usd && plan.estimated_cost_usd > 0.0);
+    let typo: DryRun = json(env.cmd().arg("--agents").arg(repo().join("fixtures/agents")).args([
+        "--json",
+        "run",
+        "--dry-run",
+        "fix a typo in the README",
+    ]));
+    assert_eq!(typo.tier, "haiku");
+}
+
+#[test]
+fn a_run_streams_the_answer_and_records_what_the_server_billed() {
+    let server = standin(Script {
+        default_reply: Some(Reply::text("Use responsive images and lazy loading.")),
+        ..Script::default()
+    });
+    let env = TestEnv::new();
+    let task = "Checkout takes 8 seconds on phones; make it fast";
+    for _ in 0..2 {
+        let out = run_cmd(&env, &server).args(["run", task]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("Use responsive images and lazy loading."));
+        assert!(!stdout(&out).contains(KEY) && !stderr(&out).contains(KEY));
+    }
+    let ledger = server.ledger();
+    let calls = recorded_calls(&env);
+    assert_eq!(calls.len(), ledger.len());
+    for (call, billed) in calls.iter().zip(&ledger) {
+        let u = &billed.usage;
+        assert_eq!(call.0, billed.model);
+        assert_eq!(
+            (call.1, call.2, call.3, call.4),
+            (
+                u.input_tokens as i64,
+                u.output_tokens as i64,
+                u.cache_creation_input_tokens as i64,
+                u.cache_read_input_tokens as i64
+            )
+        );
+        assert!(call.5 > 0);
+    }
+    assert!(ledger[0].usage.cache_creation_input_tokens > 1000, "the agent's static part is written to the cache");
+    assert_eq!(
+        ledger[1].usage.cache_read_input_tokens, ledger[0].usage.cache_creation_input_tokens,
+        "and read back on the next run"
+    );
+    assert!(calls[1].5 * 3 < calls[0].5, "a cached run costs a fraction");
+    let db = std::fs::read(env.path().join("data/devteam/devteam.db")).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains(KEY), "the key never reaches the store");
+}
+
+#[test]
+fn a_failing_tier_is_retried_once_a_tier_up() {
+    let haiku = "claude-haiku-4-5";
+    let server = standin(Script {
+        rules: vec![Rule::any().when_model(haiku).fault(Fault::ServerError).times(Times::Always)],
+        ..Script::default()
+    });
+    let env = TestEnv::new();
+    let out = run_cmd(&env, &server)
+        .env("DEVTEAM_LOG", "")
+        .args(["run", "--tier", "haiku", "rename the variable x to count"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("upgraded to sonnet"), "{}", stderr(&out));
+    let models: Vec<String> = server.ledger().into_iter().map(|e| e.model).collect();
+    assert_eq!(models.last().map(String::as_str), Some("claude-sonnet-4-6"));
+    let recorded = recorded_calls(&env);
+    assert_eq!(recorded.len(), 1, "failed attempts were not billed, so not recorded");
+}
+
+#[test]
+fn max_tokens_stops_are_upgraded_and_recorded() {
+    let server = standin(Script {
+        rules: vec![Rule::any().when_model("claude-haiku-4-5").fault(Fault::MaxTokens).times(Times::Always)],
+        ..Script::default()
+    });
+    let env = TestEnv::new();
+    let out = run_cmd(&env, &server).args(["run", "fix a typo in the README"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recorded = recorded_calls(&env);
+    assert_eq!(
+        recorded.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+        vec!["claude-haiku-4-5", "claude-sonnet-4-6"]
+    );
+    let conn = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
+    let (tier, outcome, up): (String, String, Option<String>) = conn
+        .query_row("SELECT tier, outcome, upgraded_to FROM routing_decisions", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((tier.as_str(), outcome.as_str(), up.as_deref()), ("haiku", "upgraded", Some("sonnet")));
+}
+
+#[test]
+fn without_a_key_the_error_names_the_variable() {
+    let env = TestEnv::new();
+    let out =
+        env.cmd().arg("--agents").arg(repo().join("fixtures/agents")).args(["run", "fix a typo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ANTHROPIC_API_KEY"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_wrong_key_is_a_clear_error_that_never_shows_the_key() {
+    let server = standin(Script::default());
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .env("ANTHROPIC_API_KEY", "sk-ant-wrong-key-42")
+        .env("ANTHROPIC_BASE_URL", server.base_url())
+        .arg("--agents")
+        .arg(repo().join("fixtures/agents"))
+        .args(["run", "fix a typo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ANTHROPIC_API_KEY"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("sk-ant-wrong-key-42"));
+}
