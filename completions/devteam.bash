@@ -34,6 +34,9 @@ _devteam() {
             devteam,prices)
                 cmd="devteam__subcmd__prices"
                 ;;
+            devteam,run)
+                cmd="devteam__subcmd__run"
+                ;;
             devteam__subcmd__eval,discovery)
                 cmd="devteam__subcmd__eval__subcmd__discovery"
                 ;;
@@ -88,6 +91,9 @@ _devteam() {
             devteam__subcmd__help,prices)
                 cmd="devteam__subcmd__help__subcmd__prices"
                 ;;
+            devteam__subcmd__help,run)
+                cmd="devteam__subcmd__help__subcmd__run"
+                ;;
             devteam__subcmd__help__subcmd__eval,discovery)
                 cmd="devteam__subcmd__help__subcmd__eval__subcmd__discovery"
                 ;;
@@ -107,7 +113,7 @@ _devteam() {
 
     case "${cmd}" in
         devteam)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover prices eval generate help"
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover run prices eval generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,7 +143,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__discover)
-            opts="-n -q -v -h -V --top --no-refresh --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-n -q -v -h -V --top --no-refresh --rerank --agents --db --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,7 +511,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help)
-            opts="extract-metadata discover prices eval generate help"
+            opts="extract-metadata discover run prices eval generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +664,20 @@ _devteam() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        devteam__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         devteam__subcmd__prices)
             opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -665,6 +685,56 @@ _devteam() {
                 return 0
             fi
             case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__run)
+            opts="-q -v -h -V --dry-run --tier --model --agent --project --max-tokens --no-cache --no-routing --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tier)
+                    COMPREPLY=($(compgen -W "haiku sonnet opus" -- "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --agents)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -120,6 +120,11 @@ pub struct DiscoverArgs {
     /// over large libraries; a missing index is still built).
     #[arg(long)]
     pub no_refresh: bool,
+
+    /// Let the haiku tier choose from the shortlist's cards and say why (needs an API key;
+    /// without one, or if the call fails, the local ranking stands). The call is recorded.
+    #[arg(long)]
+    pub rerank: bool,
 }
 
 /// Arguments of `run`.

@@ -9,8 +9,14 @@ use super::extract_metadata::pct_saved;
 use super::fresh_library;
 use crate::cli::DiscoverArgs;
 use crate::context::Context;
-use crate::discovery::discover;
+use anyhow::Context as _;
+
+use crate::api::ApiClient;
+use crate::discovery::{Discovery, discover, rerank};
 use crate::error::{ExitStatus, UserError};
+use crate::gateway::Gateway;
+use crate::store::Store;
+use crate::usage::to_usd;
 
 /// The `--json` report of `discover`.
 #[derive(Debug, Serialize)]
@@ -19,7 +25,17 @@ pub struct DiscoverReport {
     pub library: String,
     pub agents: Vec<DiscoveredAgent>,
     pub tokens: TokenAccount,
+    /// Present when `--rerank` asked a model to choose.
+    pub rerank: Option<RerankInfo>,
     pub timing: Timing,
+}
+
+/// The reranker's call.
+#[derive(Debug, Serialize)]
+pub struct RerankInfo {
+    pub model: String,
+    pub request_tokens: usize,
+    pub cost_usd: f64,
 }
 
 /// Where the time went, in milliseconds: checking the library for changes, and ranking.
@@ -71,7 +87,8 @@ pub fn run(args: &DiscoverArgs, ctx: &Context) -> Result<ExitStatus> {
     let library = fresh_library(ctx, !args.no_refresh)?;
     let refreshed = Instant::now();
     let store = ctx.store()?;
-    let found = discover(store, &library, &args.task, top, ctx.settings.discover_shortlist)?;
+    let mut found = discover(store, &library, &args.task, top, ctx.settings.discover_shortlist)?;
+    let rerank = if args.rerank { rerank_found(ctx, &args.task, &mut found, top)? } else { None };
     let timing = Timing { refresh_ms: ms(refreshed - started), rank_ms: ms(refreshed.elapsed()) };
     ctx.printer.verbose(&format!("searched for: {}", found.terms.own.join(" ")));
     ctx.printer.verbose(&format!("and related: {}", found.terms.expanded.join(" ")));
@@ -89,7 +106,7 @@ pub fn run(args: &DiscoverArgs, ctx: &Context) -> Result<ExitStatus> {
                 id: r.id.clone(),
                 name: r.summary.name.clone(),
                 score: (r.score * 100.0).round() / 100.0,
-                reason: reason(&r.matched),
+                reason: r.why.clone().unwrap_or_else(|| reason(&r.matched)),
                 description: r.summary.description.clone(),
                 path: r.summary.rel_path.clone(),
                 model_hint: r.summary.model_hint.clone(),
@@ -105,6 +122,7 @@ pub fn run(args: &DiscoverArgs, ctx: &Context) -> Result<ExitStatus> {
             load_all_tokens: load_all,
             saved_pct: (pct_saved(total, load_all) * 10.0).round() / 10.0,
         },
+        rerank,
         timing,
     };
     print(ctx, &report)?;
@@ -145,3 +163,40 @@ fn print(ctx: &Context, report: &DiscoverReport) -> Result<()> {
         t.cards_consulted, t.card_tokens, t.chosen_full_tokens, t.total, t.load_all_tokens, t.saved_pct
     ))
 }
+
+/// Lets the haiku tier reorder the shortlist; on any failure the local ranking stands.
+fn rerank_found(ctx: &Context, task: &str, found: &mut Discovery, top: usize) -> Result<Option<RerankInfo>> {
+    let api = match ApiClient::new(&ctx.settings.api) {
+        Ok(api) => api,
+        Err(e) => {
+            ctx.printer.warn(&format!("--rerank needs the API ({e}); the local ranking stands"));
+            return Ok(None);
+        }
+    };
+    let prices = ctx.prices()?;
+    let popular = ctx.store()?.popular_agents(jiff::Timestamp::now().as_millisecond() - POPULAR_WINDOW_MS, 20)?;
+    let min_cacheable = prices.model("haiku")?.min_cacheable_tokens;
+    let gateway = Gateway::new(&api, prices, Store::open(&ctx.settings.db_path)?, String::new(), &|_| {});
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let asked = runtime.block_on(rerank::ask(&gateway, task, &found.shortlist, &popular, top, min_cacheable));
+    let reranked = match asked {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            ctx.printer.warn("the reranker's reply was not usable; the local ranking stands");
+            return Ok(None);
+        }
+        Err(e) => {
+            ctx.printer.warn(&format!("rerank failed ({e}); the local ranking stands"));
+            return Ok(None);
+        }
+    };
+    found.apply_picks(&reranked.picks, top);
+    Ok(Some(RerankInfo {
+        model: reranked.model,
+        request_tokens: reranked.request_tokens,
+        cost_usd: to_usd(reranked.cost_micros),
+    }))
+}
+
+/// How far back "most used" looks for the reranker's stable card order.
+const POPULAR_WINDOW_MS: i64 = 14 * 24 * 3600 * 1000;

@@ -6,6 +6,7 @@
 pub mod eval;
 mod lexicon;
 pub mod query;
+pub mod rerank;
 
 use std::collections::HashMap;
 
@@ -32,6 +33,8 @@ pub struct Ranked {
     pub score: f64,
     /// Task words found in the agent's card, as a short reason for the choice.
     pub matched: Vec<String>,
+    /// The reranker's one-line reason, when a model chose this agent.
+    pub why: Option<String>,
     #[serde(skip)]
     pub summary: AgentSummary,
 }
@@ -44,9 +47,35 @@ pub struct Discovery {
     pub terms: query::Terms,
     /// Cards read to rank (the shortlist).
     pub cards_consulted: usize,
+    /// The consulted cards in ranking order: what a reranker is shown.
+    pub shortlist: Vec<AgentSummary>,
     pub card_tokens: usize,
     /// Full text of the agents returned, the only full text a run would load.
     pub chosen_full_tokens: usize,
+}
+
+impl Discovery {
+    /// Puts a reranker's picks first (in its order, with its reasons), then the rest of the
+    /// local ranking, keeping `top` agents.
+    pub fn apply_picks(&mut self, picks: &[rerank::Pick], top: usize) {
+        let mut ranked: Vec<Ranked> = Vec::with_capacity(top);
+        for pick in picks {
+            let local = self.ranked.iter().find(|r| r.id == pick.id).cloned();
+            let from_shortlist = || {
+                let summary = self.shortlist.iter().find(|s| s.id == pick.id)?.clone();
+                Some(Ranked { id: summary.id.clone(), score: 0.0, matched: Vec::new(), why: None, summary })
+            };
+            if let Some(mut r) = local.or_else(from_shortlist) {
+                r.why = Some(pick.why.clone());
+                ranked.push(r);
+            }
+        }
+        let rest: Vec<Ranked> = self.ranked.iter().filter(|r| !ranked.iter().any(|k| k.id == r.id)).cloned().collect();
+        ranked.extend(rest);
+        ranked.truncate(top);
+        self.chosen_full_tokens = ranked.iter().map(|r| r.summary.full_tokens).sum();
+        self.ranked = ranked;
+    }
 }
 
 /// Ranks the library's agents for `task`, returning the best `top` from a shortlist of
@@ -78,17 +107,19 @@ pub fn discover(store: &Store, library: &Library, task: &str, top: usize, shortl
     let summaries = store.agent_summaries(library.id, &ids)?;
     let card_tokens = summaries.iter().map(|s| s.card_tokens).sum();
     let cards_consulted = summaries.len();
-    let mut by_id: HashMap<String, AgentSummary> = summaries.into_iter().map(|s| (s.id.clone(), s)).collect();
+    let mut by_id: HashMap<String, AgentSummary> = summaries.iter().map(|s| (s.id.clone(), s.clone())).collect();
+    let shortlist: Vec<AgentSummary> =
+        order.iter().filter_map(|(id, _)| summaries.iter().find(|s| &s.id == id)).cloned().collect();
     let ranked: Vec<Ranked> = order
         .into_iter()
         .filter_map(|(id, score)| {
             let summary = by_id.remove(&id)?;
-            Some(Ranked { matched: matched_words(&terms.own, &summary.card), id, score, summary })
+            Some(Ranked { matched: matched_words(&terms.own, &summary.card), why: None, id, score, summary })
         })
         .take(top)
         .collect();
     let chosen_full_tokens = ranked.iter().map(|r| r.summary.full_tokens).sum();
-    Ok(Discovery { ranked, terms, cards_consulted, card_tokens, chosen_full_tokens })
+    Ok(Discovery { ranked, terms, cards_consulted, shortlist, card_tokens, chosen_full_tokens })
 }
 
 /// Task words that appear (by a shared five-letter stem) in the card.

@@ -10,6 +10,8 @@ use crate::prompt::Layout;
 /// Why a call is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
+    /// Model-assisted discovery.
+    Rerank,
     Plan,
     Subtask,
     Synthesis,

@@ -57,6 +57,17 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// The agents devteam called most over the last `days`, at most `limit`, sorted by id so
+    /// that prompts listing them keep a stable order as counts shift.
+    pub fn popular_agents(&self, since_ms: i64, limit: usize) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT agent FROM (SELECT agent, COUNT(*) AS n FROM calls WHERE source = 'devteam' AND agent != ''
+             AND ts_ms >= ?1 GROUP BY agent ORDER BY n DESC, agent LIMIT ?2) ORDER BY agent",
+        )?;
+        let rows = stmt.query_map(params![since_ms, limit as i64], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>().context("reading popular agents")
+    }
+
     /// Number of calls recorded.
     pub fn call_count(&self) -> Result<i64> {
         self.conn.query_row("SELECT COUNT(*) FROM calls", [], |r| r.get(0)).context("counting calls")

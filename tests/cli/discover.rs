@@ -13,7 +13,17 @@ struct DiscoverReport {
     library: String,
     agents: Vec<Agent>,
     tokens: Tokens,
+    rerank: Option<Rerank>,
     timing: Timing,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Rerank {
+    model: String,
+    request_tokens: usize,
+    cost_usd: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,4 +133,56 @@ fn an_empty_task_is_an_error() {
     let out = env.cmd().arg("--agents").arg(repo().join("fixtures/agents")).args(["discover", "  "]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("empty"));
+}
+
+#[test]
+fn rerank_lets_the_haiku_tier_choose_and_records_the_call() {
+    use devteam_standin::{Config, Reply, Rule, Script, StandIn};
+    let reply = r#"{"agents": [{"id": "sql-optimizer", "why": "the ORM fires one query per row"}]}"#;
+    let script = Script {
+        rules: vec![Rule::any().when_system_contains("You choose which specialist").reply(Reply::text(reply))],
+        ..Script::default()
+    };
+    let server = StandIn::start(Config { script, ..Config::default() }).unwrap();
+    let env = TestEnv::new();
+    let report: DiscoverReport = json(
+        env.cmd()
+            .env("ANTHROPIC_API_KEY", "sk-test")
+            .env("ANTHROPIC_BASE_URL", server.base_url())
+            .arg("--agents")
+            .arg(repo().join("fixtures/agents"))
+            .args([
+                "--json",
+                "discover",
+                "--rerank",
+                "the orders page is slow and the ORM runs a query per order line",
+            ]),
+    );
+    assert_eq!(report.agents[0].id, "sql-optimizer");
+    assert_eq!(report.agents[0].reason, "the ORM fires one query per row");
+    let rerank = report.rerank.expect("rerank info");
+    assert_eq!(rerank.model, "claude-haiku-4-5");
+    assert!(rerank.request_tokens < report.tokens.load_all_tokens / 10, "only the shortlist's cards are sent");
+    let ledger = server.ledger();
+    assert_eq!(ledger.len(), 1);
+    assert!(ledger[0].model.starts_with("claude-haiku-4-5"), "{}", ledger[0].model);
+    let sent = &server.requests()[0].body;
+    let text = sent.to_string();
+    assert!(!text.contains("## Expertise"), "cards, never full agent files, are sent");
+}
+
+#[test]
+fn rerank_without_a_key_keeps_the_local_ranking() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .arg("--agents")
+        .arg(repo().join("fixtures/agents"))
+        .args(["--json", "discover", "--rerank", "slow checkout"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("local ranking stands"), "{}", stderr(&out));
+    let report: DiscoverReport = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report.rerank.is_none() && !report.agents.is_empty());
 }
