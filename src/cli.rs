@@ -79,6 +79,8 @@ pub enum Command {
     /// Run a task: route it to a model, pick the agent, lay the prompt out for caching, call
     /// the API and record what it cost. `--dry-run` shows the plan without a key.
     Run(RunArgs),
+    /// List runs, or read one: summaries by default, full outputs only with `--full`.
+    Runs(RunsArgs),
     /// Show the effective price table: bundled rates plus your overrides.
     Prices(PricesArgs),
     /// Measure devteam against labeled data.
@@ -166,6 +168,43 @@ pub struct RunArgs {
     /// Skip the router: use `--tier` or `--model`, else the sonnet tier.
     #[arg(long)]
     pub no_routing: bool,
+
+    /// Plan the task into subtasks whatever its complexity.
+    #[arg(long, conflicts_with = "no_plan")]
+    pub plan: bool,
+
+    /// Never plan: one agent, one call.
+    #[arg(long)]
+    pub no_plan: bool,
+
+    /// Subtasks run at the same time at most [default: 4, or `jobs` in config].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// Arguments of `runs`.
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    #[command(subcommand)]
+    pub command: Option<RunsCommand>,
+
+    /// How many runs to list, newest first.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+}
+
+/// What `runs` can do besides listing.
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// One run: its plan, subtasks with summaries, hand-overs and cost.
+    Show {
+        /// Run id (or a unique prefix of it).
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Include every full output (the subtasks' and the final answer).
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 /// Arguments of `prices`.

@@ -5,6 +5,7 @@
 //! | 0    | success |
 //! | 1    | the command ran, but the answer is no (e.g. `--strict` and files were skipped) |
 //! | 2    | error: bad input, bad config, IO failure, broken store |
+//! | 4    | partial: a run finished, but some of its subtasks failed (the answer says what is missing) |
 //! | 130  | interrupted |
 
 use std::process::ExitCode;
@@ -16,6 +17,8 @@ pub enum ExitStatus {
     Success,
     /// The command ran, and its answer is "no".
     Failure,
+    /// A run finished with some subtasks missing.
+    Partial,
 }
 
 /// A mistake in what the user gave us (a flag, a file, a config value): printed without a
@@ -40,6 +43,7 @@ pub fn exit_code(outcome: anyhow::Result<ExitStatus>) -> ExitCode {
     match outcome {
         Ok(ExitStatus::Success) => ExitCode::SUCCESS,
         Ok(ExitStatus::Failure) => ExitCode::from(1),
+        Ok(ExitStatus::Partial) => ExitCode::from(4),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) if err.downcast_ref::<Interrupted>().is_some() => {
             eprintln!("interrupted");

@@ -35,6 +35,12 @@ impl Printer {
         self.stdout_line(&text)
     }
 
+    /// Writes one JSON Lines event on stdout.
+    pub fn json_line<T: Serialize>(&self, event: &T) -> Result<()> {
+        let text = serde_json::to_string(event).context("serializing event")?;
+        self.stdout_line(&text)
+    }
+
     /// Writes a table on stdout.
     pub fn table(&self, table: &Table) -> Result<()> {
         self.stdout_line(&table.to_string())

@@ -46,6 +46,18 @@ struct ConfigFile {
     cache_strategy: Option<String>,
     /// Size cap of the shared project context, in tokens.
     project_context_max_tokens: Option<usize>,
+    /// Subtasks run at the same time at most.
+    jobs: Option<usize>,
+    /// Complexity from which a task is planned into subtasks [default: the opus threshold].
+    plan_threshold: Option<f64>,
+    /// Tier (or model id) that plans.
+    planner_tier: Option<String>,
+    /// Tier (or model id) that writes the final answer.
+    synthesis_tier: Option<String>,
+    /// Largest summary a subtask hands on, in tokens.
+    summary_tokens: Option<usize>,
+    /// Most subtasks in a plan.
+    max_subtasks: Option<usize>,
     /// Retries after a failed API attempt (default 2, as the official SDKs).
     api_max_retries: Option<u32>,
     /// Whole-request API timeout in seconds, streamed bodies included (default 600).
@@ -90,6 +102,12 @@ pub struct RunSettings {
     pub max_tokens: u32,
     pub cache_strategy: CacheStrategy,
     pub project_context_max_tokens: usize,
+    pub jobs: usize,
+    pub plan_threshold: Option<f64>,
+    pub planner_tier: String,
+    pub synthesis_tier: String,
+    pub summary_tokens: usize,
+    pub max_subtasks: usize,
 }
 
 /// How tasks are scored and mapped to tiers.
@@ -175,7 +193,21 @@ fn run_settings(
         max_tokens,
         cache_strategy,
         project_context_max_tokens: config.project_context_max_tokens.unwrap_or(DEFAULT_PROJECT_CONTEXT_TOKENS),
+        jobs: positive("jobs", config.jobs, 4)?,
+        plan_threshold: config.plan_threshold,
+        planner_tier: config.planner_tier.clone().unwrap_or_else(|| "opus".to_string()),
+        synthesis_tier: config.synthesis_tier.clone().unwrap_or_else(|| "sonnet".to_string()),
+        summary_tokens: positive("summary-tokens", config.summary_tokens, 200)?,
+        max_subtasks: positive("max-subtasks", config.max_subtasks, 8)?,
     })
+}
+
+fn positive(key: &str, value: Option<usize>, default: usize) -> Result<usize> {
+    match value {
+        Some(0) => Err(UserError::new(format!("{key} must be at least 1")).into()),
+        Some(v) => Ok(v),
+        None => Ok(default),
+    }
 }
 
 /// Reads the config file named by flag/env, else the XDG default; a missing default is fine.

@@ -4,7 +4,9 @@
 pub mod agent_text;
 pub mod execute;
 pub mod llm;
+pub mod persist;
 pub mod plan;
+pub mod planned;
 pub mod prompts;
 pub mod record;
 pub mod single;

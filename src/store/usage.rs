@@ -68,6 +68,13 @@ impl Store {
         rows.collect::<rusqlite::Result<_>>().context("reading popular agents")
     }
 
+    /// What a run's calls cost so far, in micro-dollars.
+    pub fn run_cost(&self, run_id: &str) -> Result<i64> {
+        self.conn
+            .query_row("SELECT COALESCE(SUM(cost_micros), 0) FROM calls WHERE run_id = ?1", [run_id], |r| r.get(0))
+            .context("summing a run's calls")
+    }
+
     /// Number of calls recorded.
     pub fn call_count(&self) -> Result<i64> {
         self.conn.query_row("SELECT COUNT(*) FROM calls", [], |r| r.get(0)).context("counting calls")

@@ -1,21 +1,25 @@
-//! `devteam run "TASK"`: route, discover, lay out, call, stream, record. `--dry-run` stops
-//! before the call and needs no key.
+//! A run of one agent and one call (simple tasks, `--no-plan`, and dry runs).
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use serde::Serialize;
 
-use super::fresh_library;
 use crate::api::ApiClient;
-use crate::cli::RunArgs;
 use crate::context::Context;
 use crate::error::{ExitStatus, Interrupted, UserError};
 use crate::gateway::Gateway;
 use crate::orchestrator::llm::LlmError;
-use crate::orchestrator::single::{self, Done, Inputs, Prepared};
-use crate::prompt::CacheStrategy;
-use crate::routing::{Pressure, Router};
+use crate::orchestrator::single::{self, Done, Prepared};
 use crate::store::Store;
 use crate::usage::{RoutingRecord, to_usd};
+
+/// The `--json` report of a dry run.
+#[derive(Debug, Serialize)]
+pub struct DryRun<'a> {
+    #[serde(flatten)]
+    pub plan: &'a Prepared,
+    /// Whether a real run would plan the task into subtasks.
+    pub planned: bool,
+}
 
 /// The `--json` report of a finished run.
 #[derive(Debug, Serialize)]
@@ -28,45 +32,8 @@ pub struct RunReport<'a> {
     pub text: String,
 }
 
-pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
-    if args.task.trim().is_empty() {
-        bail!(UserError::new("the task is empty: describe what you need done"));
-    }
-    let library = fresh_library(ctx, true)?;
-    let store = ctx.store()?;
-    let project_context = match args.project.clone().or_else(|| ctx.settings.run.project.clone()) {
-        Some(root) => {
-            Some(crate::project::load_or_build(store, &root, ctx.settings.run.project_context_max_tokens)?.0.text)
-        }
-        None => None,
-    };
-    let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds);
-    let model_override =
-        args.model.clone().or(args.tier.clone()).or_else(|| args.no_routing.then(|| "sonnet".to_string()));
-    let inputs = Inputs {
-        store,
-        library: &library,
-        prices: ctx.prices()?,
-        router: &router,
-        task: &args.task,
-        agent: args.agent.as_deref(),
-        model_override,
-        pressure: Pressure::Normal,
-        project_context,
-        cache: if args.no_cache { CacheStrategy::Off } else { ctx.settings.run.cache_strategy },
-        max_tokens: args.max_tokens.unwrap_or(ctx.settings.run.max_tokens),
-        shortlist: ctx.settings.discover_shortlist,
-        run_id: new_run_id(),
-    };
-    let prepared = single::prepare(&inputs)?;
-    if args.dry_run {
-        print_plan(ctx, &prepared)?;
-        return Ok(ExitStatus::Success);
-    }
-    call(ctx, &prepared)
-}
-
-fn call(ctx: &Context, prepared: &Prepared) -> Result<ExitStatus> {
+/// Makes the prepared call (once more a tier up on failure) and reports it.
+pub fn call(ctx: &Context, prepared: &Prepared) -> Result<ExitStatus> {
     let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
     let json = ctx.printer.json_mode();
     let printer = ctx.printer.clone();
@@ -140,10 +107,11 @@ fn record_decision(ctx: &Context, prepared: &Prepared, outcome: &Result<Done, Ll
     Ok(())
 }
 
-fn print_plan(ctx: &Context, plan: &Prepared) -> Result<()> {
+/// Shows a dry run.
+pub fn print_plan(ctx: &Context, plan: &Prepared, planned: bool) -> Result<()> {
     let p = &ctx.printer;
     if p.json_mode() {
-        return p.json(plan);
+        return p.json(&DryRun { plan, planned });
     }
     let mut t = p.new_table(&["", "dry run"]);
     if let Some(d) = &plan.routing {
@@ -164,11 +132,4 @@ fn print_plan(ctx: &Context, plan: &Prepared) -> Result<()> {
         format!("${:.4} (worst case ${:.4})", plan.estimated_cost_usd, plan.worst_case_cost_usd),
     ]);
     p.table(&t)
-}
-
-/// A sortable, unique-enough run id: time in ms and a random suffix.
-fn new_run_id() -> String {
-    let now = jiff::Timestamp::now();
-    let nanos = now.subsec_nanosecond();
-    format!("r{}{:04x}", now.as_millisecond(), (nanos as u32 ^ std::process::id()) & 0xffff)
 }

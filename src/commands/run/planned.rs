@@ -1,0 +1,213 @@
+//! A planned run: plan, subtasks as a graph, synthesis; progress on stderr, or JSON Lines
+//! events on stdout with `--json`; the run's record in the store; Ctrl-C records what was spent.
+
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+
+use crate::api::ApiClient;
+use crate::cli::RunArgs;
+use crate::context::Context;
+use crate::error::{ExitStatus, Interrupted, UserError};
+use crate::gateway::Gateway;
+use crate::orchestrator::persist;
+use crate::orchestrator::planned::{self, Outcome, RunEvent};
+use crate::orchestrator::record::Status;
+use crate::orchestrator::single::Inputs;
+use crate::output::Printer;
+use crate::store::Store;
+use crate::usage::to_usd;
+
+/// One JSON Lines event of a planned run.
+#[derive(Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum JsonEvent<'a> {
+    Plan {
+        run_id: &'a str,
+        planned: bool,
+        note: Option<&'a str>,
+        subtasks: Vec<PlanLine<'a>>,
+    },
+    SubtaskStarted {
+        id: &'a str,
+        agent: &'a str,
+        tier: &'a str,
+    },
+    SubtaskFinished {
+        id: &'a str,
+        status: Status,
+        tier: &'a str,
+        model: &'a str,
+        attempts: u32,
+        cost_usd: f64,
+        summary: &'a str,
+        error: Option<&'a str>,
+    },
+    Final {
+        run_id: &'a str,
+        status: Status,
+        cost_usd: f64,
+        wall_ms: i64,
+        text: &'a str,
+    },
+}
+
+/// A subtask as the plan event lists it.
+#[derive(Debug, Serialize)]
+pub struct PlanLine<'a> {
+    pub id: &'a str,
+    pub agent: &'a str,
+    pub title: &'a str,
+    pub depends_on: &'a [String],
+}
+
+pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>) -> Result<ExitStatus> {
+    let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
+    let (json, printer) = (ctx.printer.json_mode(), ctx.printer.clone());
+    let sink = move |text: &str| {
+        if !json {
+            let _ = printer.stdout_raw(text);
+        }
+    };
+    let project = ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    let gateway = Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project.clone(), &sink);
+    let s = &ctx.settings.run;
+    let inputs = planned::Inputs {
+        store: one.store,
+        library: one.library,
+        prices: one.prices,
+        router: one.router,
+        task: one.task,
+        run_id: one.run_id.clone(),
+        project_context: one.project_context.clone(),
+        cache: one.cache,
+        max_tokens: one.max_tokens,
+        shortlist: one.shortlist,
+        jobs: args.jobs.unwrap_or(s.jobs).max(1),
+        max_subtasks: s.max_subtasks,
+        planner_tier: s.planner_tier.clone(),
+        synthesis_tier: s.synthesis_tier.clone(),
+        summary_tokens: s.summary_tokens,
+        pressure: one.pressure,
+        plan: true,
+        tier_override: one.model_override.clone(),
+    };
+    let mut record = persist::started(&inputs.run_id, inputs.task, &project);
+    one.store.save_run(&record)?;
+    let started = Instant::now();
+    let events_printer = ctx.printer.clone();
+    let on_event = |e: RunEvent<'_>| report_event(&events_printer, &inputs.run_id, e);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            outcome = planned::run(&gateway, &inputs, &on_event) => Some(outcome),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    record.wall_ms = Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
+    record.cost_micros = one.store.run_cost(&record.id)?;
+    let Some(outcome) = outcome else {
+        record.status = Status::Cancelled;
+        record.note = "interrupted; calls made before the interrupt are recorded".to_string();
+        one.store.save_run(&record)?;
+        return Err(Interrupted.into());
+    };
+    finish(ctx, one.store, record, &outcome?)
+}
+
+fn finish(
+    ctx: &Context,
+    store: &Store,
+    mut record: crate::orchestrator::record::RunRecord,
+    outcome: &Outcome,
+) -> Result<ExitStatus> {
+    record.status = outcome.status;
+    record.planned = outcome.planned;
+    record.plan = Some(serde_json::to_string(&outcome.plan)?);
+    record.note = outcome.note.clone();
+    let record = persist::save(store, &record, outcome)?;
+    let p = &ctx.printer;
+    let wall_ms = record.wall_ms.unwrap_or(0);
+    if p.json_mode() {
+        let text = &outcome.final_text;
+        p.json_line(&JsonEvent::Final {
+            run_id: &record.id,
+            status: record.status,
+            cost_usd: to_usd(record.cost_micros),
+            wall_ms,
+            text,
+        })?;
+    } else {
+        // A synthesis streamed its answer already; a one-subtask run prints its output now.
+        if outcome.results.len() == 1 && outcome.status == Status::Ok {
+            p.stdout_line(&outcome.final_text)?;
+        } else {
+            p.stdout_line("")?;
+        }
+        p.note(&format!(
+            "run {}: {} in {:.1} s, ${:.4}; `devteam runs show {}` for the record",
+            record.id,
+            record.status.as_str(),
+            wall_ms as f64 / 1000.0,
+            to_usd(record.cost_micros),
+            record.id
+        ));
+    }
+    Ok(match record.status {
+        Status::Ok => ExitStatus::Success,
+        Status::Partial => ExitStatus::Partial,
+        _ => ExitStatus::Failure,
+    })
+}
+
+fn report_event(p: &Printer, run_id: &str, e: RunEvent<'_>) {
+    let json = p.json_mode();
+    let line = match e {
+        RunEvent::Planned { plan, note } => {
+            if let Some(note) = note {
+                p.warn(note);
+            }
+            let subtasks = plan
+                .subtasks
+                .iter()
+                .map(|s| PlanLine { id: &s.id, agent: &s.agent, title: &s.title, depends_on: &s.depends_on })
+                .collect();
+            if !json {
+                let list: Vec<String> = plan.subtasks.iter().map(|s| format!("{} ({})", s.id, s.agent)).collect();
+                p.note(&format!("plan: {}", list.join(", ")));
+            }
+            JsonEvent::Plan { run_id, planned: note.is_none(), note, subtasks }
+        }
+        RunEvent::Started { id, agent, tier } => {
+            p.verbose(&format!("started {id}: {agent} on {tier}"));
+            JsonEvent::SubtaskStarted { id, agent, tier }
+        }
+        RunEvent::Finished(r) => {
+            if !json {
+                let error = r.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+                p.note(&format!(
+                    "{} {}: {} on {}, ${:.4}{error}",
+                    r.id,
+                    r.status.as_str(),
+                    r.model,
+                    r.tier,
+                    to_usd(r.cost_micros)
+                ));
+            }
+            JsonEvent::SubtaskFinished {
+                id: &r.id,
+                status: r.status,
+                tier: &r.tier,
+                model: &r.model,
+                attempts: r.attempts,
+                cost_usd: to_usd(r.cost_micros),
+                summary: &r.summary,
+                error: r.error.as_deref(),
+            }
+        }
+    };
+    if json {
+        let _ = p.json_line(&line);
+    }
+}

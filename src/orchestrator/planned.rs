@@ -1,0 +1,288 @@
+//! A planned run: a planner model splits the task into subtasks for agents from a discovery
+//! shortlist; the subtasks run as a dependency graph, each routed by its own complexity and
+//! laid out for caching; dependents receive bounded summaries; a synthesis writes the answer.
+//! An invalid plan is repaired once, then the run falls back to one agent, with a note.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Result;
+
+use super::agent_text::{self, AgentText};
+use super::execute::{Event, Graph, Handover, Step, StepResult};
+use super::llm::{Llm, LlmCall, LlmError, Purpose, Stop};
+use super::plan::{self, Plan, PlannedSubtask, Problem};
+use super::prompts;
+use super::record::Status;
+use crate::agents::AgentSummary;
+use crate::discovery;
+use crate::pricing::PriceTable;
+use crate::prompt::{self, CacheStrategy, Parts};
+use crate::routing::{Pressure, Router, TaskContext, Tier};
+use crate::store::{Library, Store};
+
+/// Everything a planned run needs.
+pub struct Inputs<'a> {
+    pub store: &'a Store,
+    pub library: &'a Library,
+    pub prices: &'a PriceTable,
+    pub router: &'a Router,
+    pub task: &'a str,
+    pub run_id: String,
+    pub project_context: Option<String>,
+    pub cache: CacheStrategy,
+    pub max_tokens: u32,
+    pub shortlist: usize,
+    pub jobs: usize,
+    pub max_subtasks: usize,
+    pub planner_tier: String,
+    pub synthesis_tier: String,
+    pub summary_tokens: usize,
+    pub pressure: Pressure,
+    /// Ask a planner at all (`--no-plan` runs the task as one subtask).
+    pub plan: bool,
+    /// Forced tier for every subtask (`--tier`/`--no-routing`), else each is routed.
+    pub tier_override: Option<String>,
+}
+
+/// What the run reports as it goes.
+#[derive(Debug, Clone)]
+pub enum RunEvent<'a> {
+    Planned { plan: &'a Plan, note: Option<&'a str> },
+    Started { id: &'a str, agent: &'a str, tier: &'a str },
+    Finished(&'a StepResult),
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub plan: Plan,
+    pub planned: bool,
+    pub note: String,
+    pub results: Vec<StepResult>,
+    pub final_text: String,
+    pub final_cost_micros: i64,
+    pub planner_cost_micros: i64,
+    pub status: Status,
+}
+
+/// Runs the task. Calls go through `llm` (which prices and records them).
+pub async fn run(llm: &dyn Llm, i: &Inputs<'_>, on_event: &(dyn Fn(RunEvent<'_>) + Sync)) -> Result<Outcome> {
+    let found = discovery::discover(i.store, i.library, i.task, i.shortlist, i.shortlist)?;
+    let (plan, planned, note, planner_cost) = make_plan(llm, i, &found.shortlist).await;
+    on_event(RunEvent::Planned { plan: &plan, note: (!note.is_empty()).then_some(note.as_str()) });
+    let texts = load_texts(i, &plan)?;
+    let foundation = agent_text::foundation(&i.library.root)?;
+    let steps: Vec<Step> = plan.subtasks.iter().map(|s| step(i, s)).collect();
+    let results = execute(llm, i, &plan, &steps, &texts, foundation.as_deref(), on_event).await;
+    let status = overall(&results);
+    let (final_text, final_cost) = if results.len() == 1 && status == Status::Ok {
+        (results[0].output.clone(), 0)
+    } else {
+        synthesize(llm, i, &plan, &results).await
+    };
+    Ok(Outcome {
+        plan,
+        planned,
+        note,
+        results,
+        final_text,
+        final_cost_micros: final_cost,
+        planner_cost_micros: planner_cost,
+        status,
+    })
+}
+
+/// Asks the planner, repairs once, else falls back to the best single agent.
+async fn make_plan(llm: &dyn Llm, i: &Inputs<'_>, shortlist: &[AgentSummary]) -> (Plan, bool, String, i64) {
+    let fallback = |note: String| (single_plan(i, shortlist), false, note, 0);
+    if !i.plan || shortlist.is_empty() {
+        return fallback(String::new());
+    }
+    let agents: HashSet<String> = shortlist.iter().map(|a| a.id.clone()).collect();
+    let mut user = prompts::planner_user(i.task, shortlist, i.max_subtasks);
+    let mut cost = 0;
+    for attempt in 0..2 {
+        let reply = match llm.call(planner_call(i, &user)).await {
+            Ok(reply) => reply,
+            Err(e) => return fallback(format!("the planner failed ({e}); ran as one agent")),
+        };
+        cost += reply.cost_micros;
+        let problems = match plan::parse(&reply.text) {
+            Ok(plan) => match plan::validate(&plan, &agents, i.max_subtasks) {
+                p if p.is_empty() => return (plan, true, String::new(), cost),
+                p => p,
+            },
+            Err(problem) => vec![problem],
+        };
+        if attempt == 1 {
+            let listed = problems.iter().map(Problem::to_string).collect::<Vec<_>>().join("; ");
+            let (plan, planned, note, _) =
+                fallback(format!("the plan was invalid after one repair ({listed}); ran as one agent"));
+            return (plan, planned, note, cost);
+        }
+        user = prompts::repair_user(&reply.text, &problems);
+    }
+    fallback(String::new())
+}
+
+fn planner_call(i: &Inputs<'_>, user: &str) -> LlmCall {
+    let min = i.prices.model(&i.planner_tier).map_or(u64::MAX, |m| m.min_cacheable_tokens);
+    let parts = Parts {
+        foundation: Some(prompts::PLANNER_SYSTEM),
+        project: i.project_context.as_deref(),
+        agent_static: "",
+        agent_dynamic: "",
+        task: user,
+    };
+    LlmCall {
+        run_id: i.run_id.clone(),
+        subtask_id: Some("plan".to_string()),
+        purpose: Purpose::Plan,
+        agent: "planner".to_string(),
+        task: i.task.to_string(),
+        tier: i.planner_tier.clone(),
+        layout: prompt::layout(parts, min, i.cache),
+        max_tokens: i.max_tokens.min(4096),
+        stream: false,
+    }
+}
+
+fn single_plan(i: &Inputs<'_>, shortlist: &[AgentSummary]) -> Plan {
+    let agent = shortlist.first().map_or_else(String::new, |a| a.id.clone());
+    Plan {
+        subtasks: vec![PlannedSubtask {
+            id: "main".into(),
+            title: i.task.to_string(),
+            agent,
+            depends_on: vec![],
+            returns: String::new(),
+        }],
+    }
+}
+
+fn step(i: &Inputs<'_>, s: &PlannedSubtask) -> Step {
+    let tier = i.tier_override.clone().unwrap_or_else(|| {
+        let context = TaskContext { subtasks: Some(1), ..TaskContext::default() };
+        i.router.decide(&format!("{} {}", s.title, s.returns), &context, i.pressure).tier.name().to_string()
+    });
+    Step { id: s.id.clone(), title: s.title.clone(), agent: s.agent.clone(), depends_on: s.depends_on.clone(), tier }
+}
+
+fn load_texts(i: &Inputs<'_>, plan: &Plan) -> Result<HashMap<String, AgentText>> {
+    let ids: Vec<String> = plan.subtasks.iter().map(|s| s.agent.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let mut texts = HashMap::new();
+    for agent in i.store.agent_summaries(i.library.id, &ids)? {
+        texts.insert(agent.id.clone(), agent_text::load(&i.library.root, &agent)?);
+    }
+    Ok(texts)
+}
+
+async fn execute(
+    llm: &dyn Llm,
+    i: &Inputs<'_>,
+    plan: &Plan,
+    steps: &[Step],
+    texts: &HashMap<String, AgentText>,
+    foundation: Option<&str>,
+    on_event: &(dyn Fn(RunEvent<'_>) + Sync),
+) -> Vec<StepResult> {
+    let by_id: HashMap<&str, &PlannedSubtask> = plan.subtasks.iter().map(|s| (s.id.as_str(), s)).collect();
+    let empty = AgentText { static_part: String::new(), dynamic_part: String::new() };
+    // The closures run on the graph's tasks: they take the plain fields they need, not the
+    // inputs (which hold a store connection).
+    let (task, project, prices, cache, max_tokens, summary_tokens, run_id) =
+        (i.task, i.project_context.as_deref(), i.prices, i.cache, i.max_tokens, i.summary_tokens, i.run_id.as_str());
+    let build = |s: &Step, handovers: &[Handover], tier: &str| {
+        let text = texts.get(&s.agent).unwrap_or(&empty);
+        let planned = by_id.get(s.id.as_str()).copied();
+        let user = match planned {
+            Some(p) => prompts::subtask_user(task, p, handovers, summary_tokens),
+            None => s.title.clone(),
+        };
+        let parts = Parts {
+            foundation,
+            project,
+            agent_static: &text.static_part,
+            agent_dynamic: &text.dynamic_part,
+            task: &user,
+        };
+        let min = prices.model(tier).map_or(u64::MAX, |m| m.min_cacheable_tokens);
+        LlmCall {
+            run_id: run_id.to_string(),
+            subtask_id: Some(s.id.clone()),
+            purpose: Purpose::Subtask,
+            agent: s.agent.clone(),
+            task: s.title.clone(),
+            tier: tier.to_string(),
+            layout: prompt::layout(parts, min, cache),
+            max_tokens,
+            stream: false,
+        }
+    };
+    let upgrade = |t: &str| Tier::parse(t).and_then(Tier::up).map(|t| t.name().to_string());
+    let summarize = |text: &str| prompts::summarize(text, summary_tokens);
+    let agents: HashMap<&str, &str> = steps.iter().map(|s| (s.id.as_str(), s.agent.as_str())).collect();
+    let events = |e: Event<'_>| match e {
+        Event::Started { id, tier } => {
+            on_event(RunEvent::Started { id, agent: agents.get(id).copied().unwrap_or(""), tier })
+        }
+        Event::Finished(r) => on_event(RunEvent::Finished(r)),
+    };
+    let now = || jiff::Timestamp::now().as_millisecond();
+    let graph = Graph {
+        llm,
+        jobs: i.jobs,
+        build: &build,
+        upgrade: &upgrade,
+        summarize: &summarize,
+        on_event: &events,
+        now_ms: &now,
+    };
+    graph.execute(steps).await
+}
+
+fn overall(results: &[StepResult]) -> Status {
+    match results.iter().filter(|r| r.status == Status::Ok).count() {
+        n if n == results.len() => Status::Ok,
+        0 => Status::Failed,
+        _ => Status::Partial,
+    }
+}
+
+/// The final answer from the subtasks' summaries, streamed.
+async fn synthesize(llm: &dyn Llm, i: &Inputs<'_>, plan: &Plan, results: &[StepResult]) -> (String, i64) {
+    let titles: Vec<(String, String)> = plan.subtasks.iter().map(|s| (s.id.clone(), s.title.clone())).collect();
+    let user = prompts::synthesis_user(i.task, results, &titles);
+    let min = i.prices.model(&i.synthesis_tier).map_or(u64::MAX, |m| m.min_cacheable_tokens);
+    let parts = Parts {
+        foundation: None,
+        project: i.project_context.as_deref(),
+        agent_static: "",
+        agent_dynamic: "",
+        task: &user,
+    };
+    let call = LlmCall {
+        run_id: i.run_id.clone(),
+        subtask_id: Some("synthesis".to_string()),
+        purpose: Purpose::Synthesis,
+        agent: "synthesis".to_string(),
+        task: i.task.to_string(),
+        tier: i.synthesis_tier.clone(),
+        layout: prompt::layout(parts, min, i.cache),
+        max_tokens: i.max_tokens,
+        stream: true,
+    };
+    match llm.call(call).await {
+        Ok(reply) if reply.stop == Stop::Done => (reply.text, reply.cost_micros),
+        Ok(reply) => (format!("{}\n\n(the synthesis stopped early)", reply.text), reply.cost_micros),
+        Err(LlmError::Cancelled) => (String::new(), 0),
+        Err(e) => {
+            let parts: Vec<String> = results
+                .iter()
+                .filter(|r| r.status == Status::Ok)
+                .map(|r| format!("## {}\n\n{}", r.id, r.summary))
+                .collect();
+            (format!("The synthesis failed ({e}); the subtasks' summaries follow.\n\n{}", parts.join("\n\n")), 0)
+        }
+    }
+}
