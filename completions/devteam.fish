@@ -38,6 +38,7 @@ complete -c devteam -n "__fish_devteam_needs_command" -s V -l version -d 'Print 
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
+complete -c devteam -n "__fish_devteam_needs_command" -f -a "runs" -d 'List runs, or read one: summaries by default, full outputs only with `--full`'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "eval" -d 'Measure devteam against labeled data'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
@@ -77,6 +78,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -l model -d 'Use th
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l agent -d 'Use this agent instead of discovery\'s choice' -r
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l project -d 'Project whose context (CLAUDE.md, README, manifests, file tree) every agent gets [default: `project` in config]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l max-tokens -d 'Most output tokens per call [default: 4096, or `max-tokens` in config]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand run" -s j -l jobs -d 'Subtasks run at the same time at most [default: 4, or `jobs` in config]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -86,11 +88,41 @@ never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l dry-run -d 'Show the routing, agent, request size and estimated cost; send nothing (no key needed)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-cache -d 'Send no cache breakpoints (prompt caching off)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-routing -d 'Skip the router: use `--tier` or `--model`, else the sonnet tier'
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l plan -d 'Plan the task into subtasks whatever its complexity'
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-plan -d 'Never plan: one agent, one call'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l limit -d 'How many runs to list, newest first' -r
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'One run: its plan, subtasks with summaries, hand-overs and cost'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l full -d 'Include every full output (the subtasks\' and the final answer)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "show" -d 'One run: its plan, subtasks with summaries, hand-overs and cost'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -182,13 +214,15 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (one per subcommand) into a folder'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "eval" -d 'Measure devteam against labeled data'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "runs" -d 'List runs, or read one: summaries by default, full outputs only with `--full`'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "eval" -d 'Measure devteam against labeled data'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "show" -d 'One run: its plan, subtasks with summaries, hand-overs and cost'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'

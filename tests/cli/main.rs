@@ -6,6 +6,7 @@ mod common;
 mod discover;
 mod eval;
 mod extract_metadata;
+mod orchestrate;
 mod routing;
 mod run;
 mod settings;
