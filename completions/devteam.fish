@@ -90,6 +90,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-cache -d 'Sen
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-routing -d 'Skip the router: use `--tier` or `--model`, else the sonnet tier'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l plan -d 'Plan the task into subtasks whatever its complexity'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-plan -d 'Never plan: one agent, one call'
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l batch -d 'Send the run\'s calls through the Message Batches API at half price: independent calls go together and are polled until done (minutes, up to hours). For cron and CI'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'

@@ -180,6 +180,11 @@ pub struct RunArgs {
     /// Subtasks run at the same time at most [default: 4, or `jobs` in config].
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Send the run's calls through the Message Batches API at half price: independent calls
+    /// go together and are polled until done (minutes, up to hours). For cron and CI.
+    #[arg(long)]
+    pub batch: bool,
 }
 
 /// Arguments of `runs`.

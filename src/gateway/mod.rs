@@ -2,6 +2,7 @@
 //! the call, prices the usage the API reports with the price table, and records the call in the
 //! store. Everything that spends money goes through here.
 
+mod batch;
 mod request;
 
 use std::sync::Mutex;
@@ -15,6 +16,7 @@ use crate::pricing::{PriceTable, TokenUsage};
 use crate::store::Store;
 use crate::usage::{CallRecord, Source, to_micros};
 
+pub use batch::{BatchQueue, BatchTiming};
 pub use request::{build_request, worst_case_cost};
 
 /// Where streamed text goes (the printer's stdout).
@@ -28,11 +30,20 @@ pub struct Gateway<'a> {
     store: Mutex<Store>,
     project: String,
     sink: &'a TextSink,
+    /// Batch mode: calls go through the Message Batches API at half price.
+    batch: Option<BatchQueue>,
 }
 
 impl<'a> Gateway<'a> {
     pub fn new(api: &'a ApiClient, prices: &'a PriceTable, store: Store, project: String, sink: &'a TextSink) -> Self {
-        Self { api, prices, store: Mutex::new(store), project, sink }
+        Self { api, prices, store: Mutex::new(store), project, sink, batch: None }
+    }
+
+    /// Sends every call through the Message Batches API (no streaming; half price).
+    #[must_use]
+    pub fn batched(mut self, timing: BatchTiming) -> Self {
+        self.batch = Some(BatchQueue::new(timing));
+        self
     }
 
     async fn call_inner(&self, call: LlmCall) -> Result<LlmReply, LlmError> {
@@ -40,16 +51,30 @@ impl<'a> Gateway<'a> {
         let request = build_request(&call, model);
         let started_ms = jiff::Timestamp::now().as_millisecond();
         let started = Instant::now();
-        let response = if call.stream {
-            let mut forward = |text: &str| (self.sink)(text);
-            self.api.stream(&request, &mut forward).await
-        } else {
-            self.api.create(&request).await
+        let (message, request_id) = match &self.batch {
+            Some(queue) => {
+                let label = format!("{}-{}", call.run_id, call.subtask_id.as_deref().unwrap_or("call"));
+                let message = queue.send(self.api, &label, request).await.map_err(LlmError::Failed)?;
+                if call.stream {
+                    (self.sink)(&message.text());
+                }
+                (message, None)
+            }
+            None => {
+                let response = if call.stream {
+                    let mut forward = |text: &str| (self.sink)(text);
+                    self.api.stream(&request, &mut forward).await
+                } else {
+                    self.api.create(&request).await
+                };
+                let response = response.map_err(|e| LlmError::Failed(describe(&e)))?;
+                (response.message, response.request_id)
+            }
         };
-        let response = response.map_err(|e| LlmError::Failed(describe(&e)))?;
-        let message = &response.message;
+        let message = &message;
+        let batch = self.batch.is_some();
         let tokens = token_usage(&message.usage);
-        let cost = self.prices.cost(&model.id, &tokens, false).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
+        let cost = self.prices.cost(&model.id, &tokens, batch).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
         let stop = match message.stop_reason {
             Some(StopReason::MaxTokens) => Stop::MaxTokens,
             Some(StopReason::Refusal) => Stop::Refusal,
@@ -67,9 +92,9 @@ impl<'a> Gateway<'a> {
             tier: call.tier.clone(),
             tokens,
             cost_micros: to_micros(cost.total),
-            batch: false,
+            batch,
             latency_ms: Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)),
-            request_id: response.request_id.clone(),
+            request_id,
             message_id: Some(message.id.clone()),
             session_id: None,
             is_sidechain: false,

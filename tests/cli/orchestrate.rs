@@ -215,3 +215,35 @@ fn ctrl_c_cancels_records_what_was_spent_and_exits_130() {
     assert_eq!(run["run"]["status"], "cancelled");
     assert!(run["run"]["cost_micros"].as_i64().unwrap() > 0, "the planner's call was recorded");
 }
+
+#[test]
+fn a_batch_run_sends_its_calls_through_message_batches_at_half_price() {
+    let server =
+        StandIn::start(Config { script: rules(vec![]), batch_delay: Duration::ZERO, ..Config::default() }).unwrap();
+    let env = TestEnv::new();
+    let out = devteam(&env, &server).args(["run", "--batch", "--plan", TASK]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("All parts are in."));
+    let ledger = server.ledger();
+    assert_eq!(ledger.len(), 5);
+    assert!(
+        ledger.iter().all(|e| e.batch && e.price_multiplier == 0.5),
+        "every call went through a batch, billed at half"
+    );
+    let batches: std::collections::HashSet<_> = ledger.iter().filter_map(|e| e.batch_id.clone()).collect();
+    assert_eq!(batches.len(), 4, "planner, the two independent subtasks together, the dependent, synthesis");
+    let conn = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
+    let (batched, total): (i64, i64) =
+        conn.query_row("SELECT SUM(batch), COUNT(*) FROM calls", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((batched, total), (5, 5));
+    // Priced at the batch rate: the planner's call (opus, $5/$25 per M) at half.
+    let (input, output, w5, w1h, read, cost): (i64, i64, i64, i64, i64, i64) = conn
+        .query_row(
+            "SELECT input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_micros FROM calls WHERE subtask_id = 'plan'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap();
+    let full = input as f64 * 5.0 + output as f64 * 25.0 + w5 as f64 * 6.25 + w1h as f64 * 10.0 + read as f64 * 0.5;
+    assert_eq!(cost, (full / 2.0).round() as i64, "micro-dollars at half the list price");
+}

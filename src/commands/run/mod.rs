@@ -51,7 +51,7 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         single::print_plan(ctx, &prepared, plan)?;
         return Ok(ExitStatus::Success);
     }
-    if plan { planned::run(args, ctx, &inputs) } else { single::call(ctx, &prepared) }
+    if plan { planned::run(args, ctx, &inputs) } else { single::call(ctx, &prepared, args.batch) }
 }
 
 /// Planning pays for itself only on complex tasks: those at or above the plan threshold

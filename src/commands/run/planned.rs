@@ -10,7 +10,7 @@ use crate::api::ApiClient;
 use crate::cli::RunArgs;
 use crate::context::Context;
 use crate::error::{ExitStatus, Interrupted, UserError};
-use crate::gateway::Gateway;
+use crate::gateway::{BatchTiming, Gateway};
 use crate::orchestrator::persist;
 use crate::orchestrator::planned::{self, Outcome, RunEvent};
 use crate::orchestrator::record::Status;
@@ -72,6 +72,7 @@ pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>) -> Result<ExitStatus
     };
     let project = ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let gateway = Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project.clone(), &sink);
+    let gateway = if args.batch { gateway.batched(BatchTiming::default()) } else { gateway };
     let s = &ctx.settings.run;
     let inputs = planned::Inputs {
         store: one.store,

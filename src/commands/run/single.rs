@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::api::ApiClient;
 use crate::context::Context;
 use crate::error::{ExitStatus, Interrupted, UserError};
-use crate::gateway::Gateway;
+use crate::gateway::{BatchTiming, Gateway};
 use crate::orchestrator::llm::LlmError;
 use crate::orchestrator::single::{self, Done, Prepared};
 use crate::store::Store;
@@ -33,7 +33,7 @@ pub struct RunReport<'a> {
 }
 
 /// Makes the prepared call (once more a tier up on failure) and reports it.
-pub fn call(ctx: &Context, prepared: &Prepared) -> Result<ExitStatus> {
+pub fn call(ctx: &Context, prepared: &Prepared, batch: bool) -> Result<ExitStatus> {
     let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
     let json = ctx.printer.json_mode();
     let printer = ctx.printer.clone();
@@ -44,6 +44,7 @@ pub fn call(ctx: &Context, prepared: &Prepared) -> Result<ExitStatus> {
     };
     let project = ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let gateway = Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project, &sink);
+    let gateway = if batch { gateway.batched(BatchTiming::default()) } else { gateway };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
     let outcome = runtime.block_on(async {
         tokio::select! {
