@@ -758,7 +758,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__run)
-            opts="-j -q -v -h -V --dry-run --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-j -q -v -h -V --dry-run --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --agents --db --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -185,6 +185,24 @@ pub struct RunArgs {
     /// go together and are polled until done (minutes, up to hours). For cron and CI.
     #[arg(long)]
     pub batch: bool,
+
+    /// Skip the index: load every agent's full text and let a model choose (the unoptimized
+    /// way, for comparison).
+    #[arg(long)]
+    pub load_all_agents: bool,
+
+    /// Leave the shared project context out of the prompt.
+    #[arg(long)]
+    pub no_context: bool,
+
+    /// Let the haiku tier choose the agent from the shortlist even when the local ranking is
+    /// clear (by default it is asked only when the top two are close, and a key is set).
+    #[arg(long, conflicts_with = "no_rerank")]
+    pub rerank: bool,
+
+    /// Never ask a model to choose the agent.
+    #[arg(long)]
+    pub no_rerank: bool,
 }
 
 /// Arguments of `runs`.

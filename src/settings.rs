@@ -58,6 +58,8 @@ struct ConfigFile {
     summary_tokens: Option<usize>,
     /// Most subtasks in a plan.
     max_subtasks: Option<usize>,
+    /// Turn optimizations off (or batching on) for every run; flags on `run` override.
+    switches: Option<SwitchesFile>,
     /// Retries after a failed API attempt (default 2, as the official SDKs).
     api_max_retries: Option<u32>,
     /// Whole-request API timeout in seconds, streamed bodies included (default 600).
@@ -66,6 +68,39 @@ struct ConfigFile {
     complexity_weights: Option<PathBuf>,
     /// Scores at which routing picks Sonnet and Opus.
     tier_thresholds: Option<Thresholds>,
+}
+
+/// `switches:` in the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SwitchesFile {
+    discovery: Option<bool>,
+    routing: Option<bool>,
+    shared_context: Option<bool>,
+    planning: Option<bool>,
+    batch: Option<bool>,
+    rerank: Option<String>,
+}
+
+/// Which optimizations runs use, so a team can roll one back without a rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switches {
+    /// Find agents from the index (off: load every agent's full text and let a model choose).
+    pub discovery: bool,
+    pub routing: bool,
+    pub shared_context: bool,
+    pub planning: bool,
+    pub batch: bool,
+    pub rerank: RerankMode,
+}
+
+/// When `run` asks a model to choose among the shortlisted agents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RerankMode {
+    /// Only when the local ranking is not clear (the first two scores are close).
+    Auto,
+    Always,
+    Never,
 }
 
 /// Everything a command needs to know about how it was asked to run.
@@ -108,6 +143,7 @@ pub struct RunSettings {
     pub synthesis_tier: String,
     pub summary_tokens: usize,
     pub max_subtasks: usize,
+    pub switches: Switches,
 }
 
 /// How tasks are scored and mapped to tiers.
@@ -199,6 +235,25 @@ fn run_settings(
         synthesis_tier: config.synthesis_tier.clone().unwrap_or_else(|| "sonnet".to_string()),
         summary_tokens: positive("summary-tokens", config.summary_tokens, 200)?,
         max_subtasks: positive("max-subtasks", config.max_subtasks, 8)?,
+        switches: switches(config.switches.as_ref())?,
+    })
+}
+
+fn switches(file: Option<&SwitchesFile>) -> Result<Switches> {
+    let on = |v: Option<Option<bool>>| v.flatten().unwrap_or(true);
+    let rerank = match file.and_then(|f| f.rerank.as_deref()) {
+        None | Some("auto") => RerankMode::Auto,
+        Some("always") => RerankMode::Always,
+        Some("never") => RerankMode::Never,
+        Some(other) => bail!(UserError::new(format!("switches.rerank {other:?}: expected auto, always or never"))),
+    };
+    Ok(Switches {
+        discovery: on(file.map(|f| f.discovery)),
+        routing: on(file.map(|f| f.routing)),
+        shared_context: on(file.map(|f| f.shared_context)),
+        planning: on(file.map(|f| f.planning)),
+        batch: file.and_then(|f| f.batch).unwrap_or(false),
+        rerank,
     })
 }
 

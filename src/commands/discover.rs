@@ -6,16 +6,11 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::extract_metadata::pct_saved;
-use super::fresh_library;
+use super::{fresh_library, model_pick};
 use crate::cli::DiscoverArgs;
 use crate::context::Context;
-use anyhow::Context as _;
-
-use crate::api::ApiClient;
-use crate::discovery::{Discovery, discover, rerank};
+use crate::discovery::{Discovery, discover};
 use crate::error::{ExitStatus, UserError};
-use crate::gateway::Gateway;
-use crate::store::Store;
 use crate::usage::to_usd;
 
 /// The `--json` report of `discover`.
@@ -166,30 +161,8 @@ fn print(ctx: &Context, report: &DiscoverReport) -> Result<()> {
 
 /// Lets the haiku tier reorder the shortlist; on any failure the local ranking stands.
 fn rerank_found(ctx: &Context, task: &str, found: &mut Discovery, top: usize) -> Result<Option<RerankInfo>> {
-    let api = match ApiClient::new(&ctx.settings.api) {
-        Ok(api) => api,
-        Err(e) => {
-            ctx.printer.warn(&format!("--rerank needs the API ({e}); the local ranking stands"));
-            return Ok(None);
-        }
-    };
-    let prices = ctx.prices()?;
     let popular = ctx.store()?.popular_agents(jiff::Timestamp::now().as_millisecond() - POPULAR_WINDOW_MS, 20)?;
-    let min_cacheable = prices.model("haiku")?.min_cacheable_tokens;
-    let gateway = Gateway::new(&api, prices, Store::open(&ctx.settings.db_path)?, String::new(), &|_| {});
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
-    let asked = runtime.block_on(rerank::ask(&gateway, task, &found.shortlist, &popular, top, min_cacheable));
-    let reranked = match asked {
-        Ok(Some(r)) => r,
-        Ok(None) => {
-            ctx.printer.warn("the reranker's reply was not usable; the local ranking stands");
-            return Ok(None);
-        }
-        Err(e) => {
-            ctx.printer.warn(&format!("rerank failed ({e}); the local ranking stands"));
-            return Ok(None);
-        }
-    };
+    let Some(reranked) = model_pick(ctx, "haiku", task, &found.shortlist, &popular, top)? else { return Ok(None) };
     found.apply_picks(&reranked.picks, top);
     Ok(Some(RerankInfo {
         model: reranked.model,

@@ -9,7 +9,13 @@ mod prices;
 mod run;
 mod runs;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
+
+use crate::agents::AgentSummary;
+use crate::api::ApiClient;
+use crate::discovery::rerank::{self, Reranked};
+use crate::gateway::Gateway;
+use crate::store::Store;
 
 use crate::agents::index::{IndexOptions, index_library};
 use crate::cli::{Command, EvalCommand};
@@ -61,4 +67,38 @@ fn fresh_library(ctx: &Context, refresh: bool) -> Result<Library> {
         ));
     }
     report.library.ok_or_else(|| anyhow::anyhow!("index run returned no library"))
+}
+
+/// Asks a model (on `tier`) to choose agents from `candidates`. Any failure (no key, API error,
+/// an unusable reply) is a warning and `None`: the local ranking stands.
+fn model_pick(
+    ctx: &Context,
+    tier: &str,
+    task: &str,
+    candidates: &[AgentSummary],
+    popular: &[String],
+    top: usize,
+) -> Result<Option<Reranked>> {
+    let api = match ApiClient::new(&ctx.settings.api) {
+        Ok(api) => api,
+        Err(e) => {
+            ctx.printer.warn(&format!("choosing agents with a model needs the API ({e}); the local ranking stands"));
+            return Ok(None);
+        }
+    };
+    let prices = ctx.prices()?;
+    let min_cacheable = prices.model(tier)?.min_cacheable_tokens;
+    let gateway = Gateway::new(&api, prices, Store::open(&ctx.settings.db_path)?, String::new(), &|_| {});
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    match runtime.block_on(rerank::ask(&gateway, tier, task, candidates, popular, top, min_cacheable)) {
+        Ok(Some(picked)) => Ok(Some(picked)),
+        Ok(None) => {
+            ctx.printer.warn("the model's choice of agents was not usable; the local ranking stands");
+            Ok(None)
+        }
+        Err(e) => {
+            ctx.printer.warn(&format!("choosing agents with a model failed ({e}); the local ranking stands"));
+            Ok(None)
+        }
+    }
 }

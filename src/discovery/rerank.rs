@@ -80,9 +80,10 @@ pub struct Reranked {
     pub cost_micros: i64,
 }
 
-/// Asks the haiku tier to choose. `Ok(None)` when the reply could not be used.
+/// Asks a model on `tier` to choose. `Ok(None)` when the reply could not be used.
 pub async fn ask(
     llm: &dyn Llm,
+    tier: &str,
     task: &str,
     shortlist: &[AgentSummary],
     popular_ids: &[String],
@@ -98,7 +99,7 @@ pub async fn ask(
         purpose: Purpose::Rerank,
         agent: String::new(),
         task: task.to_string(),
-        tier: "haiku".to_string(),
+        tier: tier.to_string(),
         layout,
         max_tokens: 600,
         stream: false,

@@ -141,7 +141,7 @@ fn max_tokens_stops_are_upgraded_and_recorded() {
         ..Script::default()
     });
     let env = TestEnv::new();
-    let out = run_cmd(&env, &server).args(["run", "fix a typo in the README"]).output().unwrap();
+    let out = run_cmd(&env, &server).args(["run", "--no-rerank", "fix a typo in the README"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let recorded = recorded_calls(&env);
     assert_eq!(
@@ -182,4 +182,29 @@ fn a_wrong_key_is_a_clear_error_that_never_shows_the_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("ANTHROPIC_API_KEY"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("sk-ant-wrong-key-42"));
+}
+
+#[test]
+fn load_all_agents_runs_the_unoptimized_way_through_the_same_code() {
+    let pick = r#"{"agents": [{"id": "sql-optimizer", "why": "slow query"}]}"#;
+    let script = Script {
+        rules: vec![Rule::any().when_system_contains("You choose which specialist").reply(Reply::text(pick))],
+        default_reply: Some(Reply::text("Add an index.")),
+    };
+    let server = standin(script);
+    let env = TestEnv::new();
+    let out = run_cmd(&env, &server)
+        .args(["run", "--load-all-agents", "--no-plan", "the orders page is slow"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("sql-optimizer"), "{}", stderr(&out));
+    let requests = server.requests();
+    let selection = requests.iter().find(|r| r.body.to_string().contains("You choose which specialist")).unwrap();
+    let library_chars: usize = std::fs::read_dir(repo().join("fixtures/agents"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path().join("CLAUDE.md")).unwrap().len())
+        .sum();
+    assert!(selection.body.to_string().len() * 10 > library_chars * 8, "every agent's full text was sent");
+    assert_eq!(recorded_calls(&env).len(), 2, "the selection and the answer are both recorded");
 }

@@ -7,13 +7,15 @@ mod single;
 
 use anyhow::{Result, bail};
 
-use super::fresh_library;
+use super::{fresh_library, model_pick};
+use crate::api::Credential;
 use crate::cli::RunArgs;
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 use crate::orchestrator::single::{self as one, Inputs};
 use crate::prompt::CacheStrategy;
 use crate::routing::{Pressure, Router};
+use crate::settings::RerankMode;
 
 pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     if args.task.trim().is_empty() {
@@ -21,16 +23,22 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     }
     let library = fresh_library(ctx, true)?;
     let store = ctx.store()?;
-    let project_context = match args.project.clone().or_else(|| ctx.settings.run.project.clone()) {
+    let sw = ctx.settings.run.switches;
+    let project = args
+        .project
+        .clone()
+        .or_else(|| ctx.settings.run.project.clone())
+        .filter(|_| sw.shared_context && !args.no_context);
+    let project_context = match project {
         Some(root) => {
             Some(crate::project::load_or_build(store, &root, ctx.settings.run.project_context_max_tokens)?.0.text)
         }
         None => None,
     };
     let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds);
-    let model_override =
-        args.model.clone().or(args.tier.clone()).or_else(|| args.no_routing.then(|| "sonnet".to_string()));
-    let inputs = Inputs {
+    let routing = sw.routing && !args.no_routing;
+    let model_override = args.model.clone().or(args.tier.clone()).or_else(|| (!routing).then(|| "sonnet".to_string()));
+    let mut inputs = Inputs {
         store,
         library: &library,
         prices: ctx.prices()?,
@@ -51,13 +59,25 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         single::print_plan(ctx, &prepared, plan)?;
         return Ok(ExitStatus::Success);
     }
-    if plan { planned::run(args, ctx, &inputs) } else { single::call(ctx, &prepared, args.batch) }
+    let batch = args.batch || sw.batch;
+    if plan {
+        return planned::run(args, ctx, &inputs, batch);
+    }
+    // A planner chooses its own agents; a single run may ask a model to choose.
+    let picked = if args.agent.is_some() { None } else { pick_agent(args, ctx, &library)? };
+    match picked.filter(|id| *id != prepared.agent) {
+        Some(id) => {
+            inputs.agent = Some(&id);
+            single::call(ctx, &one::prepare(&inputs)?, batch)
+        }
+        None => single::call(ctx, &prepared, batch),
+    }
 }
 
 /// Planning pays for itself only on complex tasks: those at or above the plan threshold
 /// (default: where the router would pick opus), unless forced either way.
 fn wants_plan(args: &RunArgs, ctx: &Context, prepared: &one::Prepared) -> bool {
-    if args.plan || args.no_plan || args.agent.is_some() {
+    if args.plan || args.no_plan || args.agent.is_some() || !ctx.settings.run.switches.planning {
         return args.plan;
     }
     let threshold = ctx.settings.run.plan_threshold.unwrap_or(ctx.settings.routing.thresholds.opus);
@@ -70,3 +90,46 @@ fn new_run_id() -> String {
     let nanos = now.subsec_nanosecond();
     format!("r{}{:04x}", now.as_millisecond(), (nanos.unsigned_abs() ^ std::process::id()) & 0xffff)
 }
+
+/// Lets a model choose the agent when that is asked for or worth it: over every agent's full
+/// text with `--load-all-agents` (the unoptimized way), else over the shortlist's cards when the
+/// local ranking is not clear. `None` keeps discovery's first choice.
+fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) -> Result<Option<String>> {
+    let sw = ctx.settings.run.switches;
+    let store = ctx.store()?;
+    if args.load_all_agents || !sw.discovery {
+        let ids = store.agent_ids(library.id)?;
+        let mut all = store.agent_summaries(library.id, &ids)?;
+        for agent in &mut all {
+            let text = crate::orchestrator::agent_text::load(&library.root, agent)?;
+            agent.card = format!("{}\n{}", text.static_part, text.dynamic_part);
+        }
+        return Ok(model_pick(ctx, "sonnet", &args.task, &all, &[], 1)?
+            .and_then(|r| r.picks.into_iter().next())
+            .map(|p| p.id));
+    }
+    let mode = if args.rerank {
+        RerankMode::Always
+    } else if args.no_rerank {
+        RerankMode::Never
+    } else {
+        sw.rerank
+    };
+    if mode == RerankMode::Never || ctx.settings.api.credential == Credential::Missing {
+        return Ok(None);
+    }
+    let found = crate::discovery::discover(store, library, &args.task, 2, ctx.settings.discover_shortlist)?;
+    let clear = match found.ranked.as_slice() {
+        [first, second, ..] => first.score >= AMBIGUITY_RATIO * second.score,
+        _ => true,
+    };
+    if mode == RerankMode::Auto && clear {
+        return Ok(None);
+    }
+    Ok(model_pick(ctx, "haiku", &args.task, &found.shortlist, &[], 1)?
+        .and_then(|r| r.picks.into_iter().next())
+        .map(|p| p.id))
+}
+
+/// The local ranking is clear when the first agent scores this much above the second.
+const AMBIGUITY_RATIO: f64 = 1.25;

@@ -62,7 +62,7 @@ pub struct PlanLine<'a> {
     pub depends_on: &'a [String],
 }
 
-pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>) -> Result<ExitStatus> {
+pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, batch: bool) -> Result<ExitStatus> {
     let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
     let (json, printer) = (ctx.printer.json_mode(), ctx.printer.clone());
     let sink = move |text: &str| {
@@ -72,7 +72,7 @@ pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>) -> Result<ExitStatus
     };
     let project = ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let gateway = Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project.clone(), &sink);
-    let gateway = if args.batch { gateway.batched(BatchTiming::default()) } else { gateway };
+    let gateway = if batch { gateway.batched(BatchTiming::default()) } else { gateway };
     let s = &ctx.settings.run;
     let inputs = planned::Inputs {
         store: one.store,
