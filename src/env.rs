@@ -18,6 +18,13 @@ pub const DEVTEAM_CARD_MAX_TOKENS: &str = "DEVTEAM_CARD_MAX_TOKENS";
 pub const DEVTEAM_DISCOVER_TOP: &str = "DEVTEAM_DISCOVER_TOP";
 /// Price overrides file (YAML in the bundled format, or LiteLLM's JSON).
 pub const DEVTEAM_PRICES_FILE: &str = "DEVTEAM_PRICES_FILE";
+/// IANA time zone for budget windows (config `timezone`; default UTC).
+pub const DEVTEAM_TIMEZONE: &str = "DEVTEAM_TIMEZONE";
+/// Slack-style webhook for budget alerts (config `budget-webhook`); kept out of config files
+/// because the URL is a secret.
+pub const DEVTEAM_BUDGET_WEBHOOK: &str = "DEVTEAM_BUDGET_WEBHOOK";
+/// Seconds a reservation outlives a silent process (config `budget-reservation-ttl`).
+pub const DEVTEAM_BUDGET_RESERVATION_TTL: &str = "DEVTEAM_BUDGET_RESERVATION_TTL";
 /// Any value turns colour off (<https://no-color.org>).
 pub const NO_COLOR: &str = "NO_COLOR";
 

@@ -1,6 +1,7 @@
 //! `devteam`: parse, resolve settings once, execute, and turn the outcome into an exit code.
 
 mod agents;
+mod budget;
 mod cli;
 mod commands;
 mod context;
