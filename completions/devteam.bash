@@ -16,6 +16,9 @@ _devteam() {
             ",$1")
                 cmd="devteam"
                 ;;
+            devteam,budget)
+                cmd="devteam__subcmd__budget"
+                ;;
             devteam,discover)
                 cmd="devteam__subcmd__discover"
                 ;;
@@ -39,6 +42,42 @@ _devteam() {
                 ;;
             devteam,runs)
                 cmd="devteam__subcmd__runs"
+                ;;
+            devteam__subcmd__budget,check)
+                cmd="devteam__subcmd__budget__subcmd__check"
+                ;;
+            devteam__subcmd__budget,help)
+                cmd="devteam__subcmd__budget__subcmd__help"
+                ;;
+            devteam__subcmd__budget,remove)
+                cmd="devteam__subcmd__budget__subcmd__remove"
+                ;;
+            devteam__subcmd__budget,reset)
+                cmd="devteam__subcmd__budget__subcmd__reset"
+                ;;
+            devteam__subcmd__budget,set)
+                cmd="devteam__subcmd__budget__subcmd__set"
+                ;;
+            devteam__subcmd__budget,status)
+                cmd="devteam__subcmd__budget__subcmd__status"
+                ;;
+            devteam__subcmd__budget__subcmd__help,check)
+                cmd="devteam__subcmd__budget__subcmd__help__subcmd__check"
+                ;;
+            devteam__subcmd__budget__subcmd__help,help)
+                cmd="devteam__subcmd__budget__subcmd__help__subcmd__help"
+                ;;
+            devteam__subcmd__budget__subcmd__help,remove)
+                cmd="devteam__subcmd__budget__subcmd__help__subcmd__remove"
+                ;;
+            devteam__subcmd__budget__subcmd__help,reset)
+                cmd="devteam__subcmd__budget__subcmd__help__subcmd__reset"
+                ;;
+            devteam__subcmd__budget__subcmd__help,set)
+                cmd="devteam__subcmd__budget__subcmd__help__subcmd__set"
+                ;;
+            devteam__subcmd__budget__subcmd__help,status)
+                cmd="devteam__subcmd__budget__subcmd__help__subcmd__status"
                 ;;
             devteam__subcmd__eval,discovery)
                 cmd="devteam__subcmd__eval__subcmd__discovery"
@@ -76,6 +115,9 @@ _devteam() {
             devteam__subcmd__generate__subcmd__help,man)
                 cmd="devteam__subcmd__generate__subcmd__help__subcmd__man"
                 ;;
+            devteam__subcmd__help,budget)
+                cmd="devteam__subcmd__help__subcmd__budget"
+                ;;
             devteam__subcmd__help,discover)
                 cmd="devteam__subcmd__help__subcmd__discover"
                 ;;
@@ -99,6 +141,21 @@ _devteam() {
                 ;;
             devteam__subcmd__help,runs)
                 cmd="devteam__subcmd__help__subcmd__runs"
+                ;;
+            devteam__subcmd__help__subcmd__budget,check)
+                cmd="devteam__subcmd__help__subcmd__budget__subcmd__check"
+                ;;
+            devteam__subcmd__help__subcmd__budget,remove)
+                cmd="devteam__subcmd__help__subcmd__budget__subcmd__remove"
+                ;;
+            devteam__subcmd__help__subcmd__budget,reset)
+                cmd="devteam__subcmd__help__subcmd__budget__subcmd__reset"
+                ;;
+            devteam__subcmd__help__subcmd__budget,set)
+                cmd="devteam__subcmd__help__subcmd__budget__subcmd__set"
+                ;;
+            devteam__subcmd__help__subcmd__budget,status)
+                cmd="devteam__subcmd__help__subcmd__budget__subcmd__status"
                 ;;
             devteam__subcmd__help__subcmd__eval,discovery)
                 cmd="devteam__subcmd__help__subcmd__eval__subcmd__discovery"
@@ -134,12 +191,322 @@ _devteam() {
 
     case "${cmd}" in
         devteam)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover run runs prices eval generate help"
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover run runs prices budget eval generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget)
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version set status check reset remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__check)
+            opts="-q -v -h -V --project --need --at --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --need)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
+                    COMPREPLY=($(compgen -W "warn economy blocked" -- "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__help)
+            opts="set status check reset remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__remove)
+            opts="-q -v -h -V --project --agents --db --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__reset)
+            opts="-q -v -h -V --project --reservations --agents --db --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__set)
+            opts="-q -v -h -V --tokens --project --agents --db --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__budget__subcmd__status)
+            opts="-q -v -h -V --project --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --agents)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -532,8 +899,92 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help)
-            opts="extract-metadata discover run runs prices eval generate help"
+            opts="extract-metadata discover run runs prices budget eval generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__budget)
+            opts="set status check reset remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__budget__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__budget__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__budget__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__budget__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__budget__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

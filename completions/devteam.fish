@@ -40,6 +40,7 @@ complete -c devteam -n "__fish_devteam_needs_command" -f -a "discover" -d 'Find 
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "runs" -d 'List runs, or read one: summaries by default, full outputs only with `--full`'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
+complete -c devteam -n "__fish_devteam_needs_command" -f -a "budget" -d 'Budgets that hold when many agents, cron and CI spend at once'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "eval" -d 'Measure devteam against labeled data'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -139,6 +140,95 @@ complete -c devteam -n "__fish_devteam_using_subcommand prices" -s q -l quiet -d
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -f -a "set" -d 'Set or replace a budget: a limit in dollars and/or tokens per calendar window'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -f -a "status" -d 'Spent, reserved, limit, % used, time to reset and the mode in force, per budget'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -f -a "check" -d 'Exit 0 while there is room, 3 when a budget is used up (for scripts and CI)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -f -a "reset" -d 'Forget the alerts sent in a budget\'s current window, so they fire again'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -f -a "remove" -d 'Remove a budget (and its alert history)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l tokens -d 'A limit in tokens (input of every kind plus output), with or instead of dollars' -r
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l project -d 'Apply to one project\'s calls only [default: every call]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l project -d 'Only the budgets a call of this project counts against (the global ones and its own)' -r
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l project -d 'Only the budgets a call of this project counts against (the global ones and its own)' -r
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l need -d 'Fail unless this much (in dollars) still fits in every budget, e.g. the cost of the job about to run' -r
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l at -d 'Fail from this mode on: warn, economy or blocked' -r -f -a "warn\t'Past the warning threshold (70 % by default)'
+economy\t'Past the economy threshold (85 % by default)'
+blocked\t'At the blocking threshold (100 % by default): no room left'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l project -d 'The project\'s budget rather than the global one' -r
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l reservations -d 'Also drop live reservations in the budget\'s scope now instead of waiting for them to expire (after a crash). Calls still in flight then no longer count: use with care'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l project -d 'The project\'s budget rather than the global one' -r
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set or replace a budget: a limit in dollars and/or tokens per calendar window'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from help" -f -a "status" -d 'Spent, reserved, limit, % used, time to reset and the mode in force, per budget'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from help" -f -a "check" -d 'Exit 0 while there is room, 3 when a budget is used up (for scripts and CI)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Forget the alerts sent in a budget\'s current window, so they fire again'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a budget (and its alert history)'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -219,15 +309,21 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (one per subcommand) into a folder'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "runs" -d 'List runs, or read one: summaries by default, full outputs only with `--full`'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "eval" -d 'Measure devteam against labeled data'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices eval generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices budget eval generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices budget eval generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices budget eval generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices budget eval generate help" -f -a "runs" -d 'List runs, or read one: summaries by default, full outputs only with `--full`'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices budget eval generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices budget eval generate help" -f -a "budget" -d 'Budgets that hold when many agents, cron and CI spend at once'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices budget eval generate help" -f -a "eval" -d 'Measure devteam against labeled data'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices budget eval generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs prices budget eval generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "show" -d 'One run: its plan, subtasks with summaries, hand-overs and cost'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "set" -d 'Set or replace a budget: a limit in dollars and/or tokens per calendar window'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "status" -d 'Spent, reserved, limit, % used, time to reset and the mode in force, per budget'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "check" -d 'Exit 0 while there is room, 3 when a budget is used up (for scripts and CI)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "reset" -d 'Forget the alerts sent in a budget\'s current window, so they fire again'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "remove" -d 'Remove a budget (and its alert history)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'

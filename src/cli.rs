@@ -16,7 +16,8 @@ use crate::env;
 #[derive(Debug, Parser)]
 #[command(name = "devteam", version, propagate_version = true, max_term_width = 100)]
 #[command(after_help = "Exit codes: 0 success, 1 the command ran but the answer is no \
-(e.g. --strict found skipped files), 2 error (bad input, bad config, IO), 130 interrupted.")]
+(e.g. --strict found skipped files), 2 error (bad input, bad config, IO), 3 over budget, \
+130 interrupted.")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -83,6 +84,9 @@ pub enum Command {
     Runs(RunsArgs),
     /// Show the effective price table: bundled rates plus your overrides.
     Prices(PricesArgs),
+    /// Budgets that hold when many agents, cron and CI spend at once.
+    #[command(subcommand)]
+    Budget(BudgetCommand),
     /// Measure devteam against labeled data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -236,6 +240,122 @@ pub struct PricesArgs {
     /// Show one model (id, alias or tier name) only.
     #[arg(value_name = "MODEL")]
     pub model: Option<String>,
+}
+
+/// What `budget` can do.
+#[derive(Debug, Subcommand)]
+pub enum BudgetCommand {
+    /// Set or replace a budget: a limit in dollars and/or tokens per calendar window.
+    ///
+    /// Windows are calendar hours, days, ISO weeks (from Monday) and months in the configured
+    /// time zone (`timezone` in the config, DEVTEAM_TIMEZONE; default UTC). A global budget
+    /// counts every call; a project budget (--project) counts that project's calls. Every call
+    /// must fit every budget that applies to it.
+    Set(BudgetSetArgs),
+    /// Spent, reserved, limit, % used, time to reset and the mode in force, per budget.
+    Status(BudgetScopeArgs),
+    /// Exit 0 while there is room, 3 when a budget is used up (for scripts and CI).
+    Check(BudgetCheckArgs),
+    /// Forget the alerts sent in a budget's current window, so they fire again.
+    Reset(BudgetResetArgs),
+    /// Remove a budget (and its alert history).
+    Remove(BudgetTargetArgs),
+}
+
+/// A budget's period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BudgetWindow {
+    /// The clock hour.
+    #[value(alias = "hour")]
+    Hourly,
+    /// The calendar day.
+    #[value(alias = "day")]
+    Daily,
+    /// The ISO week, Monday to Sunday.
+    #[value(alias = "week")]
+    Weekly,
+    /// The calendar month.
+    #[value(alias = "month")]
+    Monthly,
+}
+
+/// Arguments of `budget set`.
+#[derive(Debug, Args)]
+pub struct BudgetSetArgs {
+    /// The window: hourly, daily, weekly or monthly.
+    #[arg(value_enum, value_name = "WINDOW")]
+    pub window: BudgetWindow,
+
+    /// The limit in US dollars, e.g. 5, 5.00 or $0.50.
+    #[arg(value_name = "USD", allow_negative_numbers = true)]
+    pub usd: Option<String>,
+
+    /// A limit in tokens (input of every kind plus output), with or instead of dollars.
+    #[arg(long, value_name = "N")]
+    pub tokens: Option<u64>,
+
+    /// Apply to one project's calls only [default: every call].
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+}
+
+/// Which budget.
+#[derive(Debug, Args)]
+pub struct BudgetTargetArgs {
+    /// The window: hourly, daily, weekly or monthly.
+    #[arg(value_enum, value_name = "WINDOW")]
+    pub window: BudgetWindow,
+
+    /// The project's budget rather than the global one.
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+}
+
+/// Arguments of `budget reset`.
+#[derive(Debug, Args)]
+pub struct BudgetResetArgs {
+    #[command(flatten)]
+    pub target: BudgetTargetArgs,
+
+    /// Also drop live reservations in the budget's scope now instead of waiting for them to
+    /// expire (after a crash). Calls still in flight then no longer count: use with care.
+    #[arg(long)]
+    pub reservations: bool,
+}
+
+/// Which budgets to show.
+#[derive(Debug, Args)]
+pub struct BudgetScopeArgs {
+    /// Only the budgets a call of this project counts against (the global ones and its own).
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+}
+
+/// Arguments of `budget check`.
+#[derive(Debug, Args)]
+pub struct BudgetCheckArgs {
+    #[command(flatten)]
+    pub scope: BudgetScopeArgs,
+
+    /// Fail unless this much (in dollars) still fits in every budget, e.g. the cost of the job
+    /// about to run.
+    #[arg(long, value_name = "USD")]
+    pub need: Option<String>,
+
+    /// Fail from this mode on: warn, economy or blocked.
+    #[arg(long, value_enum, value_name = "MODE", default_value = "blocked")]
+    pub at: BudgetLevel,
+}
+
+/// A budget mode to check against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BudgetLevel {
+    /// Past the warning threshold (70 % by default).
+    Warn,
+    /// Past the economy threshold (85 % by default).
+    Economy,
+    /// At the blocking threshold (100 % by default): no room left.
+    Blocked,
 }
 
 /// What `eval` can measure.

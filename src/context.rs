@@ -5,6 +5,7 @@ use std::cell::OnceCell;
 
 use anyhow::Result;
 
+use crate::budget::{Guard, Notifier};
 use crate::output::Printer;
 use crate::pricing::PriceTable;
 use crate::settings::Settings;
@@ -30,6 +31,13 @@ impl Context {
         }
         let store = Store::open(&self.settings.db_path)?;
         Ok(self.store.get_or_init(|| store))
+    }
+
+    /// The budget guard every API call reserves through, with the configured time zone,
+    /// thresholds and alert delivery.
+    pub fn guard(&self) -> Guard {
+        let b = &self.settings.budget;
+        Guard::new(b.policy.clone(), Notifier::new(self.printer.clone(), b.webhook.clone(), b.command.clone()))
     }
 
     /// The price table (bundled, plus the configured overrides), loaded on first use.

@@ -21,6 +21,13 @@ pub const DEVTEAM_DISCOVER_TOP: &str = "DEVTEAM_DISCOVER_TOP";
 pub const DEVTEAM_PRICES_FILE: &str = "DEVTEAM_PRICES_FILE";
 /// Project whose context `run` shares with every agent.
 pub const DEVTEAM_PROJECT: &str = "DEVTEAM_PROJECT";
+/// IANA time zone for budget windows (config `timezone`; default UTC).
+pub const DEVTEAM_TIMEZONE: &str = "DEVTEAM_TIMEZONE";
+/// Slack-style webhook for budget alerts (config `budget-webhook`); kept out of config files
+/// because the URL is a secret.
+pub const DEVTEAM_BUDGET_WEBHOOK: &str = "DEVTEAM_BUDGET_WEBHOOK";
+/// Seconds a reservation outlives a silent process (config `budget-reservation-ttl`).
+pub const DEVTEAM_BUDGET_RESERVATION_TTL: &str = "DEVTEAM_BUDGET_RESERVATION_TTL";
 /// Any value turns colour off (<https://no-color.org>).
 pub const NO_COLOR: &str = "NO_COLOR";
 /// Claude API key, sent as `x-api-key` (the official SDKs' variable). Secret: never printed.

@@ -1,10 +1,8 @@
 //! `devteam`: parse, resolve settings once, execute, and turn the outcome into an exit code.
 
 mod agents;
-// Only `Settings` uses it so far; the `run` command will drive the client and use the rest of
-// its public surface (hence also unused re-exports for now).
-#[allow(dead_code, unused_imports)]
 mod api;
+mod budget;
 mod cli;
 mod commands;
 mod context;

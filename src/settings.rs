@@ -5,9 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
+use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::api::{ApiConfig, Credential};
+use crate::budget::{DEFAULT_RESERVATION_TTL, Policy, Thresholds as BudgetThresholds};
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::env::{self, Env};
 use crate::error::UserError;
@@ -68,6 +70,16 @@ struct ConfigFile {
     complexity_weights: Option<PathBuf>,
     /// Scores at which routing picks Sonnet and Opus.
     tier_thresholds: Option<Thresholds>,
+    /// IANA time zone that draws budget windows (and day boundaries).
+    timezone: Option<String>,
+    /// Warn, economy and block thresholds, in percent of a budget.
+    budget_thresholds: Option<Vec<u32>>,
+    /// Slack-style webhook for budget alerts.
+    budget_webhook: Option<String>,
+    /// Shell command run with each budget alert as JSON on stdin.
+    budget_command: Option<String>,
+    /// Seconds a reservation lives when its process stops answering.
+    budget_reservation_ttl: Option<u64>,
 }
 
 /// `switches:` in the config file.
@@ -128,6 +140,8 @@ pub struct Settings {
     pub api: ApiConfig,
     /// Model routing's weights and thresholds.
     pub routing: RoutingSettings,
+    /// Budgets: windows, thresholds, alert delivery.
+    pub budget: BudgetSettings,
 }
 
 /// Defaults of `run`.
@@ -151,6 +165,17 @@ pub struct RunSettings {
 pub struct RoutingSettings {
     pub weights: Weights,
     pub thresholds: Thresholds,
+}
+
+/// How budgets are kept and where their alerts go.
+#[derive(Debug, Clone)]
+pub struct BudgetSettings {
+    /// Time zone, thresholds and reservation lifetime.
+    pub policy: Policy,
+    /// Slack-style webhook URL (a secret: never printed whole).
+    pub webhook: Option<String>,
+    /// Shell command run per alert.
+    pub command: Option<String>,
 }
 
 /// How to print.
@@ -191,6 +216,7 @@ impl Settings {
             api: api_config(env, &config)?,
             run: run_settings(env, &config, &from_config)?,
             routing,
+            budget: budget_settings(&config, env)?,
         })
     }
 }
@@ -263,6 +289,49 @@ fn positive(key: &str, value: Option<usize>, default: usize) -> Result<usize> {
         Some(v) => Ok(v),
         None => Ok(default),
     }
+}
+
+/// Budget settings from env, else config, else defaults (UTC, 70/85/100 %, 15 minutes).
+fn budget_settings(config: &ConfigFile, env: &Env) -> Result<BudgetSettings> {
+    let (zone, key) = match env.get(env::DEVTEAM_TIMEZONE) {
+        Some(name) => (Some(name), env::DEVTEAM_TIMEZONE),
+        None => (config.timezone.as_deref(), "config `timezone`"),
+    };
+    let timezone = match zone {
+        Some(name) => TimeZone::get(name).map_err(|e| {
+            UserError::new(format!(
+                "{key}: `{name}` is not a known time zone ({e}); use an IANA name like Europe/Paris or UTC"
+            ))
+        })?,
+        None => TimeZone::UTC,
+    };
+    let thresholds = match &config.budget_thresholds {
+        Some(list) => {
+            BudgetThresholds::from_list(list).map_err(|e| UserError::new(format!("config `budget-thresholds`: {e}")))?
+        }
+        None => BudgetThresholds::default(),
+    };
+    let ttl = match env.get(env::DEVTEAM_BUDGET_RESERVATION_TTL) {
+        Some(raw) => Some(raw.parse::<u64>().map_err(|_| {
+            UserError::new(format!("{}={raw:?} is not a whole number of seconds", env::DEVTEAM_BUDGET_RESERVATION_TTL))
+        })?),
+        None => config.budget_reservation_ttl,
+    };
+    let reservation_ttl = ttl.map_or(DEFAULT_RESERVATION_TTL, std::time::Duration::from_secs);
+    if reservation_ttl.is_zero() {
+        bail!(UserError::new("budget-reservation-ttl must be at least 1 second"));
+    }
+    let webhook = env.get(env::DEVTEAM_BUDGET_WEBHOOK).map(str::to_string).or_else(|| config.budget_webhook.clone());
+    if let Some(url) = &webhook
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        bail!(UserError::new("budget-webhook must be an http:// or https:// URL"));
+    }
+    Ok(BudgetSettings {
+        policy: Policy { timezone, thresholds, reservation_ttl },
+        webhook,
+        command: config.budget_command.clone().filter(|c| !c.trim().is_empty()),
+    })
 }
 
 /// Reads the config file named by flag/env, else the XDG default; a missing default is fine.
@@ -409,6 +478,31 @@ mod tests {
         std::fs::write(&cfg, "complexity-weights: missing.yaml\n").unwrap();
         let msg = format!("{:#}", resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err());
         assert!(msg.contains("missing.yaml"), "{msg}");
+    }
+
+    #[test]
+    fn budget_settings_come_from_env_then_config_and_bad_ones_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.yaml");
+        std::fs::write(&cfg, "timezone: Europe/Paris\nbudget-thresholds: [50, 80, 95]\nbudget-reservation-ttl: 30\n")
+            .unwrap();
+        let cfg_arg = cfg.to_str().unwrap();
+        let s = resolve(&["--config", cfg_arg], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.budget.policy.timezone.iana_name(), Some("Europe/Paris"));
+        assert_eq!(s.budget.policy.thresholds, BudgetThresholds { warn: 50, economy: 80, block: 95 });
+        assert_eq!(s.budget.policy.reservation_ttl.as_secs(), 30);
+        let s = resolve(&["--config", cfg_arg], &[("HOME", "/h"), (env::DEVTEAM_TIMEZONE, "Asia/Tokyo")]).unwrap();
+        assert_eq!(s.budget.policy.timezone.iana_name(), Some("Asia/Tokyo"));
+        let s = resolve(&[], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.budget.policy.timezone, TimeZone::UTC);
+        assert_eq!(s.budget.policy.thresholds, BudgetThresholds::default());
+        let err = resolve(&[], &[("HOME", "/h"), (env::DEVTEAM_TIMEZONE, "Mars/Olympus")]).unwrap_err();
+        assert!(format!("{err:#}").contains("DEVTEAM_TIMEZONE"), "{err:#}");
+        std::fs::write(&cfg, "budget-thresholds: [85, 70, 100]\n").unwrap();
+        let err = resolve(&["--config", cfg_arg], &[("HOME", "/h")]).unwrap_err();
+        assert!(format!("{err:#}").contains("budget-thresholds"), "{err:#}");
+        std::fs::write(&cfg, "budget-webhook: hooks.slack.com/x\n").unwrap();
+        assert!(resolve(&["--config", cfg_arg], &[("HOME", "/h")]).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One file per subcommand and one exhaustive dispatch. Commands turn domain results into
 //! report structs and hand them to the printer; domain logic lives in the domain modules.
 
+mod budget;
 mod discover;
 mod eval;
 mod extract_metadata;
@@ -31,6 +32,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::Run(args) => run::run(&args, &ctx),
         Command::Runs(args) => runs::run(&args, &ctx),
         Command::Prices(args) => prices::run(&args, &ctx),
+        Command::Budget(command) => budget::run(command, &ctx),
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
         Command::Eval(EvalCommand::Routing(args)) => eval::routing(&args, &ctx),
         Command::Generate(command) => generate::run(command),

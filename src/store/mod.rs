@@ -5,6 +5,7 @@
 //! once; created with mode 0600 because it will hold usage and spend.
 
 mod agents;
+mod budgets;
 mod migrations;
 mod projects;
 mod runs;
@@ -17,6 +18,7 @@ use anyhow::{Context as _, Result, bail};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
+pub use budgets::{Ledger, NewReservation};
 
 /// How long a writer waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -2,6 +2,7 @@
 //! temporary environment (its own HOME and XDG folders, no inherited DEVTEAM_* variables).
 
 mod artifacts;
+mod budget;
 mod common;
 mod discover;
 mod eval;

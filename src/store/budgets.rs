@@ -1,0 +1,259 @@
+//! Budgets, reservations, alerts and overrides. Everything that must not race goes through a
+//! `Ledger` inside one transaction: `Store::budget_write` takes SQLite's write lock at BEGIN
+//! (IMMEDIATE), so no other process can record spend or reserve between a check and its insert.
+
+use anyhow::{Context as _, Result};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use super::Store;
+use crate::budget::{Bounds, Budget, Scope, Totals, Window};
+use crate::usage::CallRecord;
+
+/// A reservation to insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReservation<'a> {
+    pub created_ms: i64,
+    pub expires_ms: i64,
+    pub project: &'a str,
+    pub amount_micros: i64,
+    pub tokens: i64,
+    pub pid: u32,
+    pub label: &'a str,
+}
+
+/// The budget tables, seen from inside one transaction (which is open on the store's one
+/// connection, so every statement made through the store meanwhile is part of it).
+pub struct Ledger<'a> {
+    store: &'a Store,
+    conn: &'a Connection,
+}
+
+impl Store {
+    /// Runs `f` inside one IMMEDIATE transaction and commits when it returns `Ok`; an `Err`
+    /// rolls everything back.
+    pub fn budget_write<T, E: From<anyhow::Error>>(&self, f: impl FnOnce(&Ledger<'_>) -> Result<T, E>) -> Result<T, E> {
+        self.in_tx(TransactionBehavior::Immediate, f)
+    }
+
+    /// Runs `f` on one consistent snapshot (a read transaction).
+    pub fn budget_read<T, E: From<anyhow::Error>>(&self, f: impl FnOnce(&Ledger<'_>) -> Result<T, E>) -> Result<T, E> {
+        self.in_tx(TransactionBehavior::Deferred, f)
+    }
+
+    fn in_tx<T, E: From<anyhow::Error>>(
+        &self,
+        behavior: TransactionBehavior,
+        f: impl FnOnce(&Ledger<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = Transaction::new_unchecked(&self.conn, behavior).context("starting a store transaction")?;
+        let out = f(&Ledger { store: self, conn: &self.conn })?;
+        tx.commit().context("committing a store transaction")?;
+        Ok(out)
+    }
+}
+
+const BUDGET_COLUMNS: &str = "id, project, window, limit_micros, limit_tokens";
+const TOKENS_SUM: &str =
+    "input_tokens + output_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens";
+
+impl Ledger<'_> {
+    /// The budgets in scope, global ones first, then by project and window length.
+    pub fn budgets(&self, scope: Scope<'_>) -> Result<Vec<Budget>> {
+        let (sql, project) = match scope {
+            Scope::All => (format!("SELECT {BUDGET_COLUMNS} FROM budgets"), None),
+            Scope::Project(p) => (format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE project IN ('', ?1)"), Some(p)),
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = match project {
+            Some(p) => stmt.query_map([p], budget_from_row)?.collect::<rusqlite::Result<Vec<_>>>(),
+            None => stmt.query_map([], budget_from_row)?.collect(),
+        };
+        let mut budgets: Vec<Budget> = rows.context("reading budgets")?.into_iter().flatten().collect();
+        budgets.sort_by(|a, b| (&a.project, a.window).cmp(&(&b.project, b.window)));
+        Ok(budgets)
+    }
+
+    /// One budget by project (`None`: global) and window.
+    pub fn budget(&self, project: Option<&str>, window: Window) -> Result<Option<Budget>> {
+        let sql = format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE project = ?1 AND window = ?2");
+        let row = self
+            .conn
+            .query_row(&sql, params![project.unwrap_or(""), window.as_str()], budget_from_row)
+            .optional()
+            .context("reading a budget")?;
+        Ok(row.flatten())
+    }
+
+    /// Creates or replaces the budget for a project (`None`: global) and window.
+    pub fn set_budget(
+        &self,
+        project: Option<&str>,
+        window: Window,
+        micros: Option<i64>,
+        tokens: Option<i64>,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO budgets (project, window, limit_micros, limit_tokens) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (project, window) DO UPDATE SET limit_micros = ?3, limit_tokens = ?4",
+                params![project.unwrap_or(""), window.as_str(), micros, tokens],
+            )
+            .context("saving a budget")?;
+        Ok(())
+    }
+
+    /// Removes a budget and its alerts.
+    pub fn remove_budget(&self, id: i64) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM budgets WHERE id = ?1", [id]).context("removing a budget")? > 0)
+    }
+
+    /// Settled spend in a window, over every project (`None`) or one.
+    pub fn spent(&self, project: Option<&str>, window: &Bounds) -> Result<Totals> {
+        let base = format!("SELECT COALESCE(SUM(cost_micros), 0), COALESCE(SUM({TOKENS_SUM}), 0) FROM calls");
+        let (start, end) = (window.start_ms(), window.end_ms());
+        let totals = match project {
+            None => self
+                .conn
+                .prepare_cached(&format!("{base} WHERE ts_ms >= ?1 AND ts_ms < ?2"))?
+                .query_row(params![start, end], totals_from_row),
+            Some(p) => self
+                .conn
+                .prepare_cached(&format!("{base} WHERE project = ?3 AND ts_ms >= ?1 AND ts_ms < ?2"))?
+                .query_row(params![start, end, p], totals_from_row),
+        };
+        totals.context("summing spend")
+    }
+
+    /// Reservations still alive at `now_ms`, over every project (`None`) or one.
+    pub fn reserved(&self, project: Option<&str>, now_ms: i64) -> Result<Totals> {
+        let base =
+            "SELECT COALESCE(SUM(amount_micros), 0), COALESCE(SUM(tokens), 0) FROM reservations WHERE expires_ms > ?1";
+        let totals = match project {
+            None => self.conn.prepare_cached(base)?.query_row([now_ms], totals_from_row),
+            Some(p) => self
+                .conn
+                .prepare_cached(&format!("{base} AND project = ?2"))?
+                .query_row(params![now_ms, p], totals_from_row),
+        };
+        totals.context("summing reservations")
+    }
+
+    /// Deletes reservations that expired (their process died or hung); returns how many.
+    pub fn sweep_reservations(&self, now_ms: i64) -> Result<usize> {
+        self.conn
+            .prepare_cached("DELETE FROM reservations WHERE expires_ms <= ?1")?
+            .execute([now_ms])
+            .context("sweeping expired reservations")
+    }
+
+    pub fn insert_reservation(&self, r: &NewReservation<'_>) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO reservations (created_ms, expires_ms, project, amount_micros, tokens, pid, label)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![r.created_ms, r.expires_ms, r.project, r.amount_micros, r.tokens, r.pid, r.label])
+            .context("recording a reservation")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Deletes one reservation; false when it was already gone (expired and swept). Row ids
+    /// are reused once the highest row is deleted, so the creation time is matched too: a
+    /// late settle must not delete a newer reservation that inherited its id.
+    pub fn delete_reservation(&self, id: i64, created_ms: i64) -> Result<bool> {
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM reservations WHERE id = ?1 AND created_ms = ?2")?
+            .execute([id, created_ms]);
+        Ok(n.context("deleting a reservation")? > 0)
+    }
+
+    /// Deletes every reservation, of one project or all; returns how many.
+    pub fn drop_reservations(&self, project: Option<&str>) -> Result<usize> {
+        let n = match project {
+            None => self.conn.execute("DELETE FROM reservations", []),
+            Some(p) => self.conn.execute("DELETE FROM reservations WHERE project = ?1", [p]),
+        };
+        n.context("dropping reservations")
+    }
+
+    /// Records a settled call.
+    pub fn insert_call(&self, call: &CallRecord) -> Result<i64> {
+        self.store.insert_call(call)
+    }
+
+    /// Records that a budget crossed a threshold in a window; false when it already had.
+    pub fn record_alert(
+        &self,
+        budget_id: i64,
+        window_start_ms: i64,
+        threshold: u8,
+        ts_ms: i64,
+        spent: i64,
+    ) -> Result<bool> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO alerts (budget_id, window_start_ms, threshold_pct, ts_ms, spent_micros)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![budget_id, window_start_ms, threshold, ts_ms, spent])
+            .context("recording an alert")?;
+        Ok(n > 0)
+    }
+
+    /// Thresholds a budget has already alerted on in a window, lowest first.
+    pub fn alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<Vec<u8>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT threshold_pct FROM alerts WHERE budget_id = ?1 AND window_start_ms = ?2 ORDER BY threshold_pct",
+        )?;
+        let rows = stmt.query_map(params![budget_id, window_start_ms], |r| r.get::<_, u8>(0))?;
+        rows.collect::<rusqlite::Result<_>>().context("reading alerts")
+    }
+
+    /// Forgets a window's alerts so they fire again; returns how many.
+    pub fn clear_alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<usize> {
+        self.conn
+            .execute(
+                "DELETE FROM alerts WHERE budget_id = ?1 AND window_start_ms = ?2",
+                params![budget_id, window_start_ms],
+            )
+            .context("clearing alerts")
+    }
+
+    /// Records that a person overrode a limit (`kind`), with what was overridden.
+    pub fn record_override(&self, ts_ms: i64, kind: &str, detail: &str) -> Result<i64> {
+        self.conn
+            .execute("INSERT INTO overrides (ts_ms, kind, detail) VALUES (?1, ?2, ?3)", params![ts_ms, kind, detail])
+            .context("recording an override")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Every recorded override, oldest first: `(ts_ms, kind, detail)`.
+    #[cfg(test)]
+    pub fn overrides(&self) -> Result<Vec<(i64, String, String)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT ts_ms, kind, detail FROM overrides ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>().context("reading overrides")
+    }
+}
+
+/// A budget row; `None` for a window name this version does not know (a newer devteam wrote
+/// it), which is then ignored rather than fatal.
+fn budget_from_row(r: &Row<'_>) -> rusqlite::Result<Option<Budget>> {
+    let project: String = r.get(1)?;
+    let Some(window) = Window::parse(&r.get::<_, String>(2)?) else {
+        return Ok(None);
+    };
+    Ok(Some(Budget {
+        id: r.get(0)?,
+        project: (!project.is_empty()).then_some(project),
+        window,
+        limit_micros: r.get(3)?,
+        limit_tokens: r.get(4)?,
+    }))
+}
+
+fn totals_from_row(r: &Row<'_>) -> rusqlite::Result<Totals> {
+    Ok(Totals { micros: r.get(0)?, tokens: r.get(1)? })
+}
