@@ -96,6 +96,8 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -l load-all-agents 
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-context -d 'Leave the shared project context out of the prompt'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l rerank -d 'Let the haiku tier choose the agent from the shortlist even when the local ranking is clear (by default it is asked only when the top two are close, and a key is set)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-rerank -d 'Never ask a model to choose the agent'
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l allow-over-budget -d 'Proceed even when a budget has no room left (recorded in the store)'
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-economy -d 'Ignore budget pressure: no economy mode (a budget at 100 % still blocks)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'

@@ -207,6 +207,14 @@ pub struct RunArgs {
     /// Never ask a model to choose the agent.
     #[arg(long)]
     pub no_rerank: bool,
+
+    /// Proceed even when a budget has no room left (recorded in the store).
+    #[arg(long)]
+    pub allow_over_budget: bool,
+
+    /// Ignore budget pressure: no economy mode (a budget at 100 % still blocks).
+    #[arg(long)]
+    pub no_economy: bool,
 }
 
 /// Arguments of `runs`.

@@ -91,6 +91,7 @@ struct SwitchesFile {
     shared_context: Option<bool>,
     planning: Option<bool>,
     batch: Option<bool>,
+    economy: Option<bool>,
     rerank: Option<String>,
 }
 
@@ -103,6 +104,8 @@ pub struct Switches {
     pub shared_context: bool,
     pub planning: bool,
     pub batch: bool,
+    /// Let budget pressure shift routing down, cap output and drop optional subtasks.
+    pub economy: bool,
     pub rerank: RerankMode,
 }
 
@@ -279,6 +282,7 @@ fn switches(file: Option<&SwitchesFile>) -> Result<Switches> {
         shared_context: on(file.map(|f| f.shared_context)),
         planning: on(file.map(|f| f.planning)),
         batch: file.and_then(|f| f.batch).unwrap_or(false),
+        economy: on(file.map(|f| f.economy)),
         rerank,
     })
 }

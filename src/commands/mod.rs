@@ -90,7 +90,7 @@ fn model_pick(
     };
     let prices = ctx.prices()?;
     let min_cacheable = prices.model(tier)?.min_cacheable_tokens;
-    let gateway = Gateway::new(&api, prices, Store::open(&ctx.settings.db_path)?, String::new(), &|_| {});
+    let gateway = Gateway::new(&api, prices, Store::open(&ctx.settings.db_path)?, String::new(), &|_| {}, ctx.guard());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
     match runtime.block_on(rerank::ask(&gateway, tier, task, candidates, popular, top, min_cacheable)) {
         Ok(Some(picked)) => Ok(Some(picked)),

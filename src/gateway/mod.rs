@@ -11,6 +11,7 @@ use std::time::Instant;
 use anyhow::{Context as _, Result};
 
 use crate::api::{ApiClient, ApiError, StopReason, Usage};
+use crate::budget::{BudgetError, Guard, Request, Reservation};
 use crate::orchestrator::llm::{Llm, LlmCall, LlmError, LlmFuture, LlmReply, Stop};
 use crate::pricing::{PriceTable, TokenUsage};
 use crate::store::Store;
@@ -32,11 +33,28 @@ pub struct Gateway<'a> {
     sink: &'a TextSink,
     /// Batch mode: calls go through the Message Batches API at half price.
     batch: Option<BatchQueue>,
+    /// Every call reserves its worst case first and settles to its actual cost.
+    guard: Guard,
+    allow_over_budget: bool,
 }
 
 impl<'a> Gateway<'a> {
-    pub fn new(api: &'a ApiClient, prices: &'a PriceTable, store: Store, project: String, sink: &'a TextSink) -> Self {
-        Self { api, prices, store: Mutex::new(store), project, sink, batch: None }
+    pub fn new(
+        api: &'a ApiClient,
+        prices: &'a PriceTable,
+        store: Store,
+        project: String,
+        sink: &'a TextSink,
+        guard: Guard,
+    ) -> Self {
+        Self { api, prices, store: Mutex::new(store), project, sink, batch: None, guard, allow_over_budget: false }
+    }
+
+    /// Lets calls proceed past a budget's limit (a person's explicit decision, recorded).
+    #[must_use]
+    pub fn allow_over_budget(mut self, allow: bool) -> Self {
+        self.allow_over_budget = allow;
+        self
     }
 
     /// Sends every call through the Message Batches API (no streaming; half price).
@@ -49,12 +67,16 @@ impl<'a> Gateway<'a> {
     async fn call_inner(&self, call: LlmCall) -> Result<LlmReply, LlmError> {
         let model = self.prices.model(&call.tier).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
         let request = build_request(&call, model);
+        let reservation = self.reserve(&call, &model.id)?;
         let started_ms = jiff::Timestamp::now().as_millisecond();
         let started = Instant::now();
         let (message, request_id) = match &self.batch {
             Some(queue) => {
                 let label = format!("{}-{}", call.run_id, call.subtask_id.as_deref().unwrap_or("call"));
-                let message = queue.send(self.api, &label, request).await.map_err(LlmError::Failed)?;
+                let message = match queue.send(self.api, &label, request).await {
+                    Ok(message) => message,
+                    Err(e) => return Err(self.release(reservation, LlmError::Failed(e))),
+                };
                 if call.stream {
                     (self.sink)(&message.text());
                 }
@@ -67,7 +89,10 @@ impl<'a> Gateway<'a> {
                 } else {
                     self.api.create(&request).await
                 };
-                let response = response.map_err(|e| LlmError::Failed(describe(&e)))?;
+                let response = match response {
+                    Ok(response) => response,
+                    Err(e) => return Err(self.release(reservation, LlmError::Failed(describe(&e)))),
+                };
                 (response.message, response.request_id)
             }
         };
@@ -100,13 +125,49 @@ impl<'a> Gateway<'a> {
             is_sidechain: false,
             outcome: outcome(&stop).to_string(),
         };
-        self.record(&record).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
+        self.settle(reservation, &record).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
         Ok(LlmReply { text: message.text(), stop, model: model.id.clone(), cost_micros: record.cost_micros })
     }
 
-    fn record(&self, record: &CallRecord) -> Result<i64> {
+    /// Holds the call's worst case against every budget that applies.
+    fn reserve(&self, call: &LlmCall, model: &str) -> Result<Reservation, LlmError> {
+        let worst = worst_case_cost(self.prices, model, call).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
+        let tokens = call
+            .layout
+            .system
+            .iter()
+            .chain(&call.layout.user)
+            .map(|b| crate::tokens::estimate(&b.text) as u64)
+            .sum::<u64>()
+            + u64::from(call.max_tokens);
+        let worst_micros = to_micros(if self.batch.is_some() { worst / 2.0 } else { worst });
+        let label = format!("{} {}", call.agent, call.subtask_id.as_deref().unwrap_or(""));
+        let request = Request {
+            project: &self.project,
+            worst_case_micros: worst_micros.max(1),
+            tokens,
+            label: &label,
+            allow_over_budget: self.allow_over_budget,
+        };
+        let store = self.store.lock().map_err(|_| LlmError::Failed("store lock poisoned".into()))?;
+        self.guard.reserve(&store, jiff::Timestamp::now(), &request).map_err(|e| match e {
+            BudgetError::Exceeded(exceeded) => LlmError::Budget(exceeded),
+            BudgetError::Store(e) => LlmError::Failed(format!("{e:#}")),
+        })
+    }
+
+    /// Frees a failed call's reservation (it was not billed) and passes the error on.
+    fn release(&self, reservation: Reservation, error: LlmError) -> LlmError {
+        if let Ok(store) = self.store.lock() {
+            let _ = self.guard.release(&store, reservation);
+        }
+        error
+    }
+
+    /// Replaces the reservation with the call as billed, in one transaction.
+    fn settle(&self, reservation: Reservation, record: &CallRecord) -> Result<i64> {
         let store = self.store.lock().map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
-        store.insert_call(record).context("recording the call")
+        self.guard.settle(&store, jiff::Timestamp::now(), reservation, record).context("recording the call")
     }
 }
 

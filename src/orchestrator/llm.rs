@@ -53,9 +53,9 @@ pub struct LlmReply {
 /// A call that did not produce a reply.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum LlmError {
-    /// The budget refused the reservation: no point trying a bigger model.
-    #[error("{0}")]
-    Budget(String),
+    /// A budget refused the reservation: no point trying a bigger model.
+    #[error(transparent)]
+    Budget(Box<crate::budget::Exceeded>),
     /// The call failed after the client's retries.
     #[error("{0}")]
     Failed(String),

@@ -11,3 +11,4 @@ mod orchestrate;
 mod routing;
 mod run;
 mod settings;
+mod spend;

@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 
 use super::{fresh_library, model_pick};
 use crate::api::Credential;
+use crate::budget::Mode;
 use crate::cli::RunArgs;
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
@@ -38,6 +39,9 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds);
     let routing = sw.routing && !args.no_routing;
     let model_override = args.model.clone().or(args.tier.clone()).or_else(|| (!routing).then(|| "sonnet".to_string()));
+    let pressure = budget_pressure(args, ctx, project_name(args, ctx).as_str())?;
+    let max_tokens = args.max_tokens.unwrap_or(ctx.settings.run.max_tokens);
+    let max_tokens = if pressure == Pressure::Economy { max_tokens.min(ECONOMY_MAX_TOKENS) } else { max_tokens };
     let mut inputs = Inputs {
         store,
         library: &library,
@@ -46,10 +50,10 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         task: &args.task,
         agent: args.agent.as_deref(),
         model_override,
-        pressure: Pressure::Normal,
+        pressure,
         project_context,
         cache: if args.no_cache { CacheStrategy::Off } else { ctx.settings.run.cache_strategy },
-        max_tokens: args.max_tokens.unwrap_or(ctx.settings.run.max_tokens),
+        max_tokens,
         shortlist: ctx.settings.discover_shortlist,
         run_id: new_run_id(),
     };
@@ -61,16 +65,16 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     }
     let batch = args.batch || sw.batch;
     if plan {
-        return planned::run(args, ctx, &inputs, batch);
+        return planned::run(args, ctx, &inputs, project_name(args, ctx), batch);
     }
     // A planner chooses its own agents; a single run may ask a model to choose.
     let picked = if args.agent.is_some() { None } else { pick_agent(args, ctx, &library)? };
     match picked.filter(|id| *id != prepared.agent) {
         Some(id) => {
             inputs.agent = Some(&id);
-            single::call(ctx, &one::prepare(&inputs)?, batch)
+            single::call(ctx, &one::prepare(&inputs)?, project_name(args, ctx), batch, args.allow_over_budget)
         }
-        None => single::call(ctx, &prepared, batch),
+        None => single::call(ctx, &prepared, project_name(args, ctx), batch, args.allow_over_budget),
     }
 }
 
@@ -133,3 +137,34 @@ fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) ->
 
 /// The local ranking is clear when the first agent scores this much above the second.
 const AMBIGUITY_RATIO: f64 = 1.25;
+
+/// Output cap per call in economy mode.
+const ECONOMY_MAX_TOKENS: u32 = 1024;
+
+/// Budget pressure for this run: 70 % warns; 85 % switches economy mode on (routing a tier
+/// down, output capped, fewer subtasks); 100 % is left to the reservations, which refuse.
+fn budget_pressure(args: &RunArgs, ctx: &Context, project: &str) -> Result<Pressure> {
+    let mode = ctx.guard().pressure(ctx.store()?, jiff::Timestamp::now(), project)?;
+    Ok(match mode {
+        Mode::Normal => Pressure::Normal,
+        Mode::Warn => {
+            ctx.printer.warn("a budget is past its warning threshold; `devteam budget status` shows which");
+            Pressure::Normal
+        }
+        Mode::Economy | Mode::Blocked if !ctx.settings.run.switches.economy || args.no_economy => Pressure::Normal,
+        Mode::Economy | Mode::Blocked => {
+            ctx.printer
+                .warn("economy mode: a budget is past its economy threshold; routing one tier down, output capped");
+            Pressure::Economy
+        }
+    })
+}
+
+/// The project name budgets and records use.
+fn project_name(args: &RunArgs, ctx: &Context) -> String {
+    args.project
+        .clone()
+        .or_else(|| ctx.settings.run.project.clone())
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}

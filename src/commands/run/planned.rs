@@ -62,7 +62,7 @@ pub struct PlanLine<'a> {
     pub depends_on: &'a [String],
 }
 
-pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, batch: bool) -> Result<ExitStatus> {
+pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, project: String, batch: bool) -> Result<ExitStatus> {
     let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
     let (json, printer) = (ctx.printer.json_mode(), ctx.printer.clone());
     let sink = move |text: &str| {
@@ -70,8 +70,9 @@ pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, batch: bool) -> Resu
             let _ = printer.stdout_raw(text);
         }
     };
-    let project = ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-    let gateway = Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project.clone(), &sink);
+    let gateway =
+        Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project.clone(), &sink, ctx.guard())
+            .allow_over_budget(args.allow_over_budget);
     let gateway = if batch { gateway.batched(BatchTiming::default()) } else { gateway };
     let s = &ctx.settings.run;
     let inputs = planned::Inputs {
@@ -86,7 +87,12 @@ pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, batch: bool) -> Resu
         max_tokens: one.max_tokens,
         shortlist: one.shortlist,
         jobs: args.jobs.unwrap_or(s.jobs).max(1),
-        max_subtasks: s.max_subtasks,
+        // Economy mode keeps only the most important half of a plan.
+        max_subtasks: if one.pressure == crate::routing::Pressure::Economy {
+            (s.max_subtasks / 2).max(1)
+        } else {
+            s.max_subtasks
+        },
         planner_tier: s.planner_tier.clone(),
         synthesis_tier: s.synthesis_tier.clone(),
         summary_tokens: s.summary_tokens,

@@ -33,7 +33,13 @@ pub struct RunReport<'a> {
 }
 
 /// Makes the prepared call (once more a tier up on failure) and reports it.
-pub fn call(ctx: &Context, prepared: &Prepared, batch: bool) -> Result<ExitStatus> {
+pub fn call(
+    ctx: &Context,
+    prepared: &Prepared,
+    project: String,
+    batch: bool,
+    allow_over_budget: bool,
+) -> Result<ExitStatus> {
     let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
     let json = ctx.printer.json_mode();
     let printer = ctx.printer.clone();
@@ -42,8 +48,8 @@ pub fn call(ctx: &Context, prepared: &Prepared, batch: bool) -> Result<ExitStatu
             let _ = printer.stdout_raw(text);
         }
     };
-    let project = ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-    let gateway = Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project, &sink);
+    let gateway = Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project, &sink, ctx.guard())
+        .allow_over_budget(allow_over_budget);
     let gateway = if batch { gateway.batched(BatchTiming::default()) } else { gateway };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
     let outcome = runtime.block_on(async {
@@ -56,7 +62,8 @@ pub fn call(ctx: &Context, prepared: &Prepared, batch: bool) -> Result<ExitStatu
     record_decision(ctx, prepared, &outcome)?;
     match outcome {
         Ok(done) => finish(ctx, prepared, done),
-        Err(LlmError::Failed(e) | LlmError::Budget(e)) => Err(UserError::new(e).into()),
+        Err(LlmError::Failed(e)) => Err(UserError::new(e).into()),
+        Err(LlmError::Budget(exceeded)) => Err(anyhow::Error::new(*exceeded)),
         Err(LlmError::Cancelled) => Err(Interrupted.into()),
     }
 }
