@@ -6,6 +6,7 @@ mod eval;
 mod extract_metadata;
 mod generate;
 mod prices;
+mod restructure_agents;
 
 use anyhow::Result;
 
@@ -21,6 +22,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::ExtractMetadata(args) => extract_metadata::run(&args, &ctx),
         Command::Discover(args) => discover::run(&args, &ctx),
         Command::Prices(args) => prices::run(&args, &ctx),
+        Command::RestructureAgents(args) => restructure_agents::run(&args, &ctx),
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
         Command::Generate(command) => generate::run(command),
     }

@@ -6,4 +6,5 @@ mod common;
 mod discover;
 mod eval;
 mod extract_metadata;
+mod restructure_agents;
 mod settings;
