@@ -37,6 +37,9 @@ _devteam() {
             devteam,prices)
                 cmd="devteam__subcmd__prices"
                 ;;
+            devteam,restructure-agents)
+                cmd="devteam__subcmd__restructure__subcmd__agents"
+                ;;
             devteam,run)
                 cmd="devteam__subcmd__run"
                 ;;
@@ -136,6 +139,9 @@ _devteam() {
             devteam__subcmd__help,prices)
                 cmd="devteam__subcmd__help__subcmd__prices"
                 ;;
+            devteam__subcmd__help,restructure-agents)
+                cmd="devteam__subcmd__help__subcmd__restructure__subcmd__agents"
+                ;;
             devteam__subcmd__help,run)
                 cmd="devteam__subcmd__help__subcmd__run"
                 ;;
@@ -191,7 +197,7 @@ _devteam() {
 
     case "${cmd}" in
         devteam)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover run runs prices budget eval generate help"
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover run runs prices budget restructure-agents eval generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -899,7 +905,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help)
-            opts="extract-metadata discover run runs prices budget eval generate help"
+            opts="extract-metadata discover run runs prices budget restructure-agents eval generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1136,6 +1142,20 @@ _devteam() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        devteam__subcmd__help__subcmd__restructure__subcmd__agents)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         devteam__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1185,6 +1205,44 @@ _devteam() {
                 return 0
             fi
             case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__restructure__subcmd__agents)
+            opts="-q -v -h -V --write --undo --similarity --min-agents --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --similarity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --agents)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

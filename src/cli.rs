@@ -87,6 +87,20 @@ pub enum Command {
     /// Budgets that hold when many agents, cron and CI spend at once.
     #[command(subcommand)]
     Budget(BudgetCommand),
+    /// Lay agent files out for prompt caching: static sections first, shared blocks hoisted into
+    /// one foundation file, dynamic sections last (a dry run unless --write).
+    ///
+    /// Every agent file is split into sections. Sections about the role, principles, standards,
+    /// safety, expertise, examples or workflow are static; current focus, status, recent
+    /// changes and anything dated or versioned are dynamic (rules: `restructure:` in the config
+    /// file). Static sections that at least `min-agents` agents share, word for word or nearly,
+    /// move into `<library>/_shared/foundation.md`, cached once for all agents; each agent keeps a
+    /// line `<!-- devteam:shared foundation.md#ANCHOR -->` where the section was, followed by any
+    /// lines its copy had that the shared text lacks. Each file is rewritten as front matter,
+    /// static part, the line `<!-- devteam:dynamic -->`, dynamic part. Files that already carry
+    /// that line are left alone, so a second run changes nothing; no line of any original is
+    /// lost (checked before writing).
+    RestructureAgents(RestructureAgentsArgs),
     /// Measure devteam against labeled data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -364,6 +378,30 @@ pub enum BudgetLevel {
     Economy,
     /// At the blocking threshold (100 % by default): no room left.
     Blocked,
+}
+
+/// Arguments of `restructure-agents`.
+#[derive(Debug, Args)]
+pub struct RestructureAgentsArgs {
+    /// Apply the plan: copy the files it changes into `<library>/.devteam-backup/<time>/`, then
+    /// replace each atomically (temporary file and rename).
+    #[arg(long, conflicts_with = "undo")]
+    pub write: bool,
+
+    /// Restore the files changed by the last --write from its backup (byte for byte), then
+    /// delete that backup. Refuses, restoring nothing, if a file changed since.
+    #[arg(long)]
+    pub undo: bool,
+
+    /// Similarity (above 0, at most 1) at which two sections count as one shared block
+    /// [default: 0.8, or `restructure.similarity` in config].
+    #[arg(long, value_name = "RATIO")]
+    pub similarity: Option<f64>,
+
+    /// Agents that must have a block before it is hoisted into the foundation
+    /// [default: 3, or `restructure.min-agents` in config].
+    #[arg(long, value_name = "N")]
+    pub min_agents: Option<usize>,
 }
 
 /// What `eval` can measure.

@@ -26,6 +26,8 @@ const DEFAULT_MAX_TOKENS: u32 = 4096;
 const DEFAULT_PROJECT_CONTEXT_TOKENS: usize = 4000;
 /// Cards consulted per task before choosing; the shortlist a reranker would see.
 const DEFAULT_SHORTLIST: usize = 20;
+/// Defaults of `restructure-agents`, as data.
+const BUNDLED_RESTRUCTURE: &str = include_str!("../data/restructure.yaml");
 
 /// The config file, `config.yaml`. Unknown keys are an error so that typos do not pass silently.
 #[derive(Debug, Default, Deserialize)]
@@ -80,6 +82,8 @@ struct ConfigFile {
     budget_command: Option<String>,
     /// Seconds a reservation lives when its process stops answering.
     budget_reservation_ttl: Option<u64>,
+    /// Rules of `restructure-agents`, on top of `data/restructure.yaml`.
+    restructure: Option<RestructureConfig>,
 }
 
 /// `switches:` in the config file.
@@ -118,6 +122,22 @@ pub enum RerankMode {
     Never,
 }
 
+/// The `restructure:` block (and the bundled defaults, in the same shape). Lists add to the
+/// defaults; an entry starting with `!` removes a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RestructureConfig {
+    #[serde(rename = "static")]
+    static_headings: Option<Vec<String>>,
+    #[serde(rename = "dynamic")]
+    dynamic_headings: Option<Vec<String>>,
+    dynamic_phrases: Option<Vec<String>>,
+    similarity: Option<f64>,
+    min_agents: Option<usize>,
+    min_shared_tokens: Option<usize>,
+    max_foundation_tokens: Option<usize>,
+}
+
 /// Everything a command needs to know about how it was asked to run.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -145,6 +165,8 @@ pub struct Settings {
     pub routing: RoutingSettings,
     /// Budgets: windows, thresholds, alert delivery.
     pub budget: BudgetSettings,
+    /// How `restructure-agents` classifies and groups sections.
+    pub restructure: RestructureSettings,
 }
 
 /// Defaults of `run`.
@@ -181,6 +203,25 @@ pub struct BudgetSettings {
     pub command: Option<String>,
 }
 
+/// How `restructure-agents` classifies sections and finds shared ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestructureSettings {
+    /// Heading patterns of sections that stay the same (matched at word starts, any case).
+    pub static_headings: Vec<String>,
+    /// Heading patterns of sections that change often.
+    pub dynamic_headings: Vec<String>,
+    /// Phrases that make a section with an unmatched heading dynamic.
+    pub dynamic_phrases: Vec<String>,
+    /// Similarity (0-1] at which two sections count as one block.
+    pub similarity: f64,
+    /// Agents that must have a block before it is hoisted into the shared foundation.
+    pub min_agents: usize,
+    /// Smallest block worth hoisting, in tokens.
+    pub min_shared_tokens: usize,
+    /// Largest foundation, in tokens: every call sends all of it.
+    pub max_foundation_tokens: usize,
+}
+
 /// How to print.
 #[derive(Debug, Clone, Copy)]
 pub struct OutputSettings {
@@ -193,7 +234,8 @@ pub struct OutputSettings {
 impl Settings {
     /// Merges flags, environment, config file and defaults, in that order of precedence.
     pub fn resolve(args: &GlobalArgs, env: &Env) -> Result<Self> {
-        let (config, config_dir) = load_config(args.config.as_deref(), env)?;
+        let (mut config, config_dir, config_path) = load_config(args.config.as_deref(), env)?;
+        let restructure = restructure_settings(config.restructure.take(), &config_path)?;
         let routing = routing_settings(&config, &config_dir)?;
         let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| config_dir.join(p));
         let agents_dir = args.agents.clone().or_else(|| from_config(&config.agents));
@@ -220,6 +262,7 @@ impl Settings {
             run: run_settings(env, &config, &from_config)?,
             routing,
             budget: budget_settings(&config, env)?,
+            restructure,
         })
     }
 }
@@ -338,29 +381,79 @@ fn budget_settings(config: &ConfigFile, env: &Env) -> Result<BudgetSettings> {
     })
 }
 
+impl RestructureSettings {
+    /// The bundled defaults alone, for tests.
+    #[cfg(test)]
+    pub fn bundled() -> Self {
+        restructure_settings(None, Path::new("config.yaml")).expect("bundled data/restructure.yaml is valid")
+    }
+}
+
 /// Reads the config file named by flag/env, else the XDG default; a missing default is fine.
-fn load_config(explicit: Option<&Path>, env: &Env) -> Result<(ConfigFile, PathBuf)> {
+/// Returns the config, the folder relative paths start from, and the file's path.
+fn load_config(explicit: Option<&Path>, env: &Env) -> Result<(ConfigFile, PathBuf, PathBuf)> {
     let (path, required) = match explicit {
         Some(p) => (p.to_path_buf(), true),
         None => match env.config_dir() {
             Some(dir) => (dir.join("config.yaml"), false),
-            None => return Ok((ConfigFile::default(), PathBuf::from("."))),
+            None => return Ok((ConfigFile::default(), PathBuf::from("."), PathBuf::from("config.yaml"))),
         },
     };
     let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-            return Ok((ConfigFile::default(), dir));
+            return Ok((ConfigFile::default(), dir, path));
         }
         Err(e) => return Err(e).with_context(|| format!("reading config file {}", path.display())),
     };
     if text.trim().is_empty() {
-        return Ok((ConfigFile::default(), dir));
+        return Ok((ConfigFile::default(), dir, path));
     }
     let config = crate::yaml::from_str::<ConfigFile>(&text)
         .map_err(|e| UserError::new(format!("config file {}: {e}", path.display())))?;
-    Ok((config, dir))
+    Ok((config, dir, path))
+}
+
+/// The bundled restructure rules with the config's additions and removals applied.
+fn restructure_settings(config: Option<RestructureConfig>, path: &Path) -> Result<RestructureSettings> {
+    let bundled: RestructureConfig =
+        crate::yaml::from_str(BUNDLED_RESTRUCTURE).context("bundled data/restructure.yaml is invalid")?;
+    let config = config.unwrap_or_default();
+    let missing = || anyhow::anyhow!("bundled data/restructure.yaml lacks a key");
+    let settings = RestructureSettings {
+        static_headings: merge_patterns(bundled.static_headings, config.static_headings),
+        dynamic_headings: merge_patterns(bundled.dynamic_headings, config.dynamic_headings),
+        dynamic_phrases: merge_patterns(bundled.dynamic_phrases, config.dynamic_phrases),
+        similarity: config.similarity.or(bundled.similarity).ok_or_else(missing)?,
+        min_agents: config.min_agents.or(bundled.min_agents).ok_or_else(missing)?,
+        min_shared_tokens: config.min_shared_tokens.or(bundled.min_shared_tokens).ok_or_else(missing)?,
+        max_foundation_tokens: config.max_foundation_tokens.or(bundled.max_foundation_tokens).ok_or_else(missing)?,
+    };
+    let bad =
+        |field: &str, rule: &str| UserError::new(format!("config file {}: restructure.{field} {rule}", path.display()));
+    if !(settings.similarity > 0.0 && settings.similarity <= 1.0) {
+        bail!(bad("similarity", &format!("must be above 0 and at most 1 (got {})", settings.similarity)));
+    }
+    if settings.min_agents < 2 {
+        bail!(bad("min-agents", &format!("must be at least 2 (got {})", settings.min_agents)));
+    }
+    Ok(settings)
+}
+
+/// Defaults plus additions, minus the entries written `!pattern`; lower-cased, blanks dropped.
+fn merge_patterns(defaults: Option<Vec<String>>, config: Option<Vec<String>>) -> Vec<String> {
+    let mut out: Vec<String> = defaults.unwrap_or_default().iter().map(|p| p.trim().to_lowercase()).collect();
+    for entry in config.unwrap_or_default() {
+        let entry = entry.trim().to_lowercase();
+        match entry.strip_prefix('!') {
+            Some(removed) => out.retain(|p| p != removed.trim()),
+            None if !entry.is_empty() && !out.contains(&entry) => out.push(entry),
+            None => {}
+        }
+    }
+    out.retain(|p| !p.is_empty());
+    out
 }
 
 /// The bundled weights unless the config names a file; default thresholds unless set. Bad
@@ -507,6 +600,23 @@ mod tests {
         assert!(format!("{err:#}").contains("budget-thresholds"), "{err:#}");
         std::fs::write(&cfg, "budget-webhook: hooks.slack.com/x\n").unwrap();
         assert!(resolve(&["--config", cfg_arg], &[("HOME", "/h")]).is_err());
+    }
+
+    #[test]
+    fn restructure_rules_extend_and_trim_the_bundled_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.yaml");
+        std::fs::write(&cfg, "restructure:\n  static: [Team Charter]\n  dynamic: ['!latest']\n  min-agents: 4\n")
+            .unwrap();
+        let s = resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap().restructure;
+        assert!(s.static_headings.contains(&"team charter".to_string()) && s.static_headings.contains(&"role".into()));
+        assert!(!s.dynamic_headings.contains(&"latest".to_string()) && s.dynamic_headings.contains(&"status".into()));
+        assert_eq!((s.min_agents, s.similarity), (4, 0.8));
+        std::fs::write(&cfg, "restructure:\n  similarity: 1.5\n").unwrap();
+        let msg = format!("{:#}", resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap_err());
+        assert!(msg.contains("c.yaml") && msg.contains("restructure.similarity"), "{msg}");
+        std::fs::write(&cfg, "restructure:\n  statik: [x]\n").unwrap();
+        assert!(resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).is_err());
     }
 
     #[test]

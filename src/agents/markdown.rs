@@ -21,6 +21,9 @@ pub struct Section {
     pub marked: Vec<String>,
     /// Byte range of the section in the parsed source, heading line included.
     pub span: Range<usize>,
+    /// Where the heading ends (its line break included) and the section's body starts; the
+    /// span's start for the preamble.
+    pub body_start: usize,
 }
 
 /// Splits Markdown into sections.
@@ -57,7 +60,12 @@ impl Walk {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 self.in_heading = true;
-                out.push(Section { level: heading_level(level), span: range.start..range.start, ..Section::default() });
+                out.push(Section {
+                    level: heading_level(level),
+                    span: range.start..range.start,
+                    body_start: range.end,
+                    ..Section::default()
+                });
             }
             Event::End(TagEnd::Heading(_)) => self.in_heading = false,
             Event::Start(Tag::List(_)) => self.list_depth += 1,
@@ -138,6 +146,9 @@ mod tests {
         let headings: Vec<_> = s.iter().map(|s| (s.level, s.heading.as_str())).collect();
         assert_eq!(headings, vec![(0, ""), (1, "Title"), (2, "Skills")]);
         assert_eq!(&DOC[s[1].span.clone()], "# Title\n\nFirst para.\n\n");
+        assert_eq!(&DOC[s[1].span.start..s[1].body_start], "# Title\n");
+        let setext = sections("Intro\n\nTitle\n=====\nbody\n");
+        assert_eq!(&"Intro\n\nTitle\n=====\nbody\n"[setext[1].span.start..setext[1].body_start], "Title\n=====\n");
         assert_eq!(s[2].span.end, DOC.len());
     }
 

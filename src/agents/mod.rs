@@ -6,6 +6,7 @@ pub mod frontmatter;
 pub mod index;
 pub mod markdown;
 pub mod parse;
+pub mod restructure;
 pub mod scan;
 
 use serde::Serialize;

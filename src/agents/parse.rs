@@ -80,7 +80,7 @@ pub fn parse(file: &SourceFile, bytes: &[u8], ids: &HashSet<String>, card_max_to
 }
 
 /// Refuses what is not a text file: empty, binary, or not UTF-8.
-fn check_text(bytes: &[u8]) -> Result<&str, String> {
+pub fn check_text(bytes: &[u8]) -> Result<&str, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("empty file".to_string());
     }

@@ -37,8 +37,9 @@ pub struct Scan {
 /// How the reason for a second file claiming an id starts, so reports can group them.
 pub const DUPLICATE_PREFIX: &str = "duplicate id";
 
-/// Folders never worth descending into.
-const PRUNED: &[&str] = &["node_modules", "target", ".git", ".hg", ".svn", "vendor"];
+/// Folders never worth descending into; `_shared` holds text hoisted out of agents by
+/// `restructure-agents` (the shared foundation), not agents.
+const PRUNED: &[&str] = &["node_modules", "target", ".git", ".hg", ".svn", "vendor", "_shared"];
 /// Markdown files that document a library rather than define an agent.
 const NOT_AGENTS: &[&str] = &["readme", "changelog", "license", "contributing", "source", "index", "claude"];
 
@@ -158,6 +159,8 @@ mod tests {
         write(root, "plugins/b/agents/beta.md", "---\nname: b-beta\n---\n");
         write(root, "README.md", "# lib");
         write(root, "node_modules/x/gamma.md", "---\nname: g\n---\n");
+        write(root, "_shared/foundation.md", "---\nname: f\n---\n## Shared\n");
+        write(root, ".devteam-backup/1/files/alpha/CLAUDE.md", "# Alpha");
         let scan = scan(root).unwrap();
         let ids: Vec<_> = scan.files.iter().map(|f| (f.id.as_str(), f.layout)).collect();
         assert_eq!(ids, vec![("alpha", Layout::Folder), ("beta", Layout::Subagent)]);

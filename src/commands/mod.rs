@@ -9,6 +9,7 @@ mod generate;
 mod prices;
 mod run;
 mod runs;
+mod restructure_agents;
 
 use anyhow::{Context as _, Result};
 
@@ -33,6 +34,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::Runs(args) => runs::run(&args, &ctx),
         Command::Prices(args) => prices::run(&args, &ctx),
         Command::Budget(command) => budget::run(command, &ctx),
+        Command::RestructureAgents(args) => restructure_agents::run(&args, &ctx),
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
         Command::Eval(EvalCommand::Routing(args)) => eval::routing(&args, &ctx),
         Command::Generate(command) => generate::run(command),

@@ -10,5 +10,6 @@ mod extract_metadata;
 mod orchestrate;
 mod routing;
 mod run;
+mod restructure_agents;
 mod settings;
 mod spend;
