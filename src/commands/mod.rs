@@ -7,9 +7,9 @@ mod eval;
 mod extract_metadata;
 mod generate;
 mod prices;
+mod restructure_agents;
 mod run;
 mod runs;
-mod restructure_agents;
 
 use anyhow::{Context as _, Result};
 

@@ -8,10 +8,7 @@ use anyhow::{Context as _, Result};
 use crate::agents::AgentSummary;
 use crate::agents::frontmatter;
 
-/// Where `restructure-agents` ends an agent's static part.
-pub const DYNAMIC_MARKER: &str = "<!-- devteam:dynamic -->";
-/// The shared foundation file of a restructured library, relative to its root.
-pub const FOUNDATION_FILE: &str = "_shared/foundation.md";
+use crate::agents::restructure::{DYNAMIC_MARKER, FOUNDATION_REL};
 
 /// An agent's text, split for caching.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +40,7 @@ pub fn split(body: &str) -> AgentText {
 
 /// The library's shared foundation, when it has one.
 pub fn foundation(root: &Path) -> Result<Option<String>> {
-    let path = root.join(FOUNDATION_FILE);
+    let path = root.join(FOUNDATION_REL);
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),

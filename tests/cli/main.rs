@@ -3,13 +3,14 @@
 
 mod artifacts;
 mod budget;
+mod caching;
 mod common;
 mod discover;
 mod eval;
 mod extract_metadata;
 mod orchestrate;
+mod restructure_agents;
 mod routing;
 mod run;
-mod restructure_agents;
 mod settings;
 mod spend;

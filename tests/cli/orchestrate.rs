@@ -188,7 +188,7 @@ fn ctrl_c_cancels_records_what_was_spent_and_exits_130() {
         Rule::any().when_user_contains("Your part:").fault(Fault::Slow { delay_ms: 10_000 }).times(Times::Always);
     let server = server(rules(vec![slow]));
     let env = TestEnv::new();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("devteam"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("devteam"))
         .env_clear()
         .env("HOME", env.path().join("home"))
         .env("XDG_DATA_HOME", env.path().join("data"))

@@ -43,7 +43,7 @@ fn eight_processes_spending_at_once_never_overrun_the_budget() {
             let script = format!(
                 "for n in 1 2 3 4 5 6; do \"$0\" \"$@\" \"task {i}-$n: tune the slow orders query\" || exit $?; done"
             );
-            let mut cmd = devteam(&env, &server.base_url());
+            let cmd = devteam(&env, &server.base_url());
             let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
             let mut shell = Command::new("sh");
             shell.arg("-c").arg(script).arg(assert_cmd::cargo::cargo_bin("devteam")).args(args);

@@ -1,0 +1,97 @@
+//! Prompt caching end to end against the stand-in's billing rules: with a restructured library,
+//! after warm-up, cache reads are at least 90 % of cacheable input and an agent call's input
+//! costs at most 30 % of the same input uncached, even while the agents' dated sections change.
+
+use devteam_standin::{Config, Reply, Script, StandIn};
+
+use crate::common::{TestEnv, copy_tree, repo};
+
+const AGENTS: [&str; 3] = ["sql-optimizer", "debugger", "api-designer"];
+
+/// (hit rate, input cost vs uncached) over the calls after the first round.
+fn session(restructure: bool) -> (f64, f64) {
+    let env = TestEnv::new();
+    let lib = env.path().join("lib");
+    copy_tree(&repo().join("fixtures/agents"), &lib);
+    if restructure {
+        assert!(
+            env.cmd()
+                .arg("--agents")
+                .arg(&lib)
+                .args(["-q", "restructure-agents", "--write"])
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+    }
+    let server = StandIn::start(Config {
+        script: Script { default_reply: Some(Reply::text("ok")), ..Script::default() },
+        ..Config::default()
+    })
+    .unwrap();
+    for round in 0..3 {
+        if round > 0 {
+            for agent in AGENTS {
+                let path = lib.join(agent).join("CLAUDE.md");
+                let text = std::fs::read_to_string(&path).unwrap().replacen(
+                    "## Current Focus\n",
+                    &format!("## Current Focus\n\nUpdated in round {round}.\n"),
+                    1,
+                );
+                std::fs::write(&path, text).unwrap();
+            }
+        }
+        for agent in AGENTS {
+            let out = env
+                .cmd()
+                .env("ANTHROPIC_API_KEY", "sk-test")
+                .env("ANTHROPIC_BASE_URL", server.base_url())
+                .arg("--agents")
+                .arg(&lib)
+                .args([
+                    "-q",
+                    "run",
+                    "--no-plan",
+                    "--no-rerank",
+                    "--agent",
+                    agent,
+                    "--tier",
+                    "sonnet",
+                    "--max-tokens",
+                    "300",
+                    "--project",
+                ])
+                .arg(repo())
+                .arg(format!("round {round}: what should {agent} do next?"))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    let ledger = server.ledger();
+    let after = &ledger[AGENTS.len()..];
+    let sum = |f: &dyn Fn(&devteam_standin::LedgerEntry) -> u32| after.iter().map(|e| f64::from(f(e))).sum::<f64>();
+    let (input, writes, reads) = (
+        sum(&|e| e.usage.input_tokens),
+        sum(&|e| e.usage.cache_creation_input_tokens),
+        sum(&|e| e.usage.cache_read_input_tokens),
+    );
+    let w1h = sum(&|e| e.usage.cache_creation.ephemeral_1h_input_tokens);
+    // claude-sonnet-4-6: $3 input, $3.75 5m write, $6 1h write, $0.30 read.
+    let cost = input * 3.0 + (writes - w1h) * 3.75 + w1h * 6.0 + reads * 0.3;
+    let uncached = (input + writes + reads) * 3.0;
+    (reads / (reads + writes), cost / uncached)
+}
+
+#[test]
+fn restructured_agents_cache_at_least_90_percent_after_warm_up() {
+    let (hit, cost) = session(true);
+    assert!(hit >= 0.90, "hit rate {hit:.3}");
+    assert!(cost <= 0.30, "input cost {cost:.3} of uncached");
+    let (original_hit, original_cost) = session(false);
+    assert!(
+        original_hit < hit && original_cost > cost,
+        "restructuring is what makes the difference: {original_hit:.3} {original_cost:.3}"
+    );
+}
