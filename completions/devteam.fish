@@ -38,6 +38,7 @@ complete -c devteam -n "__fish_devteam_needs_command" -s V -l version -d 'Print 
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
+complete -c devteam -n "__fish_devteam_needs_command" -f -a "warm-cache" -d 'Warm the prompt cache of the most used agents where their history says it pays (for cron): quiet unless something fails'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "eval" -d 'Measure devteam against labeled data'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
@@ -91,6 +92,22 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -s q -l quiet -d 'P
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l lookback -d 'Days of usage history to plan from' -r
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l top -d 'Consider this many of the most used agents' -r
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l dry-run -d 'Show the plan and its expected saving; send nothing (no key needed)'
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l wait -d 'When another warm-cache run holds the lock, wait for it instead of exiting at once'
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l suggest-schedule -d 'Print crontab lines timed from the usage history (shortly before the hours when the agents start being used), and say when warming buys nothing; send nothing'
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -182,13 +199,14 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (one per subcommand) into a folder'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "eval" -d 'Measure devteam against labeled data'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run prices eval generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run warm-cache prices eval generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run warm-cache prices eval generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run warm-cache prices eval generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run warm-cache prices eval generate help" -f -a "warm-cache" -d 'Warm the prompt cache of the most used agents where their history says it pays (for cron): quiet unless something fails'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run warm-cache prices eval generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run warm-cache prices eval generate help" -f -a "eval" -d 'Measure devteam against labeled data'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run warm-cache prices eval generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run warm-cache prices eval generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'

@@ -7,6 +7,7 @@ mod extract_metadata;
 mod generate;
 mod prices;
 mod run;
+mod warm_cache;
 
 use anyhow::Result;
 
@@ -22,6 +23,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::ExtractMetadata(args) => extract_metadata::run(&args, &ctx),
         Command::Discover(args) => discover::run(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx),
+        Command::WarmCache(args) => warm_cache::run(&args, &ctx),
         Command::Prices(args) => prices::run(&args, &ctx),
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
         Command::Eval(EvalCommand::Routing(args)) => eval::routing(&args, &ctx),

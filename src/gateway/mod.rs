@@ -28,11 +28,19 @@ pub struct Gateway<'a> {
     store: Mutex<Store>,
     project: String,
     sink: &'a TextSink,
+    /// Who the recorded calls are from.
+    source: Source,
 }
 
 impl<'a> Gateway<'a> {
     pub fn new(api: &'a ApiClient, prices: &'a PriceTable, store: Store, project: String, sink: &'a TextSink) -> Self {
-        Self { api, prices, store: Mutex::new(store), project, sink }
+        Self { api, prices, store: Mutex::new(store), project, sink, source: Source::Devteam }
+    }
+
+    /// Records calls as made by `source` (e.g. `warm-cache`) instead of `devteam`.
+    pub fn with_source(mut self, source: Source) -> Self {
+        self.source = source;
+        self
     }
 
     async fn call_inner(&self, call: LlmCall) -> Result<LlmReply, LlmError> {
@@ -57,7 +65,7 @@ impl<'a> Gateway<'a> {
         };
         let record = CallRecord {
             ts_ms: started_ms,
-            source: Source::Devteam,
+            source: self.source,
             project: self.project.clone(),
             run_id: Some(call.run_id.clone()),
             subtask_id: call.subtask_id.clone(),

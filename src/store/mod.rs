@@ -9,6 +9,7 @@ mod migrations;
 mod projects;
 mod runs;
 mod usage;
+mod warm;
 
 use std::path::Path;
 use std::time::Duration;

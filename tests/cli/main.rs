@@ -9,3 +9,4 @@ mod extract_metadata;
 mod routing;
 mod run;
 mod settings;
+mod warm_cache;
