@@ -46,6 +46,9 @@ _devteam() {
             devteam,runs)
                 cmd="devteam__subcmd__runs"
                 ;;
+            devteam,warm-cache)
+                cmd="devteam__subcmd__warm__subcmd__cache"
+                ;;
             devteam__subcmd__budget,check)
                 cmd="devteam__subcmd__budget__subcmd__check"
                 ;;
@@ -148,6 +151,9 @@ _devteam() {
             devteam__subcmd__help,runs)
                 cmd="devteam__subcmd__help__subcmd__runs"
                 ;;
+            devteam__subcmd__help,warm-cache)
+                cmd="devteam__subcmd__help__subcmd__warm__subcmd__cache"
+                ;;
             devteam__subcmd__help__subcmd__budget,check)
                 cmd="devteam__subcmd__help__subcmd__budget__subcmd__check"
                 ;;
@@ -197,7 +203,7 @@ _devteam() {
 
     case "${cmd}" in
         devteam)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover run runs prices budget restructure-agents eval generate help"
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover run runs warm-cache prices budget restructure-agents eval generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -905,7 +911,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help)
-            opts="extract-metadata discover run runs prices budget restructure-agents eval generate help"
+            opts="extract-metadata discover run runs warm-cache prices budget restructure-agents eval generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1198,6 +1204,20 @@ _devteam() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        devteam__subcmd__help__subcmd__warm__subcmd__cache)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         devteam__subcmd__prices)
             opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1407,6 +1427,44 @@ _devteam() {
                 return 0
             fi
             case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__warm__subcmd__cache)
+            opts="-q -v -h -V --lookback --top --dry-run --wait --suggest-schedule --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lookback)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --agents)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -82,6 +82,15 @@ pub enum Command {
     Run(RunArgs),
     /// List runs, or read one: summaries by default, full outputs only with `--full`.
     Runs(RunsArgs),
+    /// Warm the prompt cache of the most used agents where their history says it pays (for
+    /// cron): quiet unless something fails.
+    #[command(after_help = "A warm-up writes an agent's prompt prefix to the cache so that the next calls read \
+it. It pays for calls that start together (parallel fan-out all misses) and for keeping an entry alive across a \
+gap; a warm-up followed by a single call saves nothing, so such agents are skipped.\n\n\
+Exit codes: 0 done (also when nothing was worth warming, and when another warm-cache run holds the lock: \
+that run does the work; -v says so), 1 some warm-ups failed or the budget refused them, or --suggest-schedule \
+found nothing to time, 2 error (no key, bad store, bad config), 130 interrupted.")]
+    WarmCache(WarmCacheArgs),
     /// Show the effective price table: bundled rates plus your overrides.
     Prices(PricesArgs),
     /// Budgets that hold when many agents, cron and CI spend at once.
@@ -254,6 +263,31 @@ pub enum RunsCommand {
         #[arg(long)]
         full: bool,
     },
+}
+
+/// Arguments of `warm-cache`.
+#[derive(Debug, Args)]
+pub struct WarmCacheArgs {
+    /// Days of usage history to plan from.
+    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub lookback: u32,
+
+    /// Consider this many of the most used agents.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub top: u32,
+
+    /// Show the plan and its expected saving; send nothing (no key needed).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// When another warm-cache run holds the lock, wait for it instead of exiting at once.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// Print crontab lines timed from the usage history (shortly before the hours when the
+    /// agents start being used), and say when warming buys nothing; send nothing.
+    #[arg(long, conflicts_with_all = ["dry_run", "wait"])]
+    pub suggest_schedule: bool,
 }
 
 /// Arguments of `prices`.

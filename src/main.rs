@@ -20,6 +20,7 @@ mod settings;
 mod store;
 mod tokens;
 mod usage;
+mod warm;
 mod yaml;
 
 use std::process::ExitCode;

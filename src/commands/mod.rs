@@ -10,6 +10,7 @@ mod prices;
 mod restructure_agents;
 mod run;
 mod runs;
+mod warm_cache;
 
 use anyhow::{Context as _, Result};
 
@@ -32,6 +33,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::Discover(args) => discover::run(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx),
         Command::Runs(args) => runs::run(&args, &ctx),
+        Command::WarmCache(args) => warm_cache::run(&args, &ctx),
         Command::Prices(args) => prices::run(&args, &ctx),
         Command::Budget(command) => budget::run(command, &ctx),
         Command::RestructureAgents(args) => restructure_agents::run(&args, &ctx),

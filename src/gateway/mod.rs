@@ -36,6 +36,8 @@ pub struct Gateway<'a> {
     /// Every call reserves its worst case first and settles to its actual cost.
     guard: Guard,
     allow_over_budget: bool,
+    /// Who the recorded calls are from.
+    source: Source,
 }
 
 impl<'a> Gateway<'a> {
@@ -47,7 +49,24 @@ impl<'a> Gateway<'a> {
         sink: &'a TextSink,
         guard: Guard,
     ) -> Self {
-        Self { api, prices, store: Mutex::new(store), project, sink, batch: None, guard, allow_over_budget: false }
+        Self {
+            api,
+            prices,
+            store: Mutex::new(store),
+            project,
+            sink,
+            batch: None,
+            guard,
+            allow_over_budget: false,
+            source: Source::Devteam,
+        }
+    }
+
+    /// Records calls as made by `source` (e.g. `warm-cache`) instead of `devteam`.
+    #[must_use]
+    pub fn with_source(mut self, source: Source) -> Self {
+        self.source = source;
+        self
     }
 
     /// Lets calls proceed past a budget's limit (a person's explicit decision, recorded).
@@ -107,7 +126,7 @@ impl<'a> Gateway<'a> {
         };
         let record = CallRecord {
             ts_ms: started_ms,
-            source: Source::Devteam,
+            source: self.source,
             project: self.project.clone(),
             run_id: Some(call.run_id.clone()),
             subtask_id: call.subtask_id.clone(),

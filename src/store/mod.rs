@@ -10,6 +10,7 @@ mod migrations;
 mod projects;
 mod runs;
 mod usage;
+mod warm;
 
 use std::path::Path;
 use std::time::Duration;

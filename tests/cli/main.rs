@@ -14,3 +14,4 @@ mod routing;
 mod run;
 mod settings;
 mod spend;
+mod warm_cache;

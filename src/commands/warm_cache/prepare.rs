@@ -1,0 +1,92 @@
+//! A warm-up call per agent: the exact system blocks and breakpoints the agent's next run will
+//! send (laid out by `single::prepare` with the agent and model forced, the same project
+//! context and cache strategy as `run`), a minimal user turn, and one output token.
+
+use anyhow::Result;
+
+use super::super::fresh_library;
+use crate::context::Context;
+use crate::error::UserError;
+use crate::orchestrator::llm::LlmCall;
+use crate::orchestrator::single::{self, Inputs};
+use crate::prompt::{Block, BlockKind};
+use crate::routing::{Pressure, Router};
+use crate::store::Library;
+use crate::warm::{Candidate, Prefix};
+
+/// The user turn of a warm-up. The user turn is after every breakpoint, so it does not change
+/// what is cached; short, because it is billed as fresh input.
+const WARM_TURN: &str = "ok";
+
+/// One candidate, prepared: its prefix (or why it has none), its warm-up call, and a problem to
+/// report when preparing failed for a reason other than a missing agent.
+pub struct WarmUp {
+    pub prefix: Result<Prefix, String>,
+    pub call: Option<LlmCall>,
+    pub problem: Option<String>,
+}
+
+/// What every warm-up of a run shares: the library and the project context.
+pub struct Setup {
+    library: Library,
+    project_context: Option<String>,
+    router: Router,
+    run_id: String,
+}
+
+impl Setup {
+    pub fn new(ctx: &Context) -> Result<Self> {
+        // No refresh: agent texts are read from disk when each prompt is laid out, so the
+        // index only has to name the files; and a refresh would print notes into cron mail.
+        let library = fresh_library(ctx, false)?;
+        let project_context = match &ctx.settings.run.project {
+            Some(root) => Some(
+                crate::project::load_or_build(ctx.store()?, root, ctx.settings.run.project_context_max_tokens)?.0.text,
+            ),
+            None => None,
+        };
+        let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds);
+        let run_id = format!("warm-{}", jiff::Timestamp::now().as_millisecond());
+        Ok(Self { library, project_context, router, run_id })
+    }
+
+    /// The candidate's warm-up. An agent that is no longer in the library is a reason to skip;
+    /// any other failure is also reported as a problem, since a run of that agent would fail
+    /// the same way.
+    pub fn warm_up(&self, ctx: &Context, candidate: &Candidate) -> Result<WarmUp> {
+        let inputs = Inputs {
+            store: ctx.store()?,
+            library: &self.library,
+            prices: ctx.prices()?,
+            router: &self.router,
+            task: WARM_TURN,
+            agent: Some(&candidate.agent),
+            model_override: Some(candidate.model.clone()),
+            pressure: Pressure::Normal,
+            project_context: self.project_context.clone(),
+            cache: ctx.settings.run.cache_strategy,
+            max_tokens: 1,
+            shortlist: ctx.settings.discover_shortlist,
+            run_id: self.run_id.clone(),
+        };
+        let prepared = match single::prepare(&inputs) {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                let problem = e.downcast_ref::<UserError>().is_none().then(|| format!("{e:#}"));
+                return Ok(WarmUp { prefix: Err(format!("{e:#}")), call: None, problem });
+            }
+        };
+        let mut call = prepared.call;
+        call.layout.user = vec![Block { kind: BlockKind::Task, text: WARM_TURN.to_string(), cache: None }];
+        call.task = "warm-cache".to_string();
+        call.stream = false;
+        call.tier = tier_name(ctx, &candidate.model)?;
+        Ok(WarmUp { prefix: Ok(Prefix::from_layout(&call.layout)), call: Some(call), problem: None })
+    }
+}
+
+/// The tier whose model this is (as runs record it), else the model id itself.
+fn tier_name(ctx: &Context, model: &str) -> Result<String> {
+    let tiers = ctx.prices()?.tiers();
+    Ok(tiers.iter().find(|(_, m)| *m == model).map_or_else(|| model.to_string(), |(tier, _)| tier.clone()))
+}
