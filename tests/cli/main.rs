@@ -4,6 +4,7 @@
 mod artifacts;
 mod budget;
 mod caching;
+mod claude_logs;
 mod common;
 mod discover;
 mod eval;
@@ -14,4 +15,6 @@ mod routing;
 mod run;
 mod settings;
 mod spend;
+mod usage_daily;
+mod usage_import;
 mod warm_cache;
