@@ -68,8 +68,8 @@ pub struct SlotSums<'a> {
 /// An open import: one immediate transaction.
 pub struct ImportTx<'a> {
     tx: Transaction<'a>,
-    /// The SQL of the message-id index while it is dropped for a bulk load.
-    suspended_index: Option<String>,
+    /// The SQL of the indexes dropped for a bulk load, to rebuild at commit.
+    suspended: Vec<String>,
 }
 
 impl Store {
@@ -98,7 +98,7 @@ impl Store {
     pub fn begin_import(&self) -> Result<ImportTx<'_>> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate).context("locking the store")?;
         super::daily::fold_pending(&tx)?;
-        Ok(ImportTx { tx, suspended_index: None })
+        Ok(ImportTx { tx, suspended: Vec::new() })
     }
 }
 
@@ -118,19 +118,20 @@ impl ImportTx<'_> {
         Ok(max as u64)
     }
 
-    /// Drops the message-id index until commit, which rebuilds it: for a load larger than the
-    /// table, building the index once, sorted, is several times faster than inserting into it
-    /// at random. Lookups by message id are slow meanwhile.
-    pub fn suspend_message_index(&mut self) -> Result<()> {
-        let sql: Option<String> = self
-            .tx
-            .query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'calls_message'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if let Some(sql) = sql {
-            self.tx.execute_batch("DROP INDEX calls_message")?;
-            self.suspended_index = Some(sql);
+    /// Drops the indexes of `calls` until commit, which rebuilds them: for a load larger than
+    /// the table, building an index once from sorted keys is several times faster than
+    /// inserting into it row by row (at random, for message ids). Lookups are slow meanwhile.
+    pub fn suspend_indexes(&mut self) -> Result<()> {
+        let mut stmt = self.tx.prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls' AND sql IS NOT NULL",
+        )?;
+        let indexes = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        drop(stmt);
+        for (name, sql) in indexes {
+            self.tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            self.suspended.push(sql);
         }
         Ok(())
     }
@@ -237,8 +238,12 @@ impl ImportTx<'_> {
     }
 
     pub fn commit(self) -> Result<()> {
-        if let Some(sql) = &self.suspended_index {
-            self.tx.execute_batch(sql).context("rebuilding the message-id index")?;
+        if !self.suspended.is_empty() {
+            // SQLite may merge sorted runs on a second thread while it builds the indexes.
+            self.tx.pragma_update(None, "threads", 2)?;
+        }
+        for sql in &self.suspended {
+            self.tx.execute_batch(sql).context("rebuilding the indexes of calls")?;
         }
         self.tx.commit().context("committing the import")
     }
@@ -326,7 +331,7 @@ mod tests {
     fn a_bulk_load_rebuilds_the_message_index_and_the_rollup_counts_each_call_once() {
         let store = Store::open_in_memory().unwrap();
         let mut tx = store.begin_import().unwrap();
-        tx.suspend_message_index().unwrap();
+        tx.suspend_indexes().unwrap();
         tx.insert_call(&call("m1", 2)).unwrap();
         let slot = SlotSums {
             source: Source::ClaudeCode,

@@ -14,7 +14,7 @@ use crate::pricing::{ModelInfo, PriceTable, TokenUsage};
 const NONE: u32 = u32::MAX;
 
 /// One distinct call so far: the winning line.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     /// Offsets into [`Dedup::text`].
     pub key: (u32, u32),
@@ -51,8 +51,8 @@ pub struct Dedup<'p> {
 pub enum Added {
     /// It is a call not seen before: entry `n`.
     New(u32),
-    /// It replaced the line of entry `n` (it was larger).
-    Replaced(u32),
+    /// It replaced the line of entry `index` (it was larger); `before` is the line it replaced.
+    Replaced { index: u32, before: Entry },
     /// Another line of a call already seen won.
     Kept,
 }
@@ -144,8 +144,9 @@ impl<'p> Dedup<'p> {
                     (Some(r), _) => Some(put(&mut self.text, r)),
                     (None, _) => None,
                 };
-                self.entries[i as usize] = Entry { key, request_id: rid, next, ..candidate };
-                return Added::Replaced(i);
+                let before =
+                    std::mem::replace(&mut self.entries[i as usize], Entry { key, request_id: rid, next, ..candidate });
+                return Added::Replaced { index: i, before };
             }
             return Added::Kept;
         }

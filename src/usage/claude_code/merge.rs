@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Result;
 
 use super::Unpriced;
-use super::dedup::{Dedup, Side, candidate_wins};
+use super::dedup::{Dedup, Entry, Side, candidate_wins};
 use super::paths::Transcript;
 use crate::pricing::TokenUsage;
 use crate::store::{BUCKET_MS, ImportFile, ImportTx, ImportedCall, SlotSums, Store, StoredCall};
@@ -35,12 +35,21 @@ pub struct Writer<'s> {
     tx: ImportTx<'s>,
     /// No call of this source is stored yet, so there is nothing to merge with: calls are
     /// inserted as soon as their file is read (overlapping the reading of the rest), and
-    /// rewritten at the end if a later file held a larger line of them.
+    /// rewritten at the end if a later file held a winning line of them.
     bulk: bool,
     /// Row id of each entry written so far (0: not yet).
     rows: Vec<i64>,
-    /// Entries replaced after they were written.
-    dirty: Vec<u32>,
+    /// Entries replaced after they were written: the entry as written.
+    written_as: HashMap<u32, Entry>,
+    /// Sums of the calls inserted, per rollup slot, model and file.
+    slots: HashMap<(i64, u16, u32), Sum>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Sum {
+    calls: u64,
+    tokens: TokenUsage,
+    cost_micros: i64,
 }
 
 impl<'s> Writer<'s> {
@@ -49,15 +58,15 @@ impl<'s> Writer<'s> {
         let mut tx = store.begin_import()?;
         let bulk = !tx.has_calls(Source::ClaudeCode)?;
         if bulk && expected as u64 > tx.calls_estimate()? {
-            tx.suspend_message_index()?;
+            tx.suspend_indexes()?;
         }
-        Ok(Self { tx, bulk, rows: Vec::new(), dirty: Vec::new() })
+        Ok(Self { tx, bulk, rows: Vec::new(), written_as: HashMap::new(), slots: HashMap::new() })
     }
 
-    /// A later line replaced entry `i`.
-    pub fn replaced(&mut self, i: u32) {
+    /// A later line replaced entry `i`, which was `before`.
+    pub fn replaced(&mut self, i: u32, before: Entry) {
         if self.rows.get(i as usize).is_some_and(|&id| id != 0) {
-            self.dirty.push(i);
+            self.written_as.entry(i).or_insert(before);
         }
     }
 
@@ -68,7 +77,9 @@ impl<'s> Writer<'s> {
         }
         self.rows.resize(calls.entries.len(), 0);
         for &i in new {
-            self.rows[i as usize] = self.tx.insert_call(&call_of(calls, i, files))?;
+            let e = &calls.entries[i as usize];
+            self.rows[i as usize] = self.tx.insert_call(&call_of(calls, e, files))?;
+            self.add(calls, e, 1);
         }
         Ok(())
     }
@@ -76,59 +87,51 @@ impl<'s> Writer<'s> {
     /// Writes what is left, the rollup and the file offsets, and commits.
     pub fn finish(mut self, calls: &Dedup<'_>, files: &[Transcript], offsets: &[ImportFile]) -> Result<Written> {
         let mut written = Written::default();
-        let mut slots: HashMap<(i64, &str, &str), SlotSums<'_>> = HashMap::new();
         if self.bulk {
             self.rows.resize(calls.entries.len(), 0);
-            self.dirty.sort_unstable();
-            self.dirty.dedup();
-            for &i in &self.dirty {
-                self.tx.replace_call(self.rows[i as usize], &call_of(calls, i, files))?;
-            }
-            for i in 0..calls.entries.len() as u32 {
-                let call = call_of(calls, i, files);
-                if self.rows[i as usize] == 0 {
-                    self.tx.insert_call(&call)?;
+            for (&i, before) in &std::mem::take(&mut self.written_as) {
+                let after = &calls.entries[i as usize];
+                if changed(before, after, files) {
+                    self.tx.replace_call(self.rows[i as usize], &call_of(calls, after, files))?;
+                    self.add(calls, before, -1);
+                    self.add(calls, after, 1);
                 }
-                add_to_slot(&mut slots, &call);
+            }
+            for i in 0..calls.entries.len() {
+                if self.rows[i] == 0 {
+                    self.tx.insert_call(&call_of(calls, &calls.entries[i], files))?;
+                    self.add(calls, &calls.entries[i], 1);
+                }
             }
             written.added = calls.entries.len() as u64;
         } else {
-            self.merge(calls, files, &mut written, &mut slots)?;
+            self.merge(calls, files, &mut written)?;
         }
-        let mut unpriced: BTreeMap<String, u64> = BTreeMap::new();
-        for slot in slots.values().filter(|s| calls.is_unpriced(s.model)) {
-            let name = if slot.model.is_empty() { "(no model)" } else { slot.model };
-            *unpriced.entry(name.to_string()).or_default() += slot.calls;
-        }
-        self.tx.add_to_rollup(&slots.into_values().collect::<Vec<_>>())?;
+        let (slots, unpriced) = self.rollup(calls, files);
+        self.tx.add_to_rollup(&slots)?;
         for row in offsets {
             self.tx.save_file(Source::ClaudeCode, row)?;
         }
         self.tx.commit()?;
-        written.unpriced = unpriced.into_iter().map(|(model, calls)| Unpriced { model, calls }).collect();
+        written.unpriced = unpriced;
         Ok(written)
     }
 
     /// Merges every entry with the stored calls, oldest first.
-    fn merge<'a>(
-        &self,
-        calls: &'a Dedup<'_>,
-        files: &'a [Transcript],
-        written: &mut Written,
-        slots: &mut HashMap<(i64, &'a str, &'a str), SlotSums<'a>>,
-    ) -> Result<()> {
+    fn merge(&mut self, calls: &Dedup<'_>, files: &[Transcript], written: &mut Written) -> Result<()> {
         let mut order: Vec<u32> = (0..calls.entries.len() as u32).collect();
         order.sort_unstable_by_key(|&i| {
             let e = &calls.entries[i as usize];
             (e.ts_ms, e.file, e.line)
         });
         for i in order {
-            let call = call_of(calls, i, files);
+            let e = &calls.entries[i as usize];
+            let call = call_of(calls, e, files);
             let stored = self.tx.calls_with_message(Source::ClaudeCode, call.message_id)?;
-            match decide(&stored, &call, calls.entries[i as usize].has_speed) {
+            match decide(&stored, &call, e.has_speed) {
                 Decision::Insert => {
                     self.tx.insert_call(&call)?;
-                    add_to_slot(slots, &call);
+                    self.add(calls, e, 1);
                     written.added += 1;
                 }
                 Decision::Replace(id) => {
@@ -140,11 +143,67 @@ impl<'s> Writer<'s> {
         }
         Ok(())
     }
+
+    /// Adds (or with `sign` -1 takes away) an entry's call from the inserted sums.
+    fn add(&mut self, calls: &Dedup<'_>, e: &Entry, sign: i8) {
+        let slot = self.slots.entry((e.ts_ms.div_euclid(BUCKET_MS), e.model, e.file)).or_default();
+        let step = |total: &mut u64, n: u64| *total = if sign > 0 { *total + n } else { total.saturating_sub(n) };
+        step(&mut slot.calls, 1);
+        let t = &mut slot.tokens;
+        step(&mut t.input, e.tokens.input);
+        step(&mut t.output, e.tokens.output);
+        step(&mut t.cache_write_5m, e.tokens.cache_write_5m);
+        step(&mut t.cache_write_1h, e.tokens.cache_write_1h);
+        step(&mut t.cache_read, e.tokens.cache_read);
+        slot.cost_micros += i64::from(sign) * calls.cost_micros(e).unwrap_or(0);
+    }
+
+    /// The inserted sums per slot, model and project, and the models without a price.
+    fn rollup<'a>(&self, calls: &'a Dedup<'_>, files: &'a [Transcript]) -> (Vec<SlotSums<'a>>, Vec<Unpriced>) {
+        let mut merged: HashMap<(i64, u16, &str), SlotSums<'a>> = HashMap::new();
+        let mut unpriced: BTreeMap<String, u64> = BTreeMap::new();
+        for (&(bucket, model_index, file), sum) in self.slots.iter().filter(|(_, s)| s.calls > 0) {
+            let model = calls.models.get(usize::from(model_index)).map_or("", String::as_str);
+            let project = files[file as usize].project.as_str();
+            let slot = merged.entry((bucket, model_index, project)).or_insert_with(|| SlotSums {
+                source: Source::ClaudeCode,
+                bucket,
+                model,
+                project,
+                calls: 0,
+                tokens: TokenUsage::default(),
+                cost_micros: 0,
+            });
+            slot.calls += sum.calls;
+            let (t, s) = (&mut slot.tokens, &sum.tokens);
+            t.input += s.input;
+            t.output += s.output;
+            t.cache_write_5m += s.cache_write_5m;
+            t.cache_write_1h += s.cache_write_1h;
+            t.cache_read += s.cache_read;
+            slot.cost_micros += sum.cost_micros;
+            if calls.is_unpriced(model) {
+                let name = if model.is_empty() { "(no model)" } else { model };
+                *unpriced.entry(name.to_string()).or_default() += sum.calls;
+            }
+        }
+        let unpriced = unpriced.into_iter().map(|(model, calls)| Unpriced { model, calls }).collect();
+        (merged.into_values().collect(), unpriced)
+    }
 }
 
-/// Entry `i` as a call to store.
-fn call_of<'a>(calls: &'a Dedup<'_>, i: u32, files: &'a [Transcript]) -> ImportedCall<'a> {
-    let e = &calls.entries[i as usize];
+/// Whether the stored row of a call changes when its winning line goes from `a` to `b` (a tie
+/// between two copies of one line moves nothing but the line's position).
+fn changed(a: &Entry, b: &Entry, files: &[Transcript]) -> bool {
+    let (fa, fb) = (&files[a.file as usize], &files[b.file as usize]);
+    (a.ts_ms, a.tokens, a.model, a.request_id, a.sidechain, a.api_error)
+        != (b.ts_ms, b.tokens, b.model, b.request_id, b.sidechain, b.api_error)
+        || fa.project != fb.project
+        || fa.session != fb.session
+}
+
+/// An entry as a call to store.
+fn call_of<'a>(calls: &'a Dedup<'_>, e: &Entry, files: &'a [Transcript]) -> ImportedCall<'a> {
     let t = &files[e.file as usize];
     let model = calls.model(e).unwrap_or("");
     ImportedCall {
@@ -161,27 +220,6 @@ fn call_of<'a>(calls: &'a Dedup<'_>, i: u32, files: &'a [Transcript]) -> Importe
         is_sidechain: e.sidechain,
         outcome: if e.api_error { "error" } else { "ok" },
     }
-}
-
-/// Sums an inserted call into its rollup slot (the rollup is written once, at the end).
-fn add_to_slot<'a>(slots: &mut HashMap<(i64, &'a str, &'a str), SlotSums<'a>>, c: &ImportedCall<'a>) {
-    let bucket = c.ts_ms.div_euclid(BUCKET_MS);
-    let slot = slots.entry((bucket, c.model, c.project)).or_insert_with(|| SlotSums {
-        source: c.source,
-        bucket,
-        model: c.model,
-        project: c.project,
-        calls: 0,
-        tokens: TokenUsage::default(),
-        cost_micros: 0,
-    });
-    slot.calls += 1;
-    slot.tokens.input += c.tokens.input;
-    slot.tokens.output += c.tokens.output;
-    slot.tokens.cache_write_5m += c.tokens.cache_write_5m;
-    slot.tokens.cache_write_1h += c.tokens.cache_write_1h;
-    slot.tokens.cache_read += c.tokens.cache_read;
-    slot.cost_micros += c.cost_micros;
 }
 
 /// The stored call a line belongs to (same `requestId`, else, for a sidechain on either side,

@@ -190,7 +190,7 @@ fn take_batch(
     for rec in &batch.records {
         match calls.add(batch.file, rec, &batch.arena) {
             dedup::Added::New(i) => fresh.push(i),
-            dedup::Added::Replaced(i) => writer.replaced(i),
+            dedup::Added::Replaced { index, before } => writer.replaced(index, before),
             dedup::Added::Kept => {}
         }
     }

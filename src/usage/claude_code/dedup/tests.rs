@@ -109,7 +109,8 @@ fn add_reports_new_replaced_and_kept() {
     let prices = PriceTable::load(None).unwrap();
     let mut d = Dedup::with_capacity(&prices, 4);
     assert_eq!(add(&mut d, &line(0, 1, "m", Some("r"), 3)), Added::New(0));
-    assert_eq!(add(&mut d, &line(0, 2, "m", Some("r"), 9)), Added::Replaced(0));
+    let first = d.entries[0];
+    assert_eq!(add(&mut d, &line(0, 2, "m", Some("r"), 9)), Added::Replaced { index: 0, before: first });
     assert_eq!(add(&mut d, &line(0, 3, "m", Some("r"), 1)), Added::Kept);
     assert_eq!(d.merged, 2);
     assert_eq!(d.cost_micros(&d.entries[0]), Some(55)); // 9 output at $5/M + 100 reads at $0.10/M
