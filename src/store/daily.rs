@@ -39,6 +39,26 @@ impl Store {
     /// Sums per 15-minute slot and model, slots in order: the rollup, plus the calls not yet
     /// folded into it. Bounds must be whole slots (the rollup's are rounded down).
     pub fn sums_by_slot(&self, f: &CallFilter<'_>) -> Result<Vec<Sums>> {
+        let pending: bool = self.conn.query_row(
+            "SELECT (SELECT IFNULL(MAX(id), 0) FROM calls) > (SELECT calls_upto FROM rollup_state)",
+            [],
+            |r| r.get(0),
+        )?;
+        let (from_ms, to_ms) = (f.from_ms.unwrap_or(i64::MIN), f.to_ms.unwrap_or(i64::MAX));
+        let (from, to) = (from_ms.div_euclid(BUCKET_MS), to_ms.div_euclid(BUCKET_MS));
+        if !pending {
+            // The common case: everything is folded, and the rollup's key order is the grouping's.
+            // A literal `source = ?1` (rather than `?1 IS NULL OR ...`) lets SQLite walk the key.
+            let source = if f.source.is_some() { "source = ?1" } else { "?1 IS NULL" };
+            let sql = format!(
+                "SELECT bucket, model, SUM(calls), SUM(input_tokens), SUM(output_tokens),
+                    SUM(cache_write_5m_tokens), SUM(cache_write_1h_tokens), SUM(cache_read_tokens), SUM(cost_micros)
+                 FROM call_buckets
+                 WHERE {source} AND (?2 IS NULL OR project = ?2) AND bucket >= ?3 AND bucket < ?4
+                 GROUP BY bucket, model HAVING SUM(calls) > 0 ORDER BY bucket, model"
+            );
+            return self.sums(&sql, params![f.source.map(Source::as_str), f.project, from, to], BUCKET_MS);
+        }
         let sql = format!(
             "SELECT bucket, model, SUM(n), SUM(i), SUM(o), SUM(w5), SUM(w1), SUM(r), SUM(c) FROM (
                  SELECT bucket, model, calls AS n, input_tokens AS i, output_tokens AS o, cache_write_5m_tokens AS w5,
@@ -53,8 +73,6 @@ impl Store {
                    AND (?2 IS NULL OR project = ?2) AND ts_ms >= ?5 AND ts_ms < ?6)
              GROUP BY bucket, model HAVING SUM(n) > 0 ORDER BY bucket, model"
         );
-        let (from_ms, to_ms) = (f.from_ms.unwrap_or(i64::MIN), f.to_ms.unwrap_or(i64::MAX));
-        let (from, to) = (from_ms.div_euclid(BUCKET_MS), to_ms.div_euclid(BUCKET_MS));
         let params = params![f.source.map(Source::as_str), f.project, from, to, from_ms, to_ms];
         self.sums(&sql, params, BUCKET_MS)
     }

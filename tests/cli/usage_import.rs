@@ -152,3 +152,22 @@ fn the_table_summary_names_skipped_lines_with_v() {
     assert!(err.contains("s1.jsonl:5: not a JSON object"), "{err}");
     assert!(err.contains("<synthetic>"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_named_and_the_rest_is_imported() {
+    let env = TestEnv::new();
+    let config = env.path().join("claude");
+    claude_logs::write(&config);
+    let dangling = config.join("projects/-home-dev-a/gone.jsonl");
+    std::os::unix::fs::symlink(env.path().join("nowhere.jsonl"), &dangling).unwrap();
+    let out = env.cmd().args(["--json", "usage", "import", "claude-code"]).arg(&config).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("gone.jsonl"), "{}", stderr(&out));
+    let r: ImportOutput = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((r.calls_added, r.errors.len()), (6, 1));
+    // Nothing was lost: the calls are in the store.
+    std::fs::remove_file(&dangling).unwrap();
+    let again = import(&env, &[config.as_os_str()]);
+    assert_eq!(again.calls_added, 0);
+}

@@ -6,6 +6,7 @@
 
 use std::hash::BuildHasher;
 
+use anyhow::{Result, bail};
 use hashbrown::HashTable;
 
 use super::scan::Rec;
@@ -113,11 +114,20 @@ impl<'p> Dedup<'p> {
         self.models.get(usize::from(e.model)).map(String::as_str)
     }
 
-    /// Merges one usage line of `file` (its strings in `arena`).
-    pub fn add(&mut self, file: u32, rec: &Rec, arena: &str) -> Added {
+    /// Merges one usage line of `file` (its strings in `arena`). Fails only past the table's
+    /// limits (4 GiB of ids, 4 billion calls or 65,534 model names in one import).
+    pub fn add(&mut self, file: u32, rec: &Rec, arena: &str) -> Result<Added> {
         let key = rec.key.get(arena);
         let request_id = rec.request_id.map(|s| s.get(arena));
-        let model = rec.model.map_or(u16::MAX, |m| self.intern_model(m.get(arena)));
+        if self.text.len() + key.len() + request_id.map_or(0, str::len) >= u32::MAX as usize
+            || self.entries.len() >= NONE as usize - 1
+        {
+            bail!("too many calls for one import: import the folders one at a time");
+        }
+        let model = match rec.model {
+            Some(m) => self.intern_model(m.get(arena))?,
+            None => u16::MAX,
+        };
         let hash = self.hasher.hash_one(key);
         let head = self.heads.find(hash, |&i| self.str(self.entries[i as usize].key) == key).copied();
         let candidate = Entry {
@@ -146,9 +156,9 @@ impl<'p> Dedup<'p> {
                 };
                 let before =
                     std::mem::replace(&mut self.entries[i as usize], Entry { key, request_id: rid, next, ..candidate });
-                return Added::Replaced { index: i, before };
+                return Ok(Added::Replaced { index: i, before });
             }
-            return Added::Kept;
+            return Ok(Added::Kept);
         }
         let index = self.entries.len() as u32;
         let key_span = put(&mut self.text, key);
@@ -166,7 +176,7 @@ impl<'p> Dedup<'p> {
                 });
             }
         }
-        Added::New(index)
+        Ok(Added::New(index))
     }
 
     /// The entry this line merges into: same `requestId`, else (for a sidechain on either side)
@@ -212,17 +222,16 @@ impl<'p> Dedup<'p> {
         Some(crate::usage::to_micros(info.cost(&e.tokens, false).total))
     }
 
-    fn intern_model(&mut self, name: &str) -> u16 {
+    fn intern_model(&mut self, name: &str) -> Result<u16> {
         if let Some(i) = self.models.iter().position(|m| m == name) {
-            return i as u16;
+            return Ok(i as u16);
         }
-        // More distinct models than u16 can count would be a corrupt log; fold them into one.
         if self.models.len() >= usize::from(u16::MAX) - 1 {
-            return (self.models.len() - 1) as u16;
+            bail!("more than {} model names in one import: these are not Claude Code logs", u16::MAX - 1);
         }
         self.models.push(name.to_string());
         self.priced.push(self.prices.find(name));
-        (self.models.len() - 1) as u16
+        Ok((self.models.len() - 1) as u16)
     }
 }
 

@@ -188,7 +188,7 @@ fn take_batch(
     state.usage_lines += batch.records.len() as u64;
     let fresh = state.fresh.entry(batch.file).or_default();
     for rec in &batch.records {
-        match calls.add(batch.file, rec, &batch.arena) {
+        match calls.add(batch.file, rec, &batch.arena)? {
             dedup::Added::New(i) => fresh.push(i),
             dedup::Added::Replaced { index, before } => writer.replaced(index, before),
             dedup::Added::Kept => {}
@@ -252,7 +252,11 @@ fn report(
         files: plan.files.len(),
         files_read: plan.jobs.len(),
         files_unchanged: plan.files.len() - plan.jobs.len(),
-        files_reread: plan.jobs.iter().filter(|j| j.start == 0 && plan.previous[j.file as usize].is_some()).count(),
+        files_reread: plan
+            .jobs
+            .iter()
+            .filter(|j| j.start == 0 && plan.previous[j.file as usize].as_ref().is_some_and(|p| p.offset > 0))
+            .count(),
         bytes_read: sum(|e| e.bytes),
         lines_read: sum(|e| e.lines),
         usage_lines,

@@ -14,6 +14,9 @@ use super::line::{self, Line, Record};
 use crate::pricing::TokenUsage;
 
 const CHUNK: usize = 1 << 20;
+/// Longest line held in memory. A longer one (no usage line comes near) is counted as skipped
+/// and stepped over without being held.
+const MAX_LINE: usize = 32 << 20;
 /// Records per batch sent to the merging thread.
 const BATCH: usize = 8192;
 /// Reasons kept per file for `-v`.
@@ -89,7 +92,11 @@ pub struct Batch {
 
 /// Reads every job on `threads` threads and hands each batch to `sink` on the calling thread.
 /// `read_bytes` counts bytes read so far, for a progress bar.
-pub fn scan(jobs: &[Job], threads: usize, read_bytes: &AtomicU64, mut sink: impl FnMut(Batch)) {
+pub fn scan(jobs: &[Job], threads: usize, read_bytes: &AtomicU64, sink: impl FnMut(Batch)) {
+    scan_with(jobs, threads, read_bytes, MAX_LINE, sink);
+}
+
+fn scan_with(jobs: &[Job], threads: usize, read_bytes: &AtomicU64, max_line: usize, mut sink: impl FnMut(Batch)) {
     let next = AtomicUsize::new(0);
     let (tx, rx) = sync_channel::<Batch>(threads * 4);
     std::thread::scope(|scope| {
@@ -97,7 +104,7 @@ pub fn scan(jobs: &[Job], threads: usize, read_bytes: &AtomicU64, mut sink: impl
             let tx = tx.clone();
             let next = &next;
             let work = move || {
-                let mut reader = Reader::new(read_bytes);
+                let mut reader = Reader::new(read_bytes, max_line);
                 while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
                     if reader.read(job, &tx).is_err() {
                         return; // the receiver is gone
@@ -117,6 +124,7 @@ struct Reader<'a> {
     buf: Vec<u8>,
     usage: Finder<'static>,
     read_bytes: &'a AtomicU64,
+    max_line: usize,
 }
 
 /// Per-file state while reading.
@@ -127,8 +135,8 @@ struct Cursor {
 }
 
 impl<'a> Reader<'a> {
-    fn new(read_bytes: &'a AtomicU64) -> Self {
-        Self { buf: vec![0; CHUNK], usage: Finder::new(b"\"usage\":{"), read_bytes }
+    fn new(read_bytes: &'a AtomicU64, max_line: usize) -> Self {
+        Self { buf: vec![0; CHUNK.min(max_line)], usage: Finder::new(b"\"usage\":{"), read_bytes, max_line }
     }
 
     /// Streams one file; `Err` only when the receiver has gone away.
@@ -151,10 +159,18 @@ impl<'a> Reader<'a> {
     fn stream(&mut self, job: &Job, cur: &mut Cursor, tx: &SyncSender<Batch>) -> std::io::Result<()> {
         let mut file = File::open(&job.path)?;
         file.seek(SeekFrom::Start(job.start))?;
-        let mut filled = 0;
+        if self.buf.len() > CHUNK {
+            // Give back what a long line of the last file took.
+            self.buf.truncate(CHUNK);
+            self.buf.shrink_to_fit();
+        }
+        let (mut filled, mut oversized) = (0, None);
         loop {
             if filled == self.buf.len() {
-                self.buf.resize(self.buf.len() * 2, 0); // a line longer than the buffer
+                oversized = self.make_room(filled, cur);
+                if oversized.is_some() {
+                    filled = 0;
+                }
             }
             let n = match file.read(&mut self.buf[filled..]) {
                 Ok(n) => n,
@@ -164,21 +180,47 @@ impl<'a> Reader<'a> {
             self.read_bytes.fetch_add(n as u64, Ordering::Relaxed);
             cur.end.bytes += n as u64;
             filled += n;
-            let done = self.lines(&self.buf[..filled], n == 0, cur);
-            cur.end.offset += done as u64;
+            let start = match oversized {
+                Some(dropped) => match memchr::memchr(b'\n', &self.buf[..filled]) {
+                    Some(k) => {
+                        // The oversized line ends here.
+                        (cur.end.offset, cur.line_no, cur.end.lines) =
+                            (cur.end.offset + dropped + k as u64 + 1, cur.line_no + 1, cur.end.lines + 1);
+                        oversized = None;
+                        k + 1
+                    }
+                    None => {
+                        oversized = Some(dropped + filled as u64);
+                        filled = 0;
+                        0
+                    }
+                },
+                None => 0,
+            };
+            let done = start + self.lines(&self.buf[start..filled], n == 0 && oversized.is_none(), cur);
+            cur.end.offset += (done - start) as u64;
             self.buf.copy_within(done..filled, 0);
             filled -= done;
             if cur.batch.records.len() >= BATCH {
-                let full = std::mem::replace(
-                    &mut cur.batch,
-                    Batch { file: job.file, arena: String::new(), records: Vec::new(), end: None },
-                );
-                tx.send(full).map_err(|_| std::io::Error::other("import stopped"))?;
+                let next = Batch { file: job.file, arena: String::new(), records: Vec::new(), end: None };
+                tx.send(std::mem::replace(&mut cur.batch, next))
+                    .map_err(|_| std::io::Error::other("import stopped"))?;
             }
             if n == 0 {
                 return Ok(());
             }
         }
+    }
+
+    /// The buffer is full with one unfinished line: grow it, or past `max_line` drop the line
+    /// (counted as skipped). Returns the bytes of the line dropped so far.
+    fn make_room(&mut self, filled: usize, cur: &mut Cursor) -> Option<u64> {
+        if self.buf.len() < self.max_line {
+            self.buf.resize((self.buf.len() * 2).min(self.max_line), 0);
+            return None;
+        }
+        skip(cur, false, format!("line longer than {} bytes, skipped", self.max_line));
+        Some(filled as u64)
     }
 
     /// Handles the complete lines of `buf` and returns how many bytes they span. At the end of
@@ -269,12 +311,16 @@ mod tests {
     use super::*;
 
     fn scan_one(content: &[u8], start: u64) -> (Vec<Rec>, String, FileEnd) {
+        scan_limited(content, start, MAX_LINE)
+    }
+
+    fn scan_limited(content: &[u8], start: u64, max_line: usize) -> (Vec<Rec>, String, FileEnd) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.jsonl");
         std::fs::write(&path, content).unwrap();
         let jobs = [Job { file: 0, path, start, first_line: 1 }];
         let (mut recs, mut arena, mut end) = (Vec::new(), String::new(), None);
-        scan(&jobs, 2, &AtomicU64::new(0), |b| {
+        scan_with(&jobs, 2, &AtomicU64::new(0), max_line, |b| {
             let base = arena.len() as u32;
             let shift = |s: Span| Span { start: s.start + base, len: s.len };
             for mut r in b.records {
@@ -321,5 +367,19 @@ mod tests {
         let content = format!("{}\n", GOOD.replace(r#""id":"m1","#, ""));
         let (recs, arena, _) = scan_one(content.as_bytes(), 0);
         assert!(recs[0].key.get(&arena).starts_with("line:"));
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_stepped_over_without_being_held() {
+        let long = format!("{{\"type\":\"user\",\"x\":\"{}\"}}", "a".repeat(5000));
+        let m2 = GOOD.replace("m1", "m2");
+        let content = format!("{GOOD}\n{long}\n{m2}\n{long}");
+        let (recs, arena, end) = scan_limited(content.as_bytes(), 0, 1024);
+        let keys: Vec<&str> = recs.iter().map(|r| r.key.get(&arena)).collect();
+        assert_eq!(keys, vec!["m1", "m2"]);
+        assert_eq!((end.lines, end.invalid, end.malformed), (3, 2, 0));
+        assert_eq!(end.notes[0].0, 2);
+        // The unfinished long last line stays unread: the next import starts before it.
+        assert_eq!(end.offset as usize, content.len() - long.len());
     }
 }

@@ -33,7 +33,7 @@ fn add(d: &mut Dedup<'_>, l: &Line) -> Added {
         has_speed: l.speed,
         api_error: false,
     };
-    d.add(l.file, &rec, &arena)
+    d.add(l.file, &rec, &arena).unwrap()
 }
 
 /// Adds the lines in the given order; returns (key, requestId, output, line) per call.
