@@ -109,8 +109,35 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Folds the calls added since the last fold into the rollup when there are more than
+    /// `threshold` of them, so that reports stay fast on stores that are never imported into.
+    /// A store busy with another writer is left as it is (reports add those calls on the fly).
+    pub fn fold_rollup_if_behind(&self, threshold: u64) -> Result<()> {
+        let behind: i64 = self.conn.query_row(
+            "SELECT (SELECT IFNULL(MAX(id), 0) FROM calls) - (SELECT calls_upto FROM rollup_state)",
+            [],
+            |r| r.get(0),
+        )?;
+        if behind <= threshold as i64 {
+            return Ok(());
+        }
+        self.conn.busy_timeout(std::time::Duration::from_millis(50))?;
+        let folded = (|| -> rusqlite::Result<()> {
+            let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
+            fold_pending(&tx)?;
+            tx.commit()
+        })();
+        self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        match folded {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => Ok(()),
+            other => other.context("folding new calls into the rollup"),
+        }
+    }
+}
+
 /// Folds every call newer than the mark into the rollup (inside the caller's transaction).
-pub(super) fn fold_pending(conn: &rusqlite::Connection) -> Result<()> {
+pub(super) fn fold_pending(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     conn.execute_batch(&format!(
         "INSERT INTO call_buckets
          SELECT source, ts_ms / {BUCKET_MS}, model, project, COUNT(*), SUM(input_tokens), SUM(output_tokens),
@@ -119,7 +146,6 @@ pub(super) fn fold_pending(conn: &rusqlite::Connection) -> Result<()> {
          ON CONFLICT DO UPDATE SET {ADD};
          UPDATE rollup_state SET calls_upto = (SELECT IFNULL(MAX(id), 0) FROM calls);"
     ))
-    .context("folding new calls into the rollup")
 }
 
 /// Adds `excluded`'s sums to a bucket row (the upsert's update clause).
@@ -197,5 +223,19 @@ mod tests {
         assert_eq!(exact, vec![1, 7]);
         let none = CallFilter { source: Some(Source::Devteam), ..CallFilter::default() };
         assert!(store.sums_by_slot(&none).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_store_far_behind_is_folded_by_the_report_and_sums_do_not_change() {
+        let store = Store::open_in_memory().unwrap();
+        add(&store, &[call(10, "a", "p", 5), call(20, "a", "p", 7), call(BUCKET_MS, "b", "q", 1)]);
+        let before = slots(&store);
+        store.fold_rollup_if_behind(5).unwrap();
+        let upto: i64 = store.conn.query_row("SELECT calls_upto FROM rollup_state", [], |r| r.get(0)).unwrap();
+        assert_eq!(upto, 0, "under the threshold nothing is folded");
+        store.fold_rollup_if_behind(2).unwrap();
+        let upto: i64 = store.conn.query_row("SELECT calls_upto FROM rollup_state", [], |r| r.get(0)).unwrap();
+        assert_eq!(upto, 3);
+        assert_eq!(slots(&store), before);
     }
 }

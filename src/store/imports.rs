@@ -97,7 +97,7 @@ impl Store {
     /// rollup are folded in first, so that the calls this import adds are the only ones left.
     pub fn begin_import(&self) -> Result<ImportTx<'_>> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate).context("locking the store")?;
-        super::daily::fold_pending(&tx)?;
+        super::daily::fold_pending(&tx).context("folding new calls into the rollup")?;
         Ok(ImportTx { tx, suspended: Vec::new() })
     }
 }

@@ -210,8 +210,8 @@ pub const MIGRATIONS: &[&str] = &[
     // 5: a rollup of calls per 15-minute slot, source, model and project, so that daily reports in any time zone
     // read a few thousand rows instead of every call (every UTC offset in use is a whole number of 15-minute
     // slots). Calls up to `rollup_state.calls_upto` are folded in; newer ones are added on the fly by reports
-    // and folded by the next import (a trigger per insert would cost more than the insert itself). Updates
-    // and deletes of folded calls keep the rollup right through triggers.
+    // and folded by the next import, or by a report that finds many (a trigger per insert would cost more
+    // than the insert itself). Updates and deletes of folded calls keep the rollup right through triggers.
     r"
     CREATE TABLE call_buckets (
         source TEXT NOT NULL,

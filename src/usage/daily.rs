@@ -14,6 +14,9 @@ use crate::pricing::{PriceTable, TokenUsage};
 use crate::store::{BUCKET_MS, CallFilter, Store, Sums};
 use crate::usage::{Source, to_usd};
 
+/// Calls added since the last fold that a report sums on the fly before it folds them first.
+const FOLD_THRESHOLD: u64 = 20_000;
+
 /// What to report on.
 #[derive(Debug, Clone)]
 pub struct DailyQuery<'a> {
@@ -101,6 +104,7 @@ pub fn daily(store: &Store, prices: &PriceTable, q: &DailyQuery<'_>) -> Result<D
     let from_ms = q.since.map(start).transpose()?;
     let to_ms = q.until.map(|d| d.tomorrow().map_err(anyhow::Error::from).and_then(start)).transpose()?;
     let filter = CallFilter { source: q.source, project: q.project, from_ms, to_ms };
+    store.fold_rollup_if_behind(FOLD_THRESHOLD)?;
     let aligned = |ms: i64| ms.rem_euclid(BUCKET_MS) == 0;
     let mut sums = store.sums_by_slot(&filter)?;
     // A slot must lie within one local day: true when the zone's offsets are whole slots.
