@@ -1287,7 +1287,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__run)
-            opts="-j -q -v -h -V --dry-run --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-j -q -v -h -V --dry-run --exact --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --agents --db --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -89,6 +89,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -l color -d 'When t
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l dry-run -d 'Show the routing, agent, request size and estimated cost; send nothing (no key needed)'
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l exact -d 'With --dry-run: ask the API\'s free count_tokens endpoint for the request\'s exact input size instead of the local estimate (needs a key)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-cache -d 'Send no cache breakpoints (prompt caching off)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-routing -d 'Skip the router: use `--tier` or `--model`, else the sonnet tier'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l plan -d 'Plan the task into subtasks whatever its complexity'

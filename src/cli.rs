@@ -167,6 +167,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With --dry-run: ask the API's free count_tokens endpoint for the request's exact input
+    /// size instead of the local estimate (needs a key).
+    #[arg(long, requires = "dry_run")]
+    pub exact: bool,
+
     /// Use this tier instead of the router's choice.
     #[arg(long, value_name = "TIER", value_parser = ["haiku", "sonnet", "opus"], conflicts_with = "model")]
     pub tier: Option<String>,
