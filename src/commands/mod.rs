@@ -6,6 +6,7 @@ mod eval;
 mod extract_metadata;
 mod generate;
 mod prices;
+mod usage;
 
 use anyhow::Result;
 
@@ -22,6 +23,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::Discover(args) => discover::run(&args, &ctx),
         Command::Prices(args) => prices::run(&args, &ctx),
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
+        Command::Usage(command) => usage::run(command, &ctx),
         Command::Generate(command) => generate::run(command),
     }
 }

@@ -6,6 +6,8 @@
 
 mod agents;
 mod migrations;
+mod reports;
+mod scan;
 mod usage;
 
 use std::path::Path;
@@ -17,7 +19,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
 
 /// How long a writer waits for another process's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The store.
 pub struct Store {
