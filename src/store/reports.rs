@@ -91,9 +91,13 @@ impl Store {
     /// (each uses the index the filter would use).
     fn scan_parts(&self, filter: &CallFilter) -> Result<Vec<Part>> {
         let whole = || Ok(vec![Part { filter: filter.clone(), rowids: None }]);
+        // One MIN or MAX per SELECT: SQLite answers those from the b-tree's edge, but scans
+        // the whole table for a SELECT holding both.
         let (low, high): (Option<i64>, Option<i64>) = self
             .conn
-            .query_row("SELECT MIN(rowid), MAX(rowid) FROM calls", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT (SELECT MIN(rowid) FROM calls), (SELECT MAX(rowid) FROM calls)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .context("sizing calls")?;
         let (Some(low), Some(high)) = (low, high) else { return whole() };
         if high - low < SPLIT_ROWS || (filter.project.is_some() && filter.source.is_some()) {
@@ -126,14 +130,14 @@ impl Store {
 
     /// The first and last call times (Unix ms) among the calls matching `filter`.
     pub fn usage_span(&self, filter: &CallFilter) -> Result<Option<(i64, i64)>> {
-        let (sql, params) = query("SELECT MIN(ts_ms), MAX(ts_ms) FROM calls", filter);
-        let span: (Option<i64>, Option<i64>) = self
-            .conn
-            .query_row(&sql, rusqlite::params_from_iter(params.iter().map(|p| p as &dyn ToSql)), |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .context("finding the first and last call")?;
-        Ok(span.0.zip(span.1))
+        // Two queries, not one: see `scan_parts` on MIN and MAX.
+        let edge = |sql: &str| -> Result<Option<i64>> {
+            let (sql, params) = query(sql, filter);
+            self.conn
+                .query_row(&sql, rusqlite::params_from_iter(params.iter().map(|p| p as &dyn ToSql)), |r| r.get(0))
+                .context("finding the first and last call")
+        };
+        Ok(edge("SELECT MIN(ts_ms) FROM calls")?.zip(edge("SELECT MAX(ts_ms) FROM calls")?))
     }
 
     /// Every budget, for drawing limits on charts.

@@ -326,7 +326,7 @@ pub fn unpriced_models<'g>(groups: impl IntoIterator<Item = &'g Group>, prices: 
 }
 
 /// The savings section for some groups.
-pub fn savings<'g>(groups: &[&'g Group], pricer: &Pricer, prices: &PriceTable) -> Savings {
+pub fn savings(groups: &[&Group], pricer: &Pricer, prices: &PriceTable) -> Savings {
     let mut priced = Priced::default();
     groups.iter().for_each(|g| priced.add(&pricer.price(g)));
     Savings::new(pricer.baseline_model(), &priced, unpriced_models(groups.iter().copied(), prices))

@@ -3,7 +3,9 @@
 
 mod artifacts;
 mod common;
+mod dashboard;
 mod discover;
 mod eval;
 mod extract_metadata;
 mod settings;
+mod usage;
