@@ -160,6 +160,19 @@ impl Store {
     }
 }
 
+#[cfg(test)]
+impl Store {
+    /// Adds a budget row (the `budget` command owns them; tests of reports need a few).
+    pub fn add_budget_for_test(&self, project: &str, window: &str, limit_micros: i64) {
+        self.conn
+            .execute(
+                "INSERT INTO budgets (project, window, limit_micros) VALUES (?1, ?2, ?3)",
+                rusqlite::params![project, window, limit_micros],
+            )
+            .expect("insert budget");
+    }
+}
+
 /// A second connection for the other half of a split scan.
 fn open_reader(path: &std::path::Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
@@ -347,10 +360,7 @@ mod tests {
     #[test]
     fn budgets_are_read_as_stored() {
         let store = Store::open_in_memory().unwrap();
-        store
-            .conn
-            .execute("INSERT INTO budgets (project, window, limit_micros) VALUES ('', 'daily', 5000000)", [])
-            .unwrap();
+        store.add_budget_for_test("", "daily", 5_000_000);
         let lines = store.budget_lines().unwrap();
         assert_eq!(lines.len(), 1);
         assert_eq!(

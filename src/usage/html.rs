@@ -76,7 +76,10 @@ pub fn dashboard(
     let scan = report::scan(store, &pricer, scope, &specs, true)?;
     let summary = summary_of(scope, &pricer, prices, &scan.groups[0], &scan.trend.unwrap_or_default());
     let models: Vec<String> = summary.by_model.iter().map(|r| r.key.clone()).collect();
-    let budgets = budget_use(store, now, &scope.tz)?;
+    // Budgets as they stood at the end of the period (now, unless --until says otherwise); the
+    // end is exclusive, so its last instant is a millisecond before it.
+    let last = scope.period.until.checked_sub(jiff::SignedDuration::from_millis(1))?;
+    let budgets = budget_use(store, last, &scope.tz)?;
     let bucket_budget_usd =
         budgets.iter().filter(|b| b.calendar == Some(cal) && b.project == scope.project).find_map(|b| b.limit_usd);
     Ok(Dashboard {

@@ -80,7 +80,7 @@ pub struct BudgetUse {
     pub calendar: Option<Calendar>,
 }
 
-/// Every budget with its current window's recorded spend (all sources count).
+/// Every budget with the recorded spend of its window holding `now` (all sources count).
 pub fn budget_use(store: &Store, now: Timestamp, tz: &TimeZone) -> Result<Vec<BudgetUse>> {
     let lines = store.budget_lines()?;
     let windows: Vec<Option<(Window, Timestamp)>> = lines
@@ -92,7 +92,8 @@ pub fn budget_use(store: &Store, now: Timestamp, tz: &TimeZone) -> Result<Vec<Bu
     starts.dedup();
     let groups = match starts.first() {
         Some(first) => {
-            let filter = CallFilter { since_ms: Some(*first), until_ms: None, project: None, source: None };
+            let until_ms = Some(now.as_millisecond() + 1);
+            let filter = CallFilter { since_ms: Some(*first), until_ms, project: None, source: None };
             let spec = GroupBy::new(vec![Key::Project, Key::Time(starts.clone())]);
             store.usage_scan(&filter, &[spec], &[])?.remove(0)
         }
@@ -184,4 +185,86 @@ pub fn live(store: &Store, prices: &PriceTable, scope: &Scope, now: Timestamp) -
         today_by_model: ranked(&today, &whole(today.values())),
         budgets: budget_use(store, now, tz)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::TokenUsage;
+    use crate::usage::CallRecord;
+    use crate::usage::period::Period;
+
+    fn now() -> Timestamp {
+        // A Wednesday.
+        "2026-03-11T12:30:00Z".parse().unwrap()
+    }
+
+    fn seed(store: &Store, at: &str, project: &str, cost_micros: i64) {
+        let ts: Timestamp = at.parse().unwrap();
+        let call = CallRecord {
+            ts_ms: ts.as_millisecond(),
+            source: Source::Devteam,
+            project: project.into(),
+            run_id: None,
+            subtask_id: None,
+            task: String::new(),
+            agent: String::new(),
+            model: "claude-haiku-4-5".into(),
+            tier: String::new(),
+            tokens: TokenUsage { input: 100, output: 10, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
+            cost_micros,
+            batch: false,
+            latency_ms: None,
+            request_id: None,
+            message_id: None,
+            session_id: None,
+            is_sidechain: false,
+            outcome: "ok".into(),
+        };
+        store.insert_call(&call).unwrap();
+    }
+
+    fn store() -> Store {
+        let store = Store::open_in_memory().unwrap();
+        seed(&store, "2026-03-11T12:10:00Z", "web", 1_000_000); // this hour
+        seed(&store, "2026-03-11T08:00:00Z", "api", 2_000_000); // today
+        seed(&store, "2026-03-09T08:00:00Z", "web", 4_000_000); // Monday: this week
+        seed(&store, "2026-03-02T08:00:00Z", "web", 8_000_000); // this month, last week
+        seed(&store, "2026-02-27T08:00:00Z", "web", 16_000_000); // last month
+        store
+    }
+
+    #[test]
+    fn budgets_sum_their_current_window_and_project() {
+        let store = store();
+        for (project, window, usd) in [("", "daily", 10), ("web", "weekly", 10), ("", "monthly", 30), ("", "fortnightly", 1)] {
+            store.add_budget_for_test(project, window, usd * 1_000_000);
+        }
+        let uses = budget_use(&store, now(), &TimeZone::UTC).unwrap();
+        let got: Vec<(&str, Option<f64>, Option<f64>)> =
+            uses.iter().map(|b| (b.window.as_str(), b.spent_usd, b.used_share)).collect();
+        assert_eq!(
+            got,
+            [
+                ("daily", Some(3.0), Some(0.3)),
+                ("fortnightly", None, None),
+                ("monthly", Some(15.0), Some(0.5)),
+                ("weekly", Some(5.0), Some(0.5)),
+            ]
+        );
+        assert_eq!(uses[3].window_start.as_deref(), Some("2026-03-09T00:00:00+00:00"));
+        assert_eq!((uses[0].calendar, uses[1].calendar), (Some(Calendar::Day), None));
+    }
+
+    #[test]
+    fn live_windows_end_now() {
+        let store = store();
+        let prices = PriceTable::load(None).unwrap();
+        let tz = TimeZone::UTC;
+        let scope = Scope { period: Period { since: None, until: now() }, project: None, source: None, tz };
+        let r = live(&store, &prices, &scope, now()).unwrap();
+        let windows: Vec<(&str, u64)> = r.windows.iter().map(|w| (w.key.as_str(), w.calls)).collect();
+        assert_eq!(windows, [("last hour", 1), ("today", 2), ("last 7 days", 3), ("this month", 4)]);
+        assert_eq!(r.today_by_model.len(), 1);
+    }
 }
