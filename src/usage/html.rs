@@ -64,13 +64,10 @@ pub fn dashboard(
     now: Timestamp,
 ) -> Result<Dashboard> {
     let pricer = Pricer::new(prices)?;
-    let cal = bucket.unwrap_or_else(|| match store.usage_span(&scope.filter()) {
-        Ok(Some((first, _))) => {
-            let first = Timestamp::from_millisecond(first).unwrap_or(scope.period.until);
-            Calendar::auto(scope.period.since.unwrap_or(first).max(first), scope.period.until)
-        }
-        _ => Calendar::Day,
-    });
+    let cal = match bucket {
+        Some(cal) => cal,
+        None => auto_calendar(store, scope)?,
+    };
     let starts: Vec<i64> = calendar_starts(store, scope, cal)?.iter().map(|t| t.as_millisecond()).collect();
     let specs = [vec![Key::Source], vec![Key::Time(starts.clone())], vec![Key::Agent], vec![Key::Task]];
     let scan = report::scan(store, &pricer, scope, &specs, true)?;
@@ -97,6 +94,13 @@ pub fn dashboard(
         budgets,
         bucket_budget_usd,
     })
+}
+
+/// The chart bucket that suits the span of the calls in scope.
+fn auto_calendar(store: &Store, scope: &Scope) -> Result<Calendar> {
+    let Some((first, _)) = store.usage_span(&scope.filter())? else { return Ok(Calendar::Day) };
+    let first = Timestamp::from_millisecond(first)?;
+    Ok(Calendar::auto(scope.period.since.unwrap_or(first).max(first), scope.period.until))
 }
 
 fn series(

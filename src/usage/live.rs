@@ -237,7 +237,9 @@ mod tests {
     #[test]
     fn budgets_sum_their_current_window_and_project() {
         let store = store();
-        for (project, window, usd) in [("", "daily", 10), ("web", "weekly", 10), ("", "monthly", 30), ("", "fortnightly", 1)] {
+        for (project, window, usd) in
+            [("", "daily", 10), ("web", "weekly", 10), ("", "monthly", 30), ("", "fortnightly", 1)]
+        {
             store.add_budget_for_test(project, window, usd * 1_000_000);
         }
         let uses = budget_use(&store, now(), &TimeZone::UTC).unwrap();
