@@ -6,9 +6,10 @@
 //! the scan reads only the columns the groupings need, row by row without materialising rows,
 //! and sums into a hash map per grouping (a handful to a few thousand groups; `scan.rs`). The
 //! WHERE clause holds only the conditions given, so SQLite picks `calls_ts`, `calls_project_ts`
-//! or `calls_source_ts` for a period or a filter. A large scan is split in two halves of time,
-//! read at once on two connections (WAL lets readers share the file); each call falls in
-//! exactly one half, so nothing is counted twice even if a writer commits meanwhile.
+//! or `calls_source_ts` for a period or a filter. A large scan is split into one slice per core
+//! (of rowids, or of time when a condition narrows it), read at once on as many connections
+//! (WAL lets readers share the file); each call falls in exactly one slice, so nothing is
+//! counted twice even if a writer commits meanwhile.
 
 use anyhow::{Context as _, Result, anyhow};
 use rusqlite::types::ToSql;
@@ -24,6 +25,8 @@ const SUMS: &str = "input_tokens, output_tokens, cache_write_5m_tokens, cache_wr
 /// Most of the store a scan maps into memory (SQLite caps it at its compile-time limit).
 /// Reading pages through a map saves copying each page out of the OS cache.
 const MMAP_BYTES: i64 = 1 << 32;
+/// Most threads a scan uses.
+const MAX_THREADS: usize = 4;
 /// Below this many rows a second thread costs more than it saves (tests split tiny tables so
 /// that the split path is exercised).
 const SPLIT_ROWS: i64 = if cfg!(test) { 4 } else { 100_000 };
@@ -49,7 +52,6 @@ impl Store {
         }
         select.push_str(" FROM calls");
         self.conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-        let parts = self.scan_parts(filter)?;
         let part_query = |part: &Part| {
             let (mut sql, mut params) = query(&select, &part.filter);
             if let Some((from, to)) = part.rowids {
@@ -64,32 +66,37 @@ impl Store {
             (sql, params)
         };
         let path = self.conn.path().filter(|p| !p.is_empty()).map(std::path::PathBuf::from);
-        let mut accs = match (parts.as_slice(), path) {
-            ([first, second], Some(path)) => std::thread::scope(|s| {
-                let (sql, params) = part_query(second);
-                let dims = &dims;
-                let other = s.spawn(move || -> Result<Vec<Accumulator>> {
-                    let conn = open_reader(&path)?;
-                    scan_rows(&conn, &sql, &params, specs, dims, bands)
-                });
-                let (sql, params) = part_query(first);
-                let mut mine = scan_rows(&self.conn, &sql, &params, specs, dims, bands)?;
+        let parts = match &path {
+            Some(_) => self.scan_parts(filter, threads())?,
+            None => vec![Part { filter: filter.clone(), rowids: None }],
+        };
+        let dims = &dims;
+        let mut accs = std::thread::scope(|s| {
+            let others: Vec<_> = parts[1..]
+                .iter()
+                .map(|part| {
+                    let ((sql, params), path) = (part_query(part), path.clone());
+                    s.spawn(move || -> Result<Vec<Accumulator>> {
+                        let conn = open_reader(path.as_deref().unwrap_or(std::path::Path::new("")))?;
+                        scan_rows(&conn, &sql, &params, specs, dims, bands)
+                    })
+                })
+                .collect();
+            let (sql, params) = part_query(&parts[0]);
+            let mut mine = scan_rows(&self.conn, &sql, &params, specs, dims, bands)?;
+            for other in others {
                 let theirs = other.join().map_err(|_| anyhow!("usage scan thread panicked"))??;
                 mine.iter_mut().zip(theirs).for_each(|(a, b)| a.merge(b));
-                Ok::<_, anyhow::Error>(mine)
-            })?,
-            _ => {
-                let (sql, params) = query(&select, filter);
-                scan_rows(&self.conn, &sql, &params, specs, &dims, bands)?
             }
-        };
+            Ok::<_, anyhow::Error>(mine)
+        })?;
         Ok(accs.drain(..).map(Accumulator::finish).collect())
     }
 
-    /// The filter as one part, or as two halves when the table is large: halves of the rowid
-    /// range when no condition narrows the scan (two table scans), else halves of the time span
-    /// (each uses the index the filter would use).
-    fn scan_parts(&self, filter: &CallFilter) -> Result<Vec<Part>> {
+    /// The filter as one part, or as `n` when the table is large: slices of the rowid range
+    /// when no condition narrows the scan (table scans), else slices of the time span (each
+    /// uses the index the filter would use).
+    fn scan_parts(&self, filter: &CallFilter, n: usize) -> Result<Vec<Part>> {
         let whole = || Ok(vec![Part { filter: filter.clone(), rowids: None }]);
         // One MIN or MAX per SELECT: SQLite answers those from the b-tree's edge, but scans
         // the whole table for a SELECT holding both.
@@ -100,7 +107,7 @@ impl Store {
             })
             .context("sizing calls")?;
         let (Some(low), Some(high)) = (low, high) else { return whole() };
-        if high - low < SPLIT_ROWS || (filter.project.is_some() && filter.source.is_some()) {
+        if n < 2 || high - low < SPLIT_ROWS || (filter.project.is_some() && filter.source.is_some()) {
             return whole();
         }
         let unbounded = CallFilter { since_ms: None, until_ms: None, ..filter.clone() };
@@ -109,23 +116,21 @@ impl Store {
         let mut filter = filter.clone();
         filter.since_ms = filter.since_ms.filter(|s| *s > first);
         filter.until_ms = filter.until_ms.filter(|u| *u <= last);
-        let (first, last) = (filter.since_ms.unwrap_or(first), filter.until_ms.map_or(last, |u| u - 1));
-        if first > last {
+        let (first, end) = (filter.since_ms.unwrap_or(first), filter.until_ms.unwrap_or(last + 1));
+        if first >= end {
             return whole();
         }
-        if filter.since_ms.is_none() && filter.until_ms.is_none() && filter.project.is_none() && filter.source.is_none()
-        {
-            let middle = low + (high - low) / 2;
-            return Ok(vec![
-                Part { filter: filter.clone(), rowids: Some((low, middle)) },
-                Part { filter, rowids: Some((middle, high + 1)) },
-            ]);
-        }
-        let split = first + (last - first) / 2 + 1;
-        Ok(vec![
-            Part { filter: CallFilter { until_ms: Some(split), ..filter.clone() }, rowids: None },
-            Part { filter: CallFilter { since_ms: Some(split), ..filter }, rowids: None },
-        ])
+        let cut = |from: i64, to: i64, i: usize| from + ((i128::from(to - from) * i as i128) / n as i128) as i64;
+        let unnarrowed = filter == CallFilter::default();
+        let parts = (0..n).map(|i| {
+            if unnarrowed {
+                Part { filter: filter.clone(), rowids: Some((cut(low, high + 1, i), cut(low, high + 1, i + 1))) }
+            } else {
+                let slice = (Some(cut(first, end, i)), Some(cut(first, end, i + 1)));
+                Part { filter: CallFilter { since_ms: slice.0, until_ms: slice.1, ..filter.clone() }, rowids: None }
+            }
+        });
+        Ok(parts.collect())
     }
 
     /// The first and last call times (Unix ms) among the calls matching `filter`.
@@ -173,7 +178,14 @@ impl Store {
     }
 }
 
-/// A second connection for the other half of a split scan.
+/// Threads for a large scan: one per core, up to `MAX_THREADS` (tests always split, so that
+/// the split path runs on any machine).
+fn threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(MAX_THREADS);
+    if cfg!(test) { cores.max(3) } else { cores }
+}
+
+/// A second connection for another part of a split scan.
 fn open_reader(path: &std::path::Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).with_context(|| format!("opening store {}", path.display()))?;
@@ -348,7 +360,7 @@ mod tests {
             CallFilter { since_ms: Some(1_500), ..CallFilter::default() },
             CallFilter { project: Some("web".into()), until_ms: Some(5_500), ..CallFilter::default() },
         ] {
-            assert!(file.scan_parts(&filter).unwrap().len() == 2, "the file store must take the split path");
+            assert_eq!(file.scan_parts(&filter, 3).unwrap().len(), 3, "the file store must take the split path");
             let split = file.usage_scan(&filter, &specs, &[]).unwrap();
             let whole = memory.usage_scan(&filter, &specs, &[]).unwrap();
             for (a, b) in split.iter().zip(&whole) {
