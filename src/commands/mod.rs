@@ -10,6 +10,7 @@ mod prices;
 mod restructure_agents;
 mod run;
 mod runs;
+mod usage;
 mod warm_cache;
 
 use anyhow::{Context as _, Result};
@@ -39,6 +40,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::RestructureAgents(args) => restructure_agents::run(&args, &ctx),
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
         Command::Eval(EvalCommand::Routing(args)) => eval::routing(&args, &ctx),
+        Command::Usage(command) => usage::run(command, &ctx),
         Command::Generate(command) => generate::run(command),
     }
 }

@@ -8,7 +8,9 @@ mod agents;
 mod budgets;
 mod migrations;
 mod projects;
+mod reports;
 mod runs;
+mod scan;
 mod usage;
 mod warm;
 
@@ -22,7 +24,7 @@ pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
 pub use budgets::{Ledger, NewReservation};
 
 /// How long a writer waits for another process's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The store.
 pub struct Store {

@@ -1,5 +1,13 @@
 //! Spend: the record of every billed API call, whoever made it, and the reports built on it.
 
+pub mod groups;
+pub mod html;
+pub mod live;
+pub mod period;
+pub mod report;
+pub mod savings;
+pub mod summary;
+
 use serde::Serialize;
 
 use crate::pricing::TokenUsage;

@@ -1,0 +1,23 @@
+//! `devteam usage ...`: one file per subcommand; this file only dispatches.
+
+mod by;
+mod report;
+mod shared;
+mod summary;
+mod watch;
+
+use anyhow::Result;
+
+use crate::cli::UsageCommand;
+use crate::context::Context;
+use crate::error::ExitStatus;
+
+/// Runs a `usage` subcommand.
+pub fn run(command: UsageCommand, ctx: &Context) -> Result<ExitStatus> {
+    match command {
+        UsageCommand::Summary(args) => summary::run(&args, ctx),
+        UsageCommand::By(args) => by::run(&args, ctx),
+        UsageCommand::Report(args) => report::run(&args, ctx),
+        UsageCommand::Watch(args) => watch::run(&args, ctx),
+    }
+}
