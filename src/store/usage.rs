@@ -76,6 +76,7 @@ impl Store {
     }
 
     /// Number of calls recorded.
+    #[cfg(test)]
     pub fn call_count(&self) -> Result<i64> {
         self.conn.query_row("SELECT COUNT(*) FROM calls", [], |r| r.get(0)).context("counting calls")
     }

@@ -32,15 +32,6 @@ impl Source {
             Self::ClaudeCode => "claude-code",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "devteam" => Some(Self::Devteam),
-            "warm-cache" => Some(Self::WarmCache),
-            "claude-code" => Some(Self::ClaudeCode),
-            _ => None,
-        }
-    }
 }
 
 /// One billed call.
