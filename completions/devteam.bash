@@ -193,6 +193,9 @@ _devteam() {
             devteam__subcmd__help__subcmd__usage,by)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__by"
                 ;;
+            devteam__subcmd__help__subcmd__usage,cache)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__cache"
+                ;;
             devteam__subcmd__help__subcmd__usage,report)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__report"
                 ;;
@@ -217,6 +220,9 @@ _devteam() {
             devteam__subcmd__usage,by)
                 cmd="devteam__subcmd__usage__subcmd__by"
                 ;;
+            devteam__subcmd__usage,cache)
+                cmd="devteam__subcmd__usage__subcmd__cache"
+                ;;
             devteam__subcmd__usage,help)
                 cmd="devteam__subcmd__usage__subcmd__help"
                 ;;
@@ -231,6 +237,9 @@ _devteam() {
                 ;;
             devteam__subcmd__usage__subcmd__help,by)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__by"
+                ;;
+            devteam__subcmd__usage__subcmd__help,cache)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__cache"
                 ;;
             devteam__subcmd__usage__subcmd__help,help)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__help"
@@ -1253,7 +1262,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__usage)
-            opts="summary by report watch"
+            opts="summary by report watch cache"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1267,6 +1276,20 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__usage__subcmd__by)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__cache)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1569,7 +1592,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version summary by report watch help"
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version summary by report watch cache help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1656,8 +1679,42 @@ _devteam() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        devteam__subcmd__usage__subcmd__cache)
+            opts="-q -v -h -V --since --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         devteam__subcmd__usage__subcmd__help)
-            opts="summary by report watch help"
+            opts="summary by report watch cache help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1671,6 +1728,20 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__help__subcmd__by)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__cache)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

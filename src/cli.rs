@@ -490,6 +490,17 @@ pub enum UsageCommand {
     /// A live view in the terminal, refreshed every few seconds until Ctrl-C (prints once
     /// when stdout is not a terminal, or with --once).
     Watch(UsageWatchArgs),
+    /// Prompt caching by block kind (shared foundation, project context, agent static part,
+    /// ...): tokens read from the cache, written to it, and sent uncached, per kind.
+    Cache(UsageCacheArgs),
+}
+
+/// Arguments of `usage cache`.
+#[derive(Debug, Args)]
+pub struct UsageCacheArgs {
+    /// Only calls since this long ago (90m, 12h, 7d, 2w) or this date [default: all].
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
 }
 
 /// Which calls a usage report covers.

@@ -14,6 +14,7 @@ use crate::api::{ApiClient, ApiError, ErrorKind, StopReason, Usage};
 use crate::budget::{BudgetError, Guard, Request, Reservation};
 use crate::orchestrator::llm::{Llm, LlmCall, LlmError, LlmFuture, LlmReply, Stop};
 use crate::pricing::{PriceTable, TokenUsage};
+use crate::prompt::outcome;
 use crate::store::Store;
 use crate::usage::{CallRecord, Source, to_micros};
 
@@ -144,7 +145,8 @@ impl<'a> Gateway<'a> {
             is_sidechain: false,
             outcome: outcome(&stop).to_string(),
         };
-        self.settle(reservation, &record).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
+        let call_id = self.settle(reservation, &record).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
+        self.record_blocks(call_id, &call, &tokens);
         Ok(LlmReply { text: message.text(), stop, model: model.id.clone(), cost_micros: record.cost_micros })
     }
 
@@ -181,6 +183,15 @@ impl<'a> Gateway<'a> {
             let _ = self.guard.release(&store, reservation);
         }
         error
+    }
+
+    /// Which blocks the cache served; a failure here loses a statistic, never the call.
+    fn record_blocks(&self, call_id: i64, call: &LlmCall, t: &TokenUsage) {
+        let written = t.cache_write_5m + t.cache_write_1h;
+        let blocks = outcome::attribute(&call.layout, t.total_input(), t.cache_read, written);
+        if let Ok(store) = self.store.lock() {
+            let _ = store.insert_call_blocks(call_id, &blocks);
+        }
     }
 
     /// Replaces the reservation with the call as billed, in one transaction.

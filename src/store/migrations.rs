@@ -207,4 +207,15 @@ pub const MIGRATIONS: &[&str] = &[
         output_id INTEGER REFERENCES outputs(id)
     );
     ",
+    // 5: where each call's prompt came from the cache, by block kind (foundation, project,
+    // agent static part, ...), derived from the usage the API reported.
+    r"
+    CREATE TABLE call_blocks (
+        call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        outcome TEXT NOT NULL
+    );
+    CREATE INDEX call_blocks_call ON call_blocks (call_id);
+    ",
 ];

@@ -1,6 +1,7 @@
 //! `devteam usage ...`: one file per subcommand; this file only dispatches.
 
 mod by;
+mod cache;
 mod report;
 mod shared;
 mod summary;
@@ -19,5 +20,6 @@ pub fn run(command: UsageCommand, ctx: &Context) -> Result<ExitStatus> {
         UsageCommand::By(args) => by::run(&args, ctx),
         UsageCommand::Report(args) => report::run(&args, ctx),
         UsageCommand::Watch(args) => watch::run(&args, ctx),
+        UsageCommand::Cache(args) => cache::run(&args, ctx),
     }
 }
