@@ -196,6 +196,12 @@ _devteam() {
             devteam__subcmd__help__subcmd__usage,cache)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__cache"
                 ;;
+            devteam__subcmd__help__subcmd__usage,daily)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__daily"
+                ;;
+            devteam__subcmd__help__subcmd__usage,import)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__import"
+                ;;
             devteam__subcmd__help__subcmd__usage,report)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__report"
                 ;;
@@ -204,6 +210,9 @@ _devteam() {
                 ;;
             devteam__subcmd__help__subcmd__usage,watch)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__watch"
+                ;;
+            devteam__subcmd__help__subcmd__usage__subcmd__import,claude-code)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__import__subcmd__claude__subcmd__code"
                 ;;
             devteam__subcmd__runs,help)
                 cmd="devteam__subcmd__runs__subcmd__help"
@@ -223,8 +232,14 @@ _devteam() {
             devteam__subcmd__usage,cache)
                 cmd="devteam__subcmd__usage__subcmd__cache"
                 ;;
+            devteam__subcmd__usage,daily)
+                cmd="devteam__subcmd__usage__subcmd__daily"
+                ;;
             devteam__subcmd__usage,help)
                 cmd="devteam__subcmd__usage__subcmd__help"
+                ;;
+            devteam__subcmd__usage,import)
+                cmd="devteam__subcmd__usage__subcmd__import"
                 ;;
             devteam__subcmd__usage,report)
                 cmd="devteam__subcmd__usage__subcmd__report"
@@ -241,8 +256,14 @@ _devteam() {
             devteam__subcmd__usage__subcmd__help,cache)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__cache"
                 ;;
+            devteam__subcmd__usage__subcmd__help,daily)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__daily"
+                ;;
             devteam__subcmd__usage__subcmd__help,help)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__help"
+                ;;
+            devteam__subcmd__usage__subcmd__help,import)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__import"
                 ;;
             devteam__subcmd__usage__subcmd__help,report)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__report"
@@ -252,6 +273,21 @@ _devteam() {
                 ;;
             devteam__subcmd__usage__subcmd__help,watch)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__watch"
+                ;;
+            devteam__subcmd__usage__subcmd__help__subcmd__import,claude-code)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__import__subcmd__claude__subcmd__code"
+                ;;
+            devteam__subcmd__usage__subcmd__import,claude-code)
+                cmd="devteam__subcmd__usage__subcmd__import__subcmd__claude__subcmd__code"
+                ;;
+            devteam__subcmd__usage__subcmd__import,help)
+                cmd="devteam__subcmd__usage__subcmd__import__subcmd__help"
+                ;;
+            devteam__subcmd__usage__subcmd__import__subcmd__help,claude-code)
+                cmd="devteam__subcmd__usage__subcmd__import__subcmd__help__subcmd__claude__subcmd__code"
+                ;;
+            devteam__subcmd__usage__subcmd__import__subcmd__help,help)
+                cmd="devteam__subcmd__usage__subcmd__import__subcmd__help__subcmd__help"
                 ;;
             *)
                 ;;
@@ -1262,7 +1298,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__usage)
-            opts="summary by report watch cache"
+            opts="summary by report watch cache import daily"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1292,6 +1328,48 @@ _devteam() {
         devteam__subcmd__help__subcmd__usage__subcmd__cache)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__daily)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__import)
+            opts="claude-code"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__import__subcmd__claude__subcmd__code)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1592,7 +1670,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version summary by report watch cache help"
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version summary by report watch cache import daily help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1713,8 +1791,74 @@ _devteam() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        devteam__subcmd__usage__subcmd__daily)
+            opts="-s -u -p -z -q -v -h -V --source --since --until --project --timezone --csv --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -W "all devteam warm-cache claude-code" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timezone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -z)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         devteam__subcmd__usage__subcmd__help)
-            opts="summary by report watch cache help"
+            opts="summary by report watch cache import daily help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1755,9 +1899,51 @@ _devteam() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__daily)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         devteam__subcmd__usage__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__import)
+            opts="claude-code"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__import__subcmd__claude__subcmd__code)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1800,6 +1986,108 @@ _devteam() {
         devteam__subcmd__usage__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__import)
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version claude-code help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__import__subcmd__claude__subcmd__code)
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__import__subcmd__help)
+            opts="claude-code help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__import__subcmd__help__subcmd__claude__subcmd__code)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__import__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

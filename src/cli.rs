@@ -113,7 +113,7 @@ found nothing to time, 2 error (no key, bad store, bad config), 130 interrupted.
     /// Measure devteam against labeled data.
     #[command(subcommand)]
     Eval(EvalCommand),
-    /// Spend reports from the store: what was spent, where, and what was saved.
+    /// Spend and token reports from the store, and imports of other tools' usage logs.
     #[command(subcommand)]
     Usage(UsageCommand),
     /// Generate shell completions and man pages (for packagers).
@@ -493,6 +493,10 @@ pub enum UsageCommand {
     /// Prompt caching by block kind (shared foundation, project context, agent static part,
     /// ...): tokens read from the cache, written to it, and sent uncached, per kind.
     Cache(UsageCacheArgs),
+    /// Import usage logs of another tool into the store (incremental: only new bytes are read).
+    Import(UsageImportArgs),
+    /// Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`).
+    Daily(UsageDailyArgs),
 }
 
 /// Arguments of `usage cache`.
@@ -644,6 +648,72 @@ pub struct UsageWatchArgs {
     /// Time zone for "today" and budget windows: an IANA name or UTC [default: the system's].
     #[arg(long, value_name = "TZ")]
     pub timezone: Option<String>,
+}
+
+/// Arguments of `usage import`.
+#[derive(Debug, Args)]
+pub struct UsageImportArgs {
+    #[command(subcommand)]
+    pub from: ImportFrom,
+}
+
+/// Where `usage import` reads from.
+#[derive(Debug, Subcommand)]
+pub enum ImportFrom {
+    /// Claude Code's JSONL transcripts (`projects/**/*.jsonl`), deduplicated the way
+    /// Anthropic bills: one call per message.id and requestId.
+    ClaudeCode(ImportClaudeCodeArgs),
+}
+
+/// Arguments of `usage import claude-code`.
+#[derive(Debug, Args)]
+pub struct ImportClaudeCodeArgs {
+    /// Claude config folders (holding `projects/`), or `projects/` folders themselves
+    /// [default: $CLAUDE_CONFIG_DIR (comma-separated), else ~/.config/claude and ~/.claude].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Which calls a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceFilter {
+    /// Every call in the store.
+    All,
+    /// Calls devteam made.
+    Devteam,
+    /// Calls devteam made only to warm the prompt cache.
+    WarmCache,
+    /// Calls imported from Claude Code's logs.
+    ClaudeCode,
+}
+
+/// Arguments of `usage daily`.
+#[derive(Debug, Args)]
+pub struct UsageDailyArgs {
+    /// Calls to include.
+    #[arg(long, value_enum, default_value = "all")]
+    pub source: SourceFilter,
+
+    /// First day to show (YYYY-MM-DD or YYYYMMDD, inclusive).
+    #[arg(long, short = 's', value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Last day to show (YYYY-MM-DD or YYYYMMDD, inclusive).
+    #[arg(long, short = 'u', value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// Only this project (for Claude Code: its folder name under `projects/`, such as
+    /// `-home-me-code-app`).
+    #[arg(long, short = 'p', value_name = "PROJECT", allow_hyphen_values = true)]
+    pub project: Option<String>,
+
+    /// Time zone for day boundaries, an IANA name [default: `timezone` in config, else UTC].
+    #[arg(long, short = 'z', value_name = "TZ")]
+    pub timezone: Option<String>,
+
+    /// Print CSV on stdout instead of a table (not with --json).
+    #[arg(long)]
+    pub csv: bool,
 }
 
 /// Generated artefacts.

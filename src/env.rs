@@ -21,13 +21,15 @@ pub const DEVTEAM_DISCOVER_TOP: &str = "DEVTEAM_DISCOVER_TOP";
 pub const DEVTEAM_PRICES_FILE: &str = "DEVTEAM_PRICES_FILE";
 /// Project whose context `run` shares with every agent.
 pub const DEVTEAM_PROJECT: &str = "DEVTEAM_PROJECT";
-/// IANA time zone for budget windows (config `timezone`; default UTC).
+/// IANA time zone for budget windows and usage-report days (config `timezone`; default UTC).
 pub const DEVTEAM_TIMEZONE: &str = "DEVTEAM_TIMEZONE";
 /// Slack-style webhook for budget alerts (config `budget-webhook`); kept out of config files
 /// because the URL is a secret.
 pub const DEVTEAM_BUDGET_WEBHOOK: &str = "DEVTEAM_BUDGET_WEBHOOK";
 /// Seconds a reservation outlives a silent process (config `budget-reservation-ttl`).
 pub const DEVTEAM_BUDGET_RESERVATION_TTL: &str = "DEVTEAM_BUDGET_RESERVATION_TTL";
+/// Claude Code's config folder(s), comma-separated; their `projects/` hold its usage logs.
+pub const CLAUDE_CONFIG_DIR: &str = "CLAUDE_CONFIG_DIR";
 /// Any value turns colour off (<https://no-color.org>).
 pub const NO_COLOR: &str = "NO_COLOR";
 /// Claude API key, sent as `x-api-key` (the official SDKs' variable). Secret: never printed.
@@ -64,7 +66,15 @@ impl Env {
         let wanted = |k: &str| {
             k.starts_with("DEVTEAM_")
                 || k.starts_with("XDG_")
-                || matches!(k, "HOME" | NO_COLOR | ANTHROPIC_API_KEY | ANTHROPIC_AUTH_TOKEN | ANTHROPIC_BASE_URL)
+                || matches!(
+                    k,
+                    "HOME"
+                        | NO_COLOR
+                        | ANTHROPIC_API_KEY
+                        | ANTHROPIC_AUTH_TOKEN
+                        | ANTHROPIC_BASE_URL
+                        | CLAUDE_CONFIG_DIR
+                )
         };
         let vars = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
@@ -104,9 +114,40 @@ impl Env {
             .or_else(|| self.home().map(|h| h.join(".config/devteam")))
     }
 
+    /// Claude Code's config folders, to be checked for `projects/` by the importer:
+    /// `CLAUDE_CONFIG_DIR` split on commas (entries trimmed, `~` expanded), else
+    /// `$XDG_CONFIG_HOME/claude` (or `~/.config/claude`) and `~/.claude`.
+    pub fn claude_config_dirs(&self) -> ClaudeDirs {
+        if let Some(raw) = self.get(CLAUDE_CONFIG_DIR) {
+            let dirs = raw.split(',').map(str::trim).filter(|e| !e.is_empty()).map(|e| self.expand_tilde(e)).collect();
+            return ClaudeDirs { dirs, from_env: true };
+        }
+        let xdg = self.abs_path("XDG_CONFIG_HOME").or_else(|| self.home().map(|h| h.join(".config")));
+        let dirs = xdg.map(|x| x.join("claude")).into_iter().chain(self.home().map(|h| h.join(".claude"))).collect();
+        ClaudeDirs { dirs, from_env: false }
+    }
+
+    fn expand_tilde(&self, entry: &str) -> PathBuf {
+        match (entry.strip_prefix('~'), self.home()) {
+            (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+                home.join(rest.trim_start_matches('/'))
+            }
+            _ => PathBuf::from(entry),
+        }
+    }
+
     fn home(&self) -> Option<PathBuf> {
         self.abs_path("HOME")
     }
+}
+
+/// Where to look for Claude Code's logs, before checking which folders exist.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaudeDirs {
+    pub dirs: Vec<PathBuf>,
+    /// Named by `CLAUDE_CONFIG_DIR`: then none of them being usable is an error, and the
+    /// defaults are not tried.
+    pub from_env: bool,
 }
 
 #[cfg(test)]
@@ -131,6 +172,20 @@ mod tests {
         assert!(!shown.contains("hidden"), "{shown}");
         assert!(shown.contains("[redacted]") && shown.contains("http://127.0.0.1:9"), "{shown}");
         assert_eq!(env.get(ANTHROPIC_API_KEY), Some("sk-ant-api03-hidden"));
+    }
+
+    #[test]
+    fn claude_dirs_come_from_the_env_list_else_the_two_defaults() {
+        let env = Env::from_pairs(&[("HOME", "/h"), (CLAUDE_CONFIG_DIR, " ~/a , /b,,~ ")]);
+        let dirs = env.claude_config_dirs();
+        assert!(dirs.from_env);
+        assert_eq!(dirs.dirs, vec![PathBuf::from("/h/a"), PathBuf::from("/b"), PathBuf::from("/h")]);
+        let env = Env::from_pairs(&[("HOME", "/h"), ("XDG_CONFIG_HOME", "/x")]);
+        assert_eq!(env.claude_config_dirs().dirs, vec![PathBuf::from("/x/claude"), PathBuf::from("/h/.claude")]);
+        let env = Env::from_pairs(&[("HOME", "/h")]);
+        let dirs = env.claude_config_dirs();
+        assert!(!dirs.from_env);
+        assert_eq!(dirs.dirs, vec![PathBuf::from("/h/.config/claude"), PathBuf::from("/h/.claude")]);
     }
 
     #[test]

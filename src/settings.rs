@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::api::{ApiConfig, Credential};
 use crate::budget::{DEFAULT_RESERVATION_TTL, Policy, Thresholds as BudgetThresholds};
 use crate::cli::{ColorChoice, GlobalArgs};
-use crate::env::{self, Env};
+use crate::env::{self, ClaudeDirs, Env};
 use crate::error::UserError;
 use crate::prompt::CacheStrategy;
 use crate::routing::{Thresholds, Weights};
@@ -72,7 +72,7 @@ struct ConfigFile {
     complexity_weights: Option<PathBuf>,
     /// Scores at which routing picks Sonnet and Opus.
     tier_thresholds: Option<Thresholds>,
-    /// IANA time zone that draws budget windows (and day boundaries).
+    /// IANA time zone that draws budget windows and the days of usage reports.
     timezone: Option<String>,
     /// Warn, economy and block thresholds, in percent of a budget.
     budget_thresholds: Option<Vec<u32>>,
@@ -167,6 +167,10 @@ pub struct Settings {
     pub budget: BudgetSettings,
     /// How `restructure-agents` classifies and groups sections.
     pub restructure: RestructureSettings,
+    /// Day boundaries of usage reports and budget windows.
+    pub timezone: Zone,
+    /// Where Claude Code keeps its logs (checked by the importer).
+    pub claude_dirs: ClaudeDirs,
 }
 
 /// Defaults of `run`.
@@ -237,6 +241,7 @@ impl Settings {
         let (mut config, config_dir, config_path) = load_config(args.config.as_deref(), env)?;
         let restructure = restructure_settings(config.restructure.take(), &config_path)?;
         let routing = routing_settings(&config, &config_dir)?;
+        let timezone = resolve_zone(env, config.timezone.as_deref())?;
         let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| config_dir.join(p));
         let agents_dir = args.agents.clone().or_else(|| from_config(&config.agents));
         let db_path = match args.db.clone().or_else(|| from_config(&config.db)) {
@@ -261,8 +266,10 @@ impl Settings {
             api: api_config(env, &config)?,
             run: run_settings(env, &config, &from_config)?,
             routing,
-            budget: budget_settings(&config, env)?,
+            budget: budget_settings(&config, env, &timezone)?,
             restructure,
+            timezone,
+            claude_dirs: env.claude_config_dirs(),
         })
     }
 }
@@ -338,20 +345,45 @@ fn positive(key: &str, value: Option<usize>, default: usize) -> Result<usize> {
     }
 }
 
-/// Budget settings from env, else config, else defaults (UTC, 70/85/100 %, 15 minutes).
-fn budget_settings(config: &ConfigFile, env: &Env) -> Result<BudgetSettings> {
-    let (zone, key) = match env.get(env::DEVTEAM_TIMEZONE) {
-        Some(name) => (Some(name), env::DEVTEAM_TIMEZONE),
-        None => (config.timezone.as_deref(), "config `timezone`"),
-    };
-    let timezone = match zone {
-        Some(name) => TimeZone::get(name).map_err(|e| {
+/// A time zone and the name it was given by.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    pub name: String,
+    pub tz: TimeZone,
+}
+
+impl Zone {
+    /// UTC, the default.
+    pub fn utc() -> Self {
+        Self { name: "UTC".into(), tz: TimeZone::UTC }
+    }
+
+    /// A zone by IANA name (or `UTC`); `origin` says where the name came from, for the error.
+    pub fn parse(name: &str, origin: &str) -> Result<Self> {
+        if name.eq_ignore_ascii_case("utc") {
+            return Ok(Self::utc());
+        }
+        let tz = TimeZone::get(name).map_err(|e| {
             UserError::new(format!(
-                "{key}: `{name}` is not a known time zone ({e}); use an IANA name like Europe/Paris or UTC"
+                "{origin}: `{name}` is not a known time zone ({e}); use an IANA name like Europe/Paris or UTC"
             ))
-        })?,
-        None => TimeZone::UTC,
-    };
+        })?;
+        Ok(Self { name: name.to_string(), tz })
+    }
+}
+
+/// `DEVTEAM_TIMEZONE`, else `timezone` in the config file, else UTC.
+fn resolve_zone(env: &Env, config: Option<&str>) -> Result<Zone> {
+    match (env.get(env::DEVTEAM_TIMEZONE), config) {
+        (Some(name), _) => Zone::parse(name, env::DEVTEAM_TIMEZONE),
+        (None, Some(name)) => Zone::parse(name, "config `timezone`"),
+        (None, None) => Ok(Zone::utc()),
+    }
+}
+
+/// Budget settings from env, else config, else defaults (UTC, 70/85/100 %, 15 minutes).
+fn budget_settings(config: &ConfigFile, env: &Env, zone: &Zone) -> Result<BudgetSettings> {
+    let timezone = zone.tz.clone();
     let thresholds = match &config.budget_thresholds {
         Some(list) => {
             BudgetThresholds::from_list(list).map_err(|e| UserError::new(format!("config `budget-thresholds`: {e}")))?
@@ -617,6 +649,20 @@ mod tests {
         assert!(msg.contains("c.yaml") && msg.contains("restructure.similarity"), "{msg}");
         std::fs::write(&cfg, "restructure:\n  statik: [x]\n").unwrap();
         assert!(resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).is_err());
+    }
+
+    #[test]
+    fn timezone_comes_from_env_then_config_and_bad_names_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.yaml");
+        std::fs::write(&cfg, "timezone: Asia/Tokyo\n").unwrap();
+        let cfg_arg = cfg.to_str().unwrap();
+        assert_eq!(resolve(&[], &[("HOME", "/h")]).unwrap().timezone.name, "UTC");
+        assert_eq!(resolve(&["--config", cfg_arg], &[("HOME", "/h")]).unwrap().timezone.name, "Asia/Tokyo");
+        let s = resolve(&["--config", cfg_arg], &[("HOME", "/h"), (env::DEVTEAM_TIMEZONE, "Europe/Paris")]).unwrap();
+        assert_eq!(s.timezone.name, "Europe/Paris");
+        let err = resolve(&[], &[("HOME", "/h"), (env::DEVTEAM_TIMEZONE, "Mars/Olympus")]).unwrap_err();
+        assert!(format!("{err:#}").contains("DEVTEAM_TIMEZONE"), "{err:#}");
     }
 
     #[test]

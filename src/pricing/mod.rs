@@ -154,16 +154,19 @@ impl PriceTable {
     /// A model by id, alias or tier name (`haiku`, `sonnet`, `opus`). An unknown model is an
     /// error: a cost of zero would hide spend.
     pub fn model(&self, name: &str) -> Result<&ModelInfo> {
+        self.find(name).ok_or_else(|| {
+            UserError::new(format!(
+                "no price for model `{name}`: add it to a prices file (config `prices-file`), or use one of: {}",
+                self.models.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+            .into()
+        })
+    }
+
+    /// A model by id, alias or tier name, if the table has it.
+    pub fn find(&self, name: &str) -> Option<&ModelInfo> {
         let name = self.tiers.get(name).map_or(name, String::as_str);
-        self.models.get(name).or_else(|| self.models.values().find(|m| m.aliases.iter().any(|a| a == name))).ok_or_else(
-            || {
-                UserError::new(format!(
-                    "no price for model `{name}`: add it to a prices file (config `prices-file`), or use one of: {}",
-                    self.models.keys().cloned().collect::<Vec<_>>().join(", ")
-                ))
-                .into()
-            },
-        )
+        self.models.get(name).or_else(|| self.models.values().find(|m| m.aliases.iter().any(|a| a == name)))
     }
 
     /// Tier name to model id, as configured.
@@ -176,15 +179,22 @@ impl PriceTable {
         self.models.values()
     }
 
-    /// The cost of one call. Batch calls pay the model's batch fraction; the long-context
-    /// tier applies per request, to all of its tokens, when its input crosses the threshold.
+    /// The cost of one call (see [`ModelInfo::cost`]); an unknown model is an error.
     pub fn cost(&self, model: &str, usage: &TokenUsage, batch: bool) -> Result<Cost> {
-        let info = self.model(model)?;
-        let rates = match info.long_context {
+        Ok(self.model(model)?.cost(usage, batch))
+    }
+}
+
+impl ModelInfo {
+    /// The cost of one call on this model. Batch calls pay the model's batch fraction; the
+    /// long-context tier applies per request, to all of its tokens, when its input crosses the
+    /// threshold.
+    pub fn cost(&self, usage: &TokenUsage, batch: bool) -> Cost {
+        let rates = match self.long_context {
             Some(long) if usage.total_input() > long.above_input_tokens => long.rates,
-            _ => info.rates,
+            _ => self.rates,
         };
-        let factor = if batch { info.batch_discount } else { 1.0 };
+        let factor = if batch { self.batch_discount } else { 1.0 };
         let price = |tokens: u64, per_million: f64| tokens as f64 * per_million / 1_000_000.0 * factor;
         let mut cost = Cost {
             input: price(usage.input, rates.input),
@@ -195,7 +205,7 @@ impl PriceTable {
             total: 0.0,
         };
         cost.total = cost.input + cost.cache_write_5m + cost.cache_write_1h + cost.cache_read + cost.output;
-        Ok(cost)
+        cost
     }
 }
 

@@ -218,4 +218,73 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX call_blocks_call ON call_blocks (call_id);
     ",
+    // 6: a rollup of calls per 15-minute slot, source, model and project, so that daily reports in any time zone
+    // read a few thousand rows instead of every call (every UTC offset in use is a whole number of 15-minute
+    // slots). Calls up to `rollup_state.calls_upto` are folded in; newer ones are added on the fly by reports
+    // and folded by the next import, or by a report that finds many (a trigger per insert would cost more
+    // than the insert itself). Updates and deletes of folded calls keep the rollup right through triggers.
+    r"
+    CREATE TABLE call_buckets (
+        source TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        project TEXT NOT NULL,
+        calls INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_5m_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_micros INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (source, bucket, model, project)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE rollup_state (
+        only INTEGER PRIMARY KEY CHECK (only = 1),
+        calls_upto INTEGER NOT NULL
+    );
+
+    INSERT INTO call_buckets
+    SELECT source, ts_ms / 900000, model, project, COUNT(*), SUM(input_tokens), SUM(output_tokens),
+           SUM(cache_write_5m_tokens), SUM(cache_write_1h_tokens), SUM(cache_read_tokens), SUM(cost_micros)
+    FROM calls GROUP BY 1, 2, 3, 4;
+    INSERT INTO rollup_state VALUES (1, (SELECT IFNULL(MAX(id), 0) FROM calls));
+
+    CREATE TRIGGER calls_bucket_remove AFTER DELETE ON calls
+    WHEN OLD.id <= (SELECT calls_upto FROM rollup_state) BEGIN
+        UPDATE call_buckets SET calls = calls - 1,
+            input_tokens = input_tokens - OLD.input_tokens,
+            output_tokens = output_tokens - OLD.output_tokens,
+            cache_write_5m_tokens = cache_write_5m_tokens - OLD.cache_write_5m_tokens,
+            cache_write_1h_tokens = cache_write_1h_tokens - OLD.cache_write_1h_tokens,
+            cache_read_tokens = cache_read_tokens - OLD.cache_read_tokens,
+            cost_micros = cost_micros - OLD.cost_micros
+        WHERE source = OLD.source AND bucket = OLD.ts_ms / 900000 AND model = OLD.model AND project = OLD.project;
+        -- Deleting the newest call lets SQLite hand its id out again: keep the mark below any reusable id.
+        UPDATE rollup_state SET calls_upto = MIN(calls_upto, (SELECT IFNULL(MAX(id), 0) FROM calls));
+    END;
+
+    CREATE TRIGGER calls_bucket_change AFTER UPDATE OF ts_ms, source, model, project, input_tokens, output_tokens,
+        cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_micros ON calls
+    WHEN OLD.id <= (SELECT calls_upto FROM rollup_state) BEGIN
+        UPDATE call_buckets SET calls = calls - 1,
+            input_tokens = input_tokens - OLD.input_tokens,
+            output_tokens = output_tokens - OLD.output_tokens,
+            cache_write_5m_tokens = cache_write_5m_tokens - OLD.cache_write_5m_tokens,
+            cache_write_1h_tokens = cache_write_1h_tokens - OLD.cache_write_1h_tokens,
+            cache_read_tokens = cache_read_tokens - OLD.cache_read_tokens,
+            cost_micros = cost_micros - OLD.cost_micros
+        WHERE source = OLD.source AND bucket = OLD.ts_ms / 900000 AND model = OLD.model AND project = OLD.project;
+        INSERT INTO call_buckets VALUES (NEW.source, NEW.ts_ms / 900000, NEW.model, NEW.project, 1,
+            NEW.input_tokens, NEW.output_tokens, NEW.cache_write_5m_tokens, NEW.cache_write_1h_tokens,
+            NEW.cache_read_tokens, NEW.cost_micros)
+        ON CONFLICT DO UPDATE SET calls = calls + 1,
+            input_tokens = input_tokens + excluded.input_tokens,
+            output_tokens = output_tokens + excluded.output_tokens,
+            cache_write_5m_tokens = cache_write_5m_tokens + excluded.cache_write_5m_tokens,
+            cache_write_1h_tokens = cache_write_1h_tokens + excluded.cache_write_1h_tokens,
+            cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+            cost_micros = cost_micros + excluded.cost_micros;
+    END;
+    ",
 ];

@@ -6,6 +6,8 @@
 
 mod agents;
 mod budgets;
+mod daily;
+mod imports;
 mod migrations;
 mod projects;
 mod reports;
@@ -22,6 +24,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
 pub use budgets::{Ledger, NewReservation};
+pub use daily::{BUCKET_MS, CallFilter, Sums};
+pub use imports::{ImportFile, ImportTx, ImportedCall, SlotSums, StoredCall};
 
 /// How long a writer waits for another process's lock before giving up.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,5 +1,7 @@
 //! Spend: the record of every billed API call, whoever made it, and the reports built on it.
 
+pub mod claude_code;
+pub mod daily;
 pub mod groups;
 pub mod html;
 pub mod live;
@@ -62,9 +64,10 @@ pub struct CallRecord {
     pub outcome: String,
 }
 
-/// Dollars to micro-dollars, rounding to the nearest.
+/// Dollars to micro-dollars, rounding to the nearest (ties to even, so that summing many
+/// rounded costs does not drift one way).
 pub fn to_micros(usd: f64) -> i64 {
-    (usd * 1_000_000.0).round() as i64
+    (usd * 1_000_000.0).round_ties_even() as i64
 }
 
 /// Micro-dollars to dollars.

@@ -4,6 +4,7 @@
 mod artifacts;
 mod budget;
 mod caching;
+mod claude_logs;
 mod common;
 mod dashboard;
 mod discover;
@@ -16,4 +17,6 @@ mod run;
 mod settings;
 mod spend;
 mod usage;
+mod usage_daily;
+mod usage_import;
 mod warm_cache;
