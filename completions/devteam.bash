@@ -190,11 +190,26 @@ _devteam() {
             devteam__subcmd__help__subcmd__runs,show)
                 cmd="devteam__subcmd__help__subcmd__runs__subcmd__show"
                 ;;
+            devteam__subcmd__help__subcmd__usage,by)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__by"
+                ;;
+            devteam__subcmd__help__subcmd__usage,cache)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__cache"
+                ;;
             devteam__subcmd__help__subcmd__usage,daily)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__daily"
                 ;;
             devteam__subcmd__help__subcmd__usage,import)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__import"
+                ;;
+            devteam__subcmd__help__subcmd__usage,report)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__report"
+                ;;
+            devteam__subcmd__help__subcmd__usage,summary)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__summary"
+                ;;
+            devteam__subcmd__help__subcmd__usage,watch)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__watch"
                 ;;
             devteam__subcmd__help__subcmd__usage__subcmd__import,claude-code)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__import__subcmd__claude__subcmd__code"
@@ -211,6 +226,12 @@ _devteam() {
             devteam__subcmd__runs__subcmd__help,show)
                 cmd="devteam__subcmd__runs__subcmd__help__subcmd__show"
                 ;;
+            devteam__subcmd__usage,by)
+                cmd="devteam__subcmd__usage__subcmd__by"
+                ;;
+            devteam__subcmd__usage,cache)
+                cmd="devteam__subcmd__usage__subcmd__cache"
+                ;;
             devteam__subcmd__usage,daily)
                 cmd="devteam__subcmd__usage__subcmd__daily"
                 ;;
@@ -220,6 +241,21 @@ _devteam() {
             devteam__subcmd__usage,import)
                 cmd="devteam__subcmd__usage__subcmd__import"
                 ;;
+            devteam__subcmd__usage,report)
+                cmd="devteam__subcmd__usage__subcmd__report"
+                ;;
+            devteam__subcmd__usage,summary)
+                cmd="devteam__subcmd__usage__subcmd__summary"
+                ;;
+            devteam__subcmd__usage,watch)
+                cmd="devteam__subcmd__usage__subcmd__watch"
+                ;;
+            devteam__subcmd__usage__subcmd__help,by)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__by"
+                ;;
+            devteam__subcmd__usage__subcmd__help,cache)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__cache"
+                ;;
             devteam__subcmd__usage__subcmd__help,daily)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__daily"
                 ;;
@@ -228,6 +264,15 @@ _devteam() {
                 ;;
             devteam__subcmd__usage__subcmd__help,import)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__import"
+                ;;
+            devteam__subcmd__usage__subcmd__help,report)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__report"
+                ;;
+            devteam__subcmd__usage__subcmd__help,summary)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__summary"
+                ;;
+            devteam__subcmd__usage__subcmd__help,watch)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__watch"
                 ;;
             devteam__subcmd__usage__subcmd__help__subcmd__import,claude-code)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__import__subcmd__claude__subcmd__code"
@@ -1253,8 +1298,36 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__usage)
-            opts="import daily"
+            opts="summary by report watch cache import daily"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__by)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__cache)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1297,6 +1370,48 @@ _devteam() {
         devteam__subcmd__help__subcmd__usage__subcmd__import__subcmd__claude__subcmd__code)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__summary)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1391,7 +1506,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__run)
-            opts="-j -q -v -h -V --dry-run --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-j -q -v -h -V --dry-run --exact --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --agents --db --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1555,12 +1670,104 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version import daily help"
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version summary by report watch cache import daily help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__by)
+            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --config --json --quiet --verbose --color --help --version day week month model tier agent project task source"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "devteam warm-cache claude-code" -- "${cur}"))
+                    return 0
+                    ;;
+                --timezone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__cache)
+            opts="-q -v -h -V --since --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --agents)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1651,8 +1858,36 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__help)
-            opts="import daily help"
+            opts="summary by report watch cache import daily help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__by)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__cache)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1709,6 +1944,48 @@ _devteam() {
         devteam__subcmd__usage__subcmd__help__subcmd__import__subcmd__claude__subcmd__code)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__summary)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1815,6 +2092,160 @@ _devteam() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__report)
+            opts="-q -v -h -V --html --since --until --project --source --timezone --bucket --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "devteam warm-cache claude-code" -- "${cur}"))
+                    return 0
+                    ;;
+                --timezone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bucket)
+                    COMPREPLY=($(compgen -W "day week month" -- "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__summary)
+            opts="-q -v -h -V --since --until --project --source --timezone --csv --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "devteam warm-cache claude-code" -- "${cur}"))
+                    return 0
+                    ;;
+                --timezone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__watch)
+            opts="-q -v -h -V --interval --once --project --source --timezone --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "devteam warm-cache claude-code" -- "${cur}"))
+                    return 0
+                    ;;
+                --timezone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

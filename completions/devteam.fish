@@ -90,6 +90,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -l color -d 'When t
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l dry-run -d 'Show the routing, agent, request size and estimated cost; send nothing (no key needed)'
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l exact -d 'With --dry-run: ask the API\'s free count_tokens endpoint for the request\'s exact input size instead of the local estimate (needs a key)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-cache -d 'Send no cache breakpoints (prompt caching off)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-routing -d 'Skip the router: use `--tier` or `--model`, else the sonnet tier'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l plan -d 'Plan the task into subtasks whatever its complexity'
@@ -305,20 +306,116 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -s V -l version -d 'Print version'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -f -a "import" -d 'Import usage logs of another tool into the store (incremental: only new bytes are read)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -f -a "daily" -d 'Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from import daily help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "summary" -d 'What was spent, where, and what was saved: totals, sources, models, cache hit rate, savings against running the same work on Sonnet without a cache, and the trend'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "by" -d 'Spend grouped by one dimension, with each row\'s cache hit rate and savings'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "report" -d 'Write the dashboard: one self-contained HTML page of charts (no network fetches)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "watch" -d 'A live view in the terminal, refreshed every few seconds until Ctrl-C (prints once when stdout is not a terminal, or with --once)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "cache" -d 'Prompt caching by block kind (shared foundation, project context, agent static part, ...): tokens read from the cache, written to it, and sent uncached, per kind'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "import" -d 'Import usage logs of another tool into the store (incremental: only new bytes are read)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "daily" -d 'Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l since -d 'Start of the period: a date (2026-03-01, local midnight), a date and time (2026-03-01T09:30), an RFC 3339 instant, or a duration back from now (90m, 12h, 7d, 2w) [default: the first call]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l until -d 'End of the period, exclusive; a bare date includes that whole day. Same forms as --since [default: now]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l project -d 'Only calls of this project' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l source -d 'Only calls from this source' -r -f -a "devteam\t'`devteam run` and its agents'
+warm-cache\t'Spend made only to fill the prompt cache'
+claude-code\t'Imported from Claude Code\'s logs'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: the system\'s]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l csv -d 'Print CSV (one row per source, then `total`) instead of a table'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l since -d 'Start of the period: a date (2026-03-01, local midnight), a date and time (2026-03-01T09:30), an RFC 3339 instant, or a duration back from now (90m, 12h, 7d, 2w) [default: the first call]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l until -d 'End of the period, exclusive; a bare date includes that whole day. Same forms as --since [default: now]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l project -d 'Only calls of this project' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l source -d 'Only calls from this source' -r -f -a "devteam\t'`devteam run` and its agents'
+warm-cache\t'Spend made only to fill the prompt cache'
+claude-code\t'Imported from Claude Code\'s logs'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: the system\'s]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -s n -l limit -d 'Show only the N costliest rows (time dimensions: the N latest)' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l csv -d 'Print CSV instead of a table'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l html -d 'The HTML file to write (one self-contained page)' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l since -d 'Start of the period: a date (2026-03-01, local midnight), a date and time (2026-03-01T09:30), an RFC 3339 instant, or a duration back from now (90m, 12h, 7d, 2w) [default: the first call]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l until -d 'End of the period, exclusive; a bare date includes that whole day. Same forms as --since [default: now]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l project -d 'Only calls of this project' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l source -d 'Only calls from this source' -r -f -a "devteam\t'`devteam run` and its agents'
+warm-cache\t'Spend made only to fill the prompt cache'
+claude-code\t'Imported from Claude Code\'s logs'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: the system\'s]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l bucket -d 'Bucket of the spend-over-time charts [default: day up to 92 days, week up to two years, else month]' -r -f -a "day\t'Calendar day'
+week\t'ISO week'
+month\t'Calendar month'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l interval -d 'Seconds between refreshes' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l project -d 'Only calls of this project' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l source -d 'Only calls from this source' -r -f -a "devteam\t'`devteam run` and its agents'
+warm-cache\t'Spend made only to fill the prompt cache'
+claude-code\t'Imported from Claude Code\'s logs'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l timezone -d 'Time zone for "today" and budget windows: an IANA name or UTC [default: the system\'s]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l once -d 'Print the view once and exit'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l since -d 'Only calls since this long ago (90m, 12h, 7d, 2w) or this date [default: all]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -352,6 +449,11 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "summary" -d 'What was spent, where, and what was saved: totals, sources, models, cache hit rate, savings against running the same work on Sonnet without a cache, and the trend'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "by" -d 'Spend grouped by one dimension, with each row\'s cache hit rate and savings'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "report" -d 'Write the dashboard: one self-contained HTML page of charts (no network fetches)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "watch" -d 'A live view in the terminal, refreshed every few seconds until Ctrl-C (prints once when stdout is not a terminal, or with --once)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "cache" -d 'Prompt caching by block kind (shared foundation, project context, agent static part, ...): tokens read from the cache, written to it, and sent uncached, per kind'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import usage logs of another tool into the store (incremental: only new bytes are read)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "daily" -d 'Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -415,6 +517,11 @@ complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "remove" -d 'Remove a budget (and its alert history)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "summary" -d 'What was spent, where, and what was saved: totals, sources, models, cache hit rate, savings against running the same work on Sonnet without a cache, and the trend'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "by" -d 'Spend grouped by one dimension, with each row\'s cache hit rate and savings'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "report" -d 'Write the dashboard: one self-contained HTML page of charts (no network fetches)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "watch" -d 'A live view in the terminal, refreshed every few seconds until Ctrl-C (prints once when stdout is not a terminal, or with --once)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "cache" -d 'Prompt caching by block kind (shared foundation, project context, agent static part, ...): tokens read from the cache, written to it, and sent uncached, per kind'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "import" -d 'Import usage logs of another tool into the store (incremental: only new bytes are read)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "daily" -d 'Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'

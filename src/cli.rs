@@ -170,6 +170,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With --dry-run: ask the API's free count_tokens endpoint for the request's exact input
+    /// size instead of the local estimate (needs a key).
+    #[arg(long, requires = "dry_run")]
+    pub exact: bool,
+
     /// Use this tier instead of the router's choice.
     #[arg(long, value_name = "TIER", value_parser = ["haiku", "sonnet", "opus"], conflicts_with = "model")]
     pub tier: Option<String>,
@@ -472,13 +477,177 @@ pub struct EvalRoutingArgs {
     pub economy: bool,
 }
 
-/// What `usage` can do.
+/// What `usage` can report.
 #[derive(Debug, Subcommand)]
 pub enum UsageCommand {
+    /// What was spent, where, and what was saved: totals, sources, models, cache hit rate,
+    /// savings against running the same work on Sonnet without a cache, and the trend.
+    Summary(UsageSummaryArgs),
+    /// Spend grouped by one dimension, with each row's cache hit rate and savings.
+    By(UsageByArgs),
+    /// Write the dashboard: one self-contained HTML page of charts (no network fetches).
+    Report(UsageReportArgs),
+    /// A live view in the terminal, refreshed every few seconds until Ctrl-C (prints once
+    /// when stdout is not a terminal, or with --once).
+    Watch(UsageWatchArgs),
+    /// Prompt caching by block kind (shared foundation, project context, agent static part,
+    /// ...): tokens read from the cache, written to it, and sent uncached, per kind.
+    Cache(UsageCacheArgs),
     /// Import usage logs of another tool into the store (incremental: only new bytes are read).
     Import(UsageImportArgs),
     /// Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`).
     Daily(UsageDailyArgs),
+}
+
+/// Arguments of `usage cache`.
+#[derive(Debug, Args)]
+pub struct UsageCacheArgs {
+    /// Only calls since this long ago (90m, 12h, 7d, 2w) or this date [default: all].
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+}
+
+/// Which calls a usage report covers.
+#[derive(Debug, Clone, Args)]
+pub struct UsageFilterArgs {
+    /// Start of the period: a date (2026-03-01, local midnight), a date and time
+    /// (2026-03-01T09:30), an RFC 3339 instant, or a duration back from now (90m, 12h, 7d, 2w)
+    /// [default: the first call].
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// End of the period, exclusive; a bare date includes that whole day. Same forms as
+    /// --since [default: now].
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Only calls of this project.
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+
+    /// Only calls from this source.
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub source: Option<UsageSource>,
+
+    /// Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC
+    /// [default: the system's].
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
+}
+
+/// Who made a call, for filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UsageSource {
+    /// `devteam run` and its agents.
+    Devteam,
+    /// Spend made only to fill the prompt cache.
+    WarmCache,
+    /// Imported from Claude Code's logs.
+    ClaudeCode,
+}
+
+/// Arguments of `usage summary`.
+#[derive(Debug, Args)]
+pub struct UsageSummaryArgs {
+    #[command(flatten)]
+    pub filter: UsageFilterArgs,
+
+    /// Print CSV (one row per source, then `total`) instead of a table.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// What `usage by` groups on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UsageDimension {
+    /// Calendar day in the report's time zone.
+    Day,
+    /// ISO week (Monday to Sunday) in the report's time zone.
+    Week,
+    /// Calendar month in the report's time zone.
+    Month,
+    /// Model id, as billed.
+    Model,
+    /// Routing tier (haiku, sonnet, opus).
+    Tier,
+    /// Agent that made the call.
+    Agent,
+    /// Project.
+    Project,
+    /// Task, as recorded.
+    Task,
+    /// Source: devteam, warm-cache or claude-code.
+    Source,
+}
+
+/// Arguments of `usage by`.
+#[derive(Debug, Args)]
+pub struct UsageByArgs {
+    /// What to group by.
+    #[arg(value_enum, value_name = "DIMENSION")]
+    pub dimension: UsageDimension,
+
+    #[command(flatten)]
+    pub filter: UsageFilterArgs,
+
+    /// Show only the N costliest rows (time dimensions: the N latest).
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Print CSV instead of a table.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// Arguments of `usage report`.
+#[derive(Debug, Args)]
+pub struct UsageReportArgs {
+    /// The HTML file to write (one self-contained page).
+    #[arg(long, value_name = "FILE")]
+    pub html: PathBuf,
+
+    #[command(flatten)]
+    pub filter: UsageFilterArgs,
+
+    /// Bucket of the spend-over-time charts [default: day up to 92 days, week up to two
+    /// years, else month].
+    #[arg(long, value_enum, value_name = "BUCKET")]
+    pub bucket: Option<UsageBucket>,
+}
+
+/// Calendar buckets for charts over time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UsageBucket {
+    /// Calendar day.
+    Day,
+    /// ISO week.
+    Week,
+    /// Calendar month.
+    Month,
+}
+
+/// Arguments of `usage watch`.
+#[derive(Debug, Args)]
+pub struct UsageWatchArgs {
+    /// Seconds between refreshes.
+    #[arg(long, value_name = "SECS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub interval: u64,
+
+    /// Print the view once and exit.
+    #[arg(long)]
+    pub once: bool,
+
+    /// Only calls of this project.
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+
+    /// Only calls from this source.
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub source: Option<UsageSource>,
+
+    /// Time zone for "today" and budget windows: an IANA name or UTC [default: the system's].
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
 }
 
 /// Arguments of `usage import`.

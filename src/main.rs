@@ -10,6 +10,7 @@ mod discovery;
 mod env;
 mod error;
 mod gateway;
+mod labels;
 mod orchestrator;
 mod output;
 mod pricing;

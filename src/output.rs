@@ -35,10 +35,15 @@ impl Printer {
         self.stdout_line(&text)
     }
 
-    /// Writes one JSON Lines event on stdout.
-    pub fn json_line<T: Serialize>(&self, event: &T) -> Result<()> {
-        let text = serde_json::to_string(event).context("serializing event")?;
+    /// Writes a report as one line of JSON on stdout (JSON Lines, for repeated reports).
+    pub fn json_line<T: Serialize>(&self, report: &T) -> Result<()> {
+        let text = serde_json::to_string(report).context("serializing report")?;
         self.stdout_line(&text)
+    }
+
+    /// Whether stdout is a terminal (live views redraw only there).
+    pub fn stdout_is_terminal(&self) -> bool {
+        self.stdout_tty
     }
 
     /// Writes a table on stdout.

@@ -588,7 +588,7 @@ mod tests {
         let both =
             resolve(&[], &[("HOME", "/h"), (env::ANTHROPIC_API_KEY, "a"), (env::ANTHROPIC_AUTH_TOKEN, "b")]).unwrap();
         assert_eq!(both.api.credential, Credential::Conflicting);
-        assert_eq!(both.api.base_url, crate::api::DEFAULT_BASE_URL);
+        assert_eq!(both.api.base_url, "https://api.anthropic.com");
     }
 
     #[test]

@@ -24,16 +24,13 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
 
-pub use batches::{BatchItem, BatchResult, MessageBatch, ProcessingStatus, RequestCounts};
-pub use builder::{MessagesRequestBuilder, ModelRules};
-pub use config::{ApiConfig, Credential, DEFAULT_BASE_URL, Secret};
-pub use error::{ApiError, ErrorKind, ErrorReply};
-pub use limits::{Limit, RateLimits};
+pub use batches::{BatchItem, BatchResult, ProcessingStatus};
+pub use builder::ModelRules;
+pub use config::{ApiConfig, Credential};
+pub use error::{ApiError, ErrorKind};
+pub use limits::RateLimits;
 pub use retry::RetryPolicy;
-pub use types::{
-    CacheControl, CacheCreation, CacheTtl, ContentBlock, CountTokensRequest, InputMessage, Message, MessagesRequest,
-    Metadata, Role, ServiceTier, StopReason, TextBlock, Usage,
-};
+pub use types::{CacheTtl, CountTokensRequest, Message, MessagesRequest, Role, StopReason, TextBlock, Usage};
 
 use transport::{Call, decode, request_id};
 use types::WireRequest;
@@ -59,7 +56,9 @@ pub struct ApiResponse {
     /// Wall time of the whole call as the caller experienced it, retries and waits included.
     pub latency: Duration,
     /// Retries made before the reply that succeeded.
+    #[allow(dead_code, reason = "diagnostics for callers; the API tests check them")]
     pub retries: u32,
+    #[allow(dead_code, reason = "diagnostics for callers; the API tests check them")]
     pub rate_limits: RateLimits,
 }
 

@@ -208,6 +208,7 @@ pub struct Usage {
 
 impl Usage {
     /// Everything the prompt cost in tokens: uncached input, cache writes and cache reads.
+    #[cfg(test)]
     pub fn total_input_tokens(&self) -> u64 {
         self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
     }

@@ -3,11 +3,10 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::discover;
-use crate::error::UserError;
 use crate::store::{Library, Store};
 
 /// One labeled task.
@@ -21,24 +20,15 @@ pub struct LabeledTask {
 
 /// Reads `task<TAB>id,id,...` lines after a header row. Errors name the file and line.
 pub fn read_labels(path: &Path) -> Result<Vec<LabeledTask>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading labels {}", path.display()))?;
+    const SHAPE: &str = "task<TAB>id,id,...";
     let mut tasks = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let bad =
-            |why: &str| UserError::new(format!("{}:{}: {why}; expected `task<TAB>id,id,...`", path.display(), i + 1));
-        let (task, ids) = line.split_once('\t').ok_or_else(|| bad("no TAB"))?;
+    for row in crate::labels::read(path, SHAPE)? {
         let expected: Vec<String> =
-            ids.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
-        if task.trim().is_empty() || expected.is_empty() {
-            return Err(bad("empty task or no expected ids").into());
+            row.second.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
+        if row.first.is_empty() || expected.is_empty() {
+            return Err(crate::labels::error(path, row.line, "empty task or no expected ids", SHAPE).into());
         }
-        tasks.push(LabeledTask { line: i + 1, task: task.trim().to_string(), expected });
-    }
-    if tasks.is_empty() {
-        return Err(UserError::new(format!("{}: no labeled tasks after the header row", path.display())).into());
+        tasks.push(LabeledTask { line: row.line, task: row.first, expected });
     }
     Ok(tasks)
 }

@@ -10,10 +10,11 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
-use crate::api::{ApiClient, ApiError, StopReason, Usage};
+use crate::api::{ApiClient, ApiError, ErrorKind, StopReason, Usage};
 use crate::budget::{BudgetError, Guard, Request, Reservation};
 use crate::orchestrator::llm::{Llm, LlmCall, LlmError, LlmFuture, LlmReply, Stop};
 use crate::pricing::{PriceTable, TokenUsage};
+use crate::prompt::outcome;
 use crate::store::Store;
 use crate::usage::{CallRecord, Source, to_micros};
 
@@ -89,7 +90,7 @@ impl<'a> Gateway<'a> {
         let reservation = self.reserve(&call, &model.id)?;
         let started_ms = jiff::Timestamp::now().as_millisecond();
         let started = Instant::now();
-        let (message, request_id) = match &self.batch {
+        let (message, request_id, latency) = match &self.batch {
             Some(queue) => {
                 let label = format!("{}-{}", call.run_id, call.subtask_id.as_deref().unwrap_or("call"));
                 let message = match queue.send(self.api, &label, request).await {
@@ -99,7 +100,7 @@ impl<'a> Gateway<'a> {
                 if call.stream {
                     (self.sink)(&message.text());
                 }
-                (message, None)
+                (message, None, started.elapsed())
             }
             None => {
                 let response = if call.stream {
@@ -110,9 +111,9 @@ impl<'a> Gateway<'a> {
                 };
                 let response = match response {
                     Ok(response) => response,
-                    Err(e) => return Err(self.release(reservation, LlmError::Failed(describe(&e)))),
+                    Err(e) => return Err(self.release(reservation, failure(&e))),
                 };
-                (response.message, response.request_id)
+                (response.message, response.request_id, response.latency)
             }
         };
         let message = &message;
@@ -137,14 +138,15 @@ impl<'a> Gateway<'a> {
             tokens,
             cost_micros: to_micros(cost.total),
             batch,
-            latency_ms: Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)),
+            latency_ms: Some(i64::try_from(latency.as_millis()).unwrap_or(i64::MAX)),
             request_id,
             message_id: Some(message.id.clone()),
             session_id: None,
             is_sidechain: false,
             outcome: outcome(&stop).to_string(),
         };
-        self.settle(reservation, &record).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
+        let call_id = self.settle(reservation, &record).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
+        self.record_blocks(call_id, &call, &tokens);
         Ok(LlmReply { text: message.text(), stop, model: model.id.clone(), cost_micros: record.cost_micros })
     }
 
@@ -160,7 +162,7 @@ impl<'a> Gateway<'a> {
             .sum::<u64>()
             + u64::from(call.max_tokens);
         let worst_micros = to_micros(if self.batch.is_some() { worst / 2.0 } else { worst });
-        let label = format!("{} {}", call.agent, call.subtask_id.as_deref().unwrap_or(""));
+        let label = format!("{:?} {} {}", call.purpose, call.agent, call.subtask_id.as_deref().unwrap_or(""));
         let request = Request {
             project: &self.project,
             worst_case_micros: worst_micros.max(1),
@@ -181,6 +183,15 @@ impl<'a> Gateway<'a> {
             let _ = self.guard.release(&store, reservation);
         }
         error
+    }
+
+    /// Which blocks the cache served; a failure here loses a statistic, never the call.
+    fn record_blocks(&self, call_id: i64, call: &LlmCall, t: &TokenUsage) {
+        let written = t.cache_write_5m + t.cache_write_1h;
+        let blocks = outcome::attribute(&call.layout, t.total_input(), t.cache_read, written);
+        if let Ok(store) = self.store.lock() {
+            let _ = store.insert_call_blocks(call_id, &blocks);
+        }
     }
 
     /// Replaces the reservation with the call as billed, in one transaction.
@@ -219,6 +230,18 @@ fn outcome(stop: &Stop) -> &'static str {
         Stop::Done => "ok",
         Stop::MaxTokens => "max_tokens",
         Stop::Refusal => "refusal",
+    }
+}
+
+/// A failed call, sorted by whether a bigger model could help.
+fn failure(e: &ApiError) -> LlmError {
+    match e.kind() {
+        ErrorKind::Config
+        | ErrorKind::Authentication
+        | ErrorKind::Permission
+        | ErrorKind::SpendCap
+        | ErrorKind::ModelNotFound => LlmError::Fatal(describe(e)),
+        _ => LlmError::Failed(describe(e)),
     }
 }
 

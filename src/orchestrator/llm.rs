@@ -59,8 +59,10 @@ pub enum LlmError {
     /// The call failed after the client's retries.
     #[error("{0}")]
     Failed(String),
-    #[error("cancelled")]
-    Cancelled,
+    /// A failure no bigger model would fix (bad key, no permission, spend cap, a request the
+    /// API refuses): not retried a tier up.
+    #[error("{0}")]
+    Fatal(String),
 }
 
 pub type LlmFuture<'a> = Pin<Box<dyn Future<Output = Result<LlmReply, LlmError>> + Send + 'a>>;

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::agent_text::{self, AgentText};
 use super::execute::{Event, Graph, Handover, Step, StepResult};
-use super::llm::{Llm, LlmCall, LlmError, Purpose, Stop};
+use super::llm::{Llm, LlmCall, Purpose, Stop};
 use super::plan::{self, Plan, PlannedSubtask, Problem};
 use super::prompts;
 use super::record::Status;
@@ -60,65 +60,50 @@ pub struct Outcome {
     pub note: String,
     pub results: Vec<StepResult>,
     pub final_text: String,
-    pub final_cost_micros: i64,
-    pub planner_cost_micros: i64,
     pub status: Status,
 }
 
 /// Runs the task. Calls go through `llm` (which prices and records them).
 pub async fn run(llm: &dyn Llm, i: &Inputs<'_>, on_event: &(dyn Fn(RunEvent<'_>) + Sync)) -> Result<Outcome> {
     let found = discovery::discover(i.store, i.library, i.task, i.shortlist, i.shortlist)?;
-    let (plan, planned, note, planner_cost) = make_plan(llm, i, &found.shortlist).await;
+    let (plan, planned, note) = make_plan(llm, i, &found.shortlist).await;
     on_event(RunEvent::Planned { plan: &plan, note: (!note.is_empty()).then_some(note.as_str()) });
     let texts = load_texts(i, &plan)?;
     let foundation = agent_text::foundation(&i.library.root)?;
     let steps: Vec<Step> = plan.subtasks.iter().map(|s| step(i, s)).collect();
     let results = execute(llm, i, &plan, &steps, &texts, foundation.as_deref(), on_event).await;
     let status = overall(&results);
-    let (final_text, final_cost) = if results.len() == 1 && status == Status::Ok {
-        (results[0].output.clone(), 0)
+    let final_text = if results.len() == 1 && status == Status::Ok {
+        results[0].output.clone()
     } else {
         synthesize(llm, i, &plan, &results).await
     };
-    Ok(Outcome {
-        plan,
-        planned,
-        note,
-        results,
-        final_text,
-        final_cost_micros: final_cost,
-        planner_cost_micros: planner_cost,
-        status,
-    })
+    Ok(Outcome { plan, planned, note, results, final_text, status })
 }
 
 /// Asks the planner, repairs once, else falls back to the best single agent.
-async fn make_plan(llm: &dyn Llm, i: &Inputs<'_>, shortlist: &[AgentSummary]) -> (Plan, bool, String, i64) {
-    let fallback = |note: String| (single_plan(i, shortlist), false, note, 0);
+async fn make_plan(llm: &dyn Llm, i: &Inputs<'_>, shortlist: &[AgentSummary]) -> (Plan, bool, String) {
+    let fallback = |note: String| (single_plan(i, shortlist), false, note);
     if !i.plan || shortlist.is_empty() {
         return fallback(String::new());
     }
     let agents: HashSet<String> = shortlist.iter().map(|a| a.id.clone()).collect();
     let mut user = prompts::planner_user(i.task, shortlist, i.max_subtasks);
-    let mut cost = 0;
     for attempt in 0..2 {
         let reply = match llm.call(planner_call(i, &user)).await {
             Ok(reply) => reply,
             Err(e) => return fallback(format!("the planner failed ({e}); ran as one agent")),
         };
-        cost += reply.cost_micros;
         let problems = match plan::parse(&reply.text) {
             Ok(plan) => match plan::validate(&plan, &agents, i.max_subtasks) {
-                p if p.is_empty() => return (plan, true, String::new(), cost),
+                p if p.is_empty() => return (plan, true, String::new()),
                 p => p,
             },
             Err(problem) => vec![problem],
         };
         if attempt == 1 {
             let listed = problems.iter().map(Problem::to_string).collect::<Vec<_>>().join("; ");
-            let (plan, planned, note, _) =
-                fallback(format!("the plan was invalid after one repair ({listed}); ran as one agent"));
-            return (plan, planned, note, cost);
+            return fallback(format!("the plan was invalid after one repair ({listed}); ran as one agent"));
         }
         user = prompts::repair_user(&reply.text, &problems);
     }
@@ -250,7 +235,7 @@ fn overall(results: &[StepResult]) -> Status {
 }
 
 /// The final answer from the subtasks' summaries, streamed.
-async fn synthesize(llm: &dyn Llm, i: &Inputs<'_>, plan: &Plan, results: &[StepResult]) -> (String, i64) {
+async fn synthesize(llm: &dyn Llm, i: &Inputs<'_>, plan: &Plan, results: &[StepResult]) -> String {
     let titles: Vec<(String, String)> = plan.subtasks.iter().map(|s| (s.id.clone(), s.title.clone())).collect();
     let user = prompts::synthesis_user(i.task, results, &titles);
     let min = i.prices.model(&i.synthesis_tier).map_or(u64::MAX, |m| m.min_cacheable_tokens);
@@ -273,16 +258,15 @@ async fn synthesize(llm: &dyn Llm, i: &Inputs<'_>, plan: &Plan, results: &[StepR
         stream: true,
     };
     match llm.call(call).await {
-        Ok(reply) if reply.stop == Stop::Done => (reply.text, reply.cost_micros),
-        Ok(reply) => (format!("{}\n\n(the synthesis stopped early)", reply.text), reply.cost_micros),
-        Err(LlmError::Cancelled) => (String::new(), 0),
+        Ok(reply) if reply.stop == Stop::Done => reply.text,
+        Ok(reply) => format!("{}\n\n(the synthesis stopped early)", reply.text),
         Err(e) => {
             let parts: Vec<String> = results
                 .iter()
                 .filter(|r| r.status == Status::Ok)
                 .map(|r| format!("## {}\n\n{}", r.id, r.summary))
                 .collect();
-            (format!("The synthesis failed ({e}); the subtasks' summaries follow.\n\n{}", parts.join("\n\n")), 0)
+            format!("The synthesis failed ({e}); the subtasks' summaries follow.\n\n{}", parts.join("\n\n"))
         }
     }
 }

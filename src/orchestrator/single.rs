@@ -45,6 +45,8 @@ pub struct Prepared {
     pub agent: String,
     pub agent_reason: String,
     pub request_tokens: usize,
+    /// The API's own count of the request's input, with `--exact`.
+    pub exact_input_tokens: Option<u64>,
     pub cached_prefix_tokens: usize,
     pub max_tokens: u32,
     /// Input at fresh-input rates plus a typical reply (a quarter of `max_tokens`).
@@ -102,6 +104,7 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
         agent: agent.id.clone(),
         agent_reason,
         request_tokens,
+        exact_input_tokens: None,
         cached_prefix_tokens,
         max_tokens: i.max_tokens,
         call,

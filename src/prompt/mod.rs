@@ -7,6 +7,8 @@
 //! model's minimum cacheable length (counted low, so a mark is never wasted), at most four
 //! breakpoints, and 1-hour entries before 5-minute ones as the API requires.
 
+pub mod outcome;
+
 use serde::Serialize;
 
 /// How long a cache entry lives.

@@ -4,11 +4,10 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::{Pressure, Router, TaskContext, Tier, TierCost};
-use crate::error::UserError;
 
 /// The fixed token profile costs are computed with: one task, one request, no caching.
 pub const TASK_PROFILE: TokenProfile = TokenProfile { input_tokens: 6_000, output_tokens: 1_500 };
@@ -30,24 +29,15 @@ pub struct LabeledTask {
 
 /// Reads `tier<TAB>task` lines after a header row. Errors name the file and line.
 pub fn read_labels(path: &Path) -> Result<Vec<LabeledTask>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading labels {}", path.display()))?;
+    const SHAPE: &str = "haiku|sonnet|opus<TAB>task";
     let mut tasks = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let bad = |why: String| {
-            UserError::new(format!("{}:{}: {why}; expected `haiku|sonnet|opus<TAB>task`", path.display(), i + 1))
-        };
-        let (tier, task) = line.split_once('\t').ok_or_else(|| bad("no TAB".into()))?;
-        let label = Tier::parse(tier).ok_or_else(|| bad(format!("unknown tier {tier:?}")))?;
-        if task.trim().is_empty() {
+    for row in crate::labels::read(path, SHAPE)? {
+        let bad = |why: String| crate::labels::error(path, row.line, &why, SHAPE);
+        let label = Tier::parse(&row.first).ok_or_else(|| bad(format!("unknown tier {:?}", row.first)))?;
+        if row.second.is_empty() {
             return Err(bad("empty task".into()).into());
         }
-        tasks.push(LabeledTask { line: i + 1, label, task: task.trim().to_string() });
-    }
-    if tasks.is_empty() {
-        return Err(UserError::new(format!("{}: no labeled tasks after the header row", path.display())).into());
+        tasks.push(LabeledTask { line: row.line, label, task: row.second });
     }
     Ok(tasks)
 }

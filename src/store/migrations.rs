@@ -207,7 +207,18 @@ pub const MIGRATIONS: &[&str] = &[
         output_id INTEGER REFERENCES outputs(id)
     );
     ",
-    // 5: a rollup of calls per 15-minute slot, source, model and project, so that daily reports in any time zone
+    // 5: where each call's prompt came from the cache, by block kind (foundation, project,
+    // agent static part, ...), derived from the usage the API reported.
+    r"
+    CREATE TABLE call_blocks (
+        call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        outcome TEXT NOT NULL
+    );
+    CREATE INDEX call_blocks_call ON call_blocks (call_id);
+    ",
+    // 6: a rollup of calls per 15-minute slot, source, model and project, so that daily reports in any time zone
     // read a few thousand rows instead of every call (every UTC offset in use is a whole number of 15-minute
     // slots). Calls up to `rollup_state.calls_upto` are folded in; newer ones are added on the fly by reports
     // and folded by the next import, or by a report that finds many (a trigger per insert would cost more

@@ -10,7 +10,9 @@ mod daily;
 mod imports;
 mod migrations;
 mod projects;
+mod reports;
 mod runs;
+mod scan;
 mod usage;
 mod warm;
 
@@ -26,7 +28,7 @@ pub use daily::{BUCKET_MS, CallFilter, Sums};
 pub use imports::{ImportFile, ImportTx, ImportedCall, SlotSums, StoredCall};
 
 /// How long a writer waits for another process's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The store.
 pub struct Store {

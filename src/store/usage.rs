@@ -4,6 +4,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Store;
+use crate::prompt::outcome::BlockOutcome;
 use crate::usage::{CallRecord, RoutingRecord};
 
 impl Store {
@@ -45,6 +46,27 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Records which blocks of a call's prompt the cache served.
+    pub fn insert_call_blocks(&self, call_id: i64, blocks: &[BlockOutcome]) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT INTO call_blocks (call_id, kind, tokens, outcome) VALUES (?1, ?2, ?3, ?4)")?;
+        for b in blocks {
+            stmt.execute(params![call_id, b.kind.as_str(), b.tokens as i64, b.outcome.as_str()])?;
+        }
+        Ok(())
+    }
+
+    /// Tokens by block kind and cache outcome over calls since `since_ms`, largest first.
+    pub fn cache_by_block(&self, since_ms: i64) -> Result<Vec<(String, String, i64, i64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.kind, b.outcome, SUM(b.tokens), COUNT(*) FROM call_blocks b JOIN calls c ON c.id = b.call_id
+             WHERE c.ts_ms >= ?1 GROUP BY b.kind, b.outcome ORDER BY b.kind, b.outcome",
+        )?;
+        let rows = stmt.query_map([since_ms], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect::<rusqlite::Result<_>>().context("reading cache outcomes")
+    }
+
     /// Records a routing decision (for later learning) and returns its row id.
     pub fn insert_routing_decision(&self, d: &RoutingRecord) -> Result<i64> {
         self.conn
@@ -76,6 +98,7 @@ impl Store {
     }
 
     /// Number of calls recorded.
+    #[cfg(test)]
     pub fn call_count(&self) -> Result<i64> {
         self.conn.query_row("SELECT COUNT(*) FROM calls", [], |r| r.get(0)).context("counting calls")
     }

@@ -2,6 +2,13 @@
 
 pub mod claude_code;
 pub mod daily;
+pub mod groups;
+pub mod html;
+pub mod live;
+pub mod period;
+pub mod report;
+pub mod savings;
+pub mod summary;
 
 use serde::Serialize;
 
@@ -25,15 +32,6 @@ impl Source {
             Self::Devteam => "devteam",
             Self::WarmCache => "warm-cache",
             Self::ClaudeCode => "claude-code",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "devteam" => Some(Self::Devteam),
-            "warm-cache" => Some(Self::WarmCache),
-            "claude-code" => Some(Self::ClaudeCode),
-            _ => None,
         }
     }
 }

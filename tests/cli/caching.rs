@@ -8,8 +8,9 @@ use crate::common::{TestEnv, copy_tree, repo};
 
 const AGENTS: [&str; 3] = ["sql-optimizer", "debugger", "api-designer"];
 
-/// (hit rate, input cost vs uncached) over the calls after the first round.
-fn session(restructure: bool) -> (f64, f64) {
+/// (hit rate, input cost vs uncached) over the calls after the first round, and the store's
+/// per-block report.
+fn session(restructure: bool) -> (f64, f64, serde_json::Value) {
     let env = TestEnv::new();
     let lib = env.path().join("lib");
     copy_tree(&repo().join("fixtures/agents"), &lib);
@@ -81,15 +82,22 @@ fn session(restructure: bool) -> (f64, f64) {
     // claude-sonnet-4-6: $3 input, $3.75 5m write, $6 1h write, $0.30 read.
     let cost = input * 3.0 + (writes - w1h) * 3.75 + w1h * 6.0 + reads * 0.3;
     let uncached = (input + writes + reads) * 3.0;
-    (reads / (reads + writes), cost / uncached)
+    let blocks: serde_json::Value =
+        serde_json::from_slice(&env.cmd().args(["--json", "usage", "cache"]).output().unwrap().stdout).unwrap();
+    (reads / (reads + writes), cost / uncached, blocks)
 }
 
 #[test]
 fn restructured_agents_cache_at_least_90_percent_after_warm_up() {
-    let (hit, cost) = session(true);
+    let (hit, cost, blocks) = session(true);
     assert!(hit >= 0.90, "hit rate {hit:.3}");
     assert!(cost <= 0.30, "input cost {cost:.3} of uncached");
-    let (original_hit, original_cost) = session(false);
+    let kind =
+        |k: &str| blocks["blocks"].as_array().unwrap().iter().find(|b| b["kind"] == k).cloned().unwrap_or_default();
+    assert!(kind("foundation")["hit_rate"].as_f64().unwrap() > 0.8, "{blocks}");
+    assert!(kind("project")["read_tokens"].as_i64().unwrap() > 0, "{blocks}");
+    assert_eq!(kind("task")["read_tokens"], 0, "the task is never cached: {blocks}");
+    let (original_hit, original_cost, _) = session(false);
     assert!(
         original_hit < hit && original_cost > cost,
         "restructuring is what makes the difference: {original_hit:.3} {original_cost:.3}"

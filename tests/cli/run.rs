@@ -208,3 +208,21 @@ fn load_all_agents_runs_the_unoptimized_way_through_the_same_code() {
     assert!(selection.body.to_string().len() * 10 > library_chars * 8, "every agent's full text was sent");
     assert_eq!(recorded_calls(&env).len(), 2, "the selection and the answer are both recorded");
 }
+
+#[test]
+fn exact_counts_come_from_count_tokens_and_the_local_estimate_errs_high() {
+    let server = standin(Script::default());
+    let env = TestEnv::new();
+    let task = ["--agent", "sql-optimizer", "--tier", "sonnet", "--no-plan", "the orders query is slow"];
+    let out = run_cmd(&env, &server).args(["--json", "run", "--dry-run", "--exact"]).args(task).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let exact = plan["exact_input_tokens"].as_u64().unwrap();
+    assert!(server.ledger().is_empty(), "counting is free: nothing billed");
+    assert!(plan["request_tokens"].as_u64().unwrap() >= exact, "the local estimate errs high: {plan}");
+    assert!(run_cmd(&env, &server).args(["run", "--no-rerank"]).args(task).output().unwrap().status.success());
+    let billed = &server.ledger()[0].usage;
+    let billed_input =
+        u64::from(billed.input_tokens + billed.cache_creation_input_tokens + billed.cache_read_input_tokens);
+    assert_eq!(exact, billed_input, "the count matches what the call is billed for");
+}

@@ -11,6 +11,8 @@ use std::time::Duration;
 use devteam_standin::{Config, Handle, RecordedRequest, Rule, StandIn};
 
 use super::*;
+pub(super) use crate::api::config::Secret;
+pub(super) use crate::api::types::ServiceTier;
 
 /// Looks like a real key, so a leak would be recognisable in any output.
 const KEY: &str = "sk-ant-api03-TEST-secret-0123456789";

@@ -57,8 +57,11 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         shortlist: ctx.settings.discover_shortlist,
         run_id: new_run_id(),
     };
-    let prepared = one::prepare(&inputs)?;
+    let mut prepared = one::prepare(&inputs)?;
     let plan = wants_plan(args, ctx, &prepared);
+    if args.exact {
+        prepared.exact_input_tokens = Some(exact_count(ctx, &prepared)?);
+    }
     if args.dry_run {
         single::print_plan(ctx, &prepared, plan)?;
         return Ok(ExitStatus::Success);
@@ -167,4 +170,15 @@ fn project_name(args: &RunArgs, ctx: &Context) -> String {
         .or_else(|| ctx.settings.run.project.clone())
         .map(|p| p.display().to_string())
         .unwrap_or_default()
+}
+
+/// The API's count of the prepared request's input tokens (free; needs a key).
+fn exact_count(ctx: &Context, prepared: &one::Prepared) -> Result<u64> {
+    let api = crate::api::ApiClient::new(&ctx.settings.api)
+        .map_err(|e| UserError::new(format!("--exact asks the API: {e}")))?;
+    let model = ctx.prices()?.model(&prepared.model)?;
+    let request = crate::gateway::build_request(&prepared.call, model);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let count = runtime.block_on(api.count_tokens(&(&request).into()));
+    count.map_err(|e| UserError::new(format!("count_tokens: {e}")).into())
 }

@@ -62,9 +62,8 @@ pub fn call(
     record_decision(ctx, prepared, &outcome)?;
     match outcome {
         Ok(done) => finish(ctx, prepared, done),
-        Err(LlmError::Failed(e)) => Err(UserError::new(e).into()),
+        Err(LlmError::Failed(e) | LlmError::Fatal(e)) => Err(UserError::new(e).into()),
         Err(LlmError::Budget(exceeded)) => Err(anyhow::Error::new(*exceeded)),
-        Err(LlmError::Cancelled) => Err(Interrupted.into()),
     }
 }
 
@@ -128,6 +127,9 @@ pub fn print_plan(ctx: &Context, plan: &Prepared, planned: bool) -> Result<()> {
     t.add_row(vec!["tier".to_string(), plan.tier.clone()]);
     t.add_row(vec!["model".to_string(), plan.model.clone()]);
     t.add_row(vec!["agent".to_string(), format!("{} ({})", plan.agent, plan.agent_reason)]);
+    if let Some(exact) = plan.exact_input_tokens {
+        t.add_row(vec!["exact input".to_string(), format!("{exact} tokens (count_tokens)")]);
+    }
     t.add_row(vec![
         "request".to_string(),
         format!(

@@ -1,7 +1,13 @@
-//! `devteam usage ...`: one file per verb; this file only dispatches.
+//! `devteam usage ...`: one file per subcommand; this file only dispatches.
 
+mod by;
+mod cache;
 mod daily;
 mod import;
+mod report;
+mod shared;
+mod summary;
+mod watch;
 
 use anyhow::Result;
 
@@ -12,6 +18,11 @@ use crate::error::ExitStatus;
 /// Runs a `usage` subcommand.
 pub fn run(command: UsageCommand, ctx: &Context) -> Result<ExitStatus> {
     match command {
+        UsageCommand::Summary(args) => summary::run(&args, ctx),
+        UsageCommand::By(args) => by::run(&args, ctx),
+        UsageCommand::Report(args) => report::run(&args, ctx),
+        UsageCommand::Watch(args) => watch::run(&args, ctx),
+        UsageCommand::Cache(args) => cache::run(&args, ctx),
         UsageCommand::Import(args) => import::run(&args, ctx),
         UsageCommand::Daily(args) => daily::run(&args, ctx),
     }

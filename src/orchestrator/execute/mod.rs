@@ -156,7 +156,7 @@ impl Graph<'_> {
                     }
                 }
                 Err(LlmError::Failed(e)) => e,
-                Err(e @ (LlmError::Budget(_) | LlmError::Cancelled)) => {
+                Err(e @ (LlmError::Budget(_) | LlmError::Fatal(_))) => {
                     result.error = Some(e.to_string());
                     break;
                 }

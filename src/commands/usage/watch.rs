@@ -1,0 +1,88 @@
+//! `devteam usage watch`: spend in the last hour, today, the last 7 days and this month, and
+//! the budgets, redrawn every few seconds until Ctrl-C (whose default action ends the process).
+//! Prints once when stdout is not a terminal or with `--once`; `--json` prints one JSON
+//! document per refresh, one per line.
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::shared::{self, ROW_COLUMNS, pct, row_cells, usd};
+use crate::cli::UsageWatchArgs;
+use crate::context::Context;
+use crate::error::ExitStatus;
+use crate::output::Printer;
+use crate::usage::live::{LiveReport, live};
+use crate::usage::period::{self, Period};
+use crate::usage::report::Scope;
+
+/// Clears the screen and homes the cursor.
+const CLEAR: &str = "\x1b[2J\x1b[H";
+
+pub fn run(args: &UsageWatchArgs, ctx: &Context) -> Result<ExitStatus> {
+    let p = &ctx.printer;
+    let tz = period::time_zone(args.timezone.as_deref())?;
+    let once = args.once || !p.stdout_is_terminal();
+    loop {
+        let now = jiff::Timestamp::now();
+        let scope = Scope {
+            period: Period { since: None, until: now },
+            project: args.project.clone(),
+            source: args.source.map(shared::source),
+            tz: tz.clone(),
+        };
+        let report = live(ctx.store()?, ctx.prices()?, &scope, now)?;
+        if p.json_mode() {
+            p.json_line(&report)?;
+        } else {
+            draw(p, &report, once, args.interval)?;
+        }
+        if once {
+            return Ok(ExitStatus::Success);
+        }
+        std::thread::sleep(Duration::from_secs(args.interval));
+    }
+}
+
+fn draw(p: &Printer, r: &LiveReport, once: bool, interval: u64) -> Result<()> {
+    let mut out = String::new();
+    if !once {
+        out.push_str(CLEAR);
+    }
+    let filters: Vec<String> =
+        [r.project.as_ref().map(|v| format!("project {v}")), r.source.map(|v| format!("source {v}"))]
+            .into_iter()
+            .flatten()
+            .collect();
+    out.push_str(&format!("devteam usage at {} ({})", r.at, r.timezone));
+    if !filters.is_empty() {
+        out.push_str(&format!(" · {}", filters.join(", ")));
+    }
+    if !once {
+        out.push_str(&format!(" · every {interval}s, Ctrl-C to quit"));
+    }
+    let mut windows = p.new_table(&[&["window"][..], &ROW_COLUMNS[..]].concat());
+    for row in &r.windows {
+        windows.add_row(row_cells(row));
+    }
+    let mut models = p.new_table(&[&["model today"][..], &ROW_COLUMNS[..]].concat());
+    for row in &r.today_by_model {
+        models.add_row(row_cells(row));
+    }
+    out.push_str(&format!("\n{windows}\n{models}"));
+    if !r.budgets.is_empty() {
+        let mut budgets = p.new_table(&["budget", "window", "since", "spent", "limit", "used"]);
+        for b in &r.budgets {
+            budgets.add_row(vec![
+                b.project.clone().unwrap_or_else(|| "all projects".into()),
+                b.window.clone(),
+                b.window_start.clone().unwrap_or_else(|| "-".into()),
+                b.spent_usd.map_or_else(|| "-".into(), usd),
+                b.limit_usd.map_or_else(|| b.limit_tokens.map_or_else(|| "-".into(), |t| format!("{t} tokens")), usd),
+                pct(b.used_share),
+            ]);
+        }
+        out.push_str(&format!("\n{budgets}"));
+    }
+    p.stdout_line(&out)
+}

@@ -1,0 +1,214 @@
+//! The dashboard: one self-contained HTML page. The report's data goes into the page as JSON,
+//! and inline JavaScript draws the charts as inline SVG, so the page makes no network fetch and
+//! opens from a file, an e-mail attachment or a CI artefact alike.
+//!
+//! When the script has drawn, it sets `data-rendered` on `<body>` to the number of charts that
+//! have marks, and `data-errors` if any chart failed; the browser test reads both.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::pricing::PriceTable;
+use crate::store::Store;
+use crate::usage::groups::{Group, Key};
+use crate::usage::live::{BudgetUse, budget_use};
+use crate::usage::period::{self, Calendar};
+use crate::usage::report::{self, RowSums, Scope, UsageRow, cache_hit_rate, label, ranked, rollup, whole};
+use crate::usage::savings::Pricer;
+use crate::usage::summary::{SummaryReport, calendar_starts, summary_of};
+
+const TEMPLATE: &str = include_str!("dashboard.html");
+const DATA_MARK: &str = "\"__DEVTEAM_DATA__\"";
+
+/// Charts the page draws; `data-rendered` equals this when every chart has data.
+pub const CHARTS: usize = 7;
+/// Agents and tasks shown by name; the rest are summed into `(other)`.
+const TOP: usize = 12;
+
+/// Everything the page shows.
+#[derive(Debug, Serialize)]
+pub struct Dashboard {
+    pub generated_at: String,
+    pub summary: SummaryReport,
+    /// `day`, `week` or `month`.
+    pub bucket: &'static str,
+    /// Models, costliest first: the order of `series[].by_model`.
+    pub models: Vec<String>,
+    pub series: Vec<SeriesPoint>,
+    pub by_agent: Vec<UsageRow>,
+    pub top_tasks: Vec<UsageRow>,
+    pub budgets: Vec<BudgetUse>,
+    /// The USD limit of the budget whose window is one bucket of the spend chart.
+    pub bucket_budget_usd: Option<f64>,
+}
+
+/// One bucket of the charts over time (empty buckets included).
+#[derive(Debug, Serialize)]
+pub struct SeriesPoint {
+    pub label: String,
+    pub calls: u64,
+    pub cost_usd: f64,
+    pub by_model: Vec<f64>,
+    pub cache_hit_rate: Option<f64>,
+}
+
+/// The dashboard's data, from one scan of the store.
+pub fn dashboard(
+    store: &Store,
+    prices: &PriceTable,
+    scope: &Scope,
+    bucket: Option<Calendar>,
+    now: Timestamp,
+) -> Result<Dashboard> {
+    let pricer = Pricer::new(prices)?;
+    let cal = match bucket {
+        Some(cal) => cal,
+        None => auto_calendar(store, scope)?,
+    };
+    let starts: Vec<i64> = calendar_starts(store, scope, cal)?.iter().map(|t| t.as_millisecond()).collect();
+    let specs = [vec![Key::Source], vec![Key::Time(starts.clone())], vec![Key::Agent], vec![Key::Task]];
+    let scan = report::scan(store, &pricer, scope, &specs, true)?;
+    let summary = summary_of(scope, &pricer, prices, &scan.groups[0], &scan.trend.unwrap_or_default());
+    let models: Vec<String> = summary.by_model.iter().map(|r| r.key.clone()).collect();
+    // Budgets as they stood at the end of the period (now, unless --until says otherwise); the
+    // end is exclusive, so its last instant is a millisecond before it.
+    let last = scope.period.until.checked_sub(jiff::SignedDuration::from_millis(1))?;
+    let budgets = budget_use(store, last, &scope.tz)?;
+    let bucket_budget_usd =
+        budgets.iter().filter(|b| b.calendar == Some(cal) && b.project == scope.project).find_map(|b| b.limit_usd);
+    Ok(Dashboard {
+        generated_at: period::display(now, &scope.tz),
+        series: series(&scan.groups[1], &pricer, &models, &starts, cal, scope),
+        by_agent: top(&scan.groups[2], &pricer),
+        top_tasks: top(&scan.groups[3], &pricer),
+        summary,
+        bucket: match cal {
+            Calendar::Day => "day",
+            Calendar::Week => "week",
+            Calendar::Month => "month",
+        },
+        models,
+        budgets,
+        bucket_budget_usd,
+    })
+}
+
+/// The chart bucket that suits the span of the calls in scope.
+fn auto_calendar(store: &Store, scope: &Scope) -> Result<Calendar> {
+    let Some((first, _)) = store.usage_span(&scope.filter())? else { return Ok(Calendar::Day) };
+    let first = Timestamp::from_millisecond(first)?;
+    Ok(Calendar::auto(scope.period.since.unwrap_or(first).max(first), scope.period.until))
+}
+
+fn series(
+    groups: &[Group],
+    pricer: &Pricer,
+    models: &[String],
+    starts: &[i64],
+    cal: Calendar,
+    scope: &Scope,
+) -> Vec<SeriesPoint> {
+    let mut buckets: BTreeMap<usize, (RowSums, Vec<f64>)> = BTreeMap::new();
+    for g in groups {
+        let (sums, by_model) =
+            buckets.entry(g.keys[0].bucket()).or_insert_with(|| (RowSums::default(), vec![0.0; models.len()]));
+        sums.add(g, pricer);
+        if let Some(i) = models.iter().position(|m| *m == g.model) {
+            by_model[i] += crate::usage::to_usd(g.totals.cost_micros);
+        }
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, start)| {
+            let (sums, by_model) =
+                buckets.remove(&(i + 1)).unwrap_or_else(|| (RowSums::default(), vec![0.0; models.len()]));
+            SeriesPoint {
+                label: Timestamp::from_millisecond(*start)
+                    .map_or_else(|_| String::new(), |t| period::bucket_label(cal, t, &scope.tz)),
+                calls: sums.totals.calls,
+                cost_usd: sums.priced.recorded,
+                by_model,
+                cache_hit_rate: cache_hit_rate(&sums.totals.tokens),
+            }
+        })
+        .collect()
+}
+
+/// The costliest rows by the group's first key, the rest summed as `(other)`.
+fn top(groups: &[Group], pricer: &Pricer) -> Vec<UsageRow> {
+    let sums = rollup(groups, pricer, |g| label(g.keys[0].text()));
+    let all = whole(sums.values());
+    let mut rows = ranked(&sums, &all);
+    if rows.len() > TOP {
+        let mut rest = RowSums::default();
+        for row in &rows[TOP..] {
+            rest.merge(&sums[&row.key]);
+        }
+        rows.truncate(TOP);
+        rows.push(UsageRow::new("(other)", &rest, &all));
+    }
+    rows
+}
+
+/// The page: the template with the data in place.
+pub fn render(dashboard: &Dashboard) -> Result<String> {
+    // `<` never needs to be literal in JSON, and escaping it keeps a task named `</script>`
+    // from ending the data block.
+    let json = serde_json::to_string(dashboard)?.replace('<', "\\u003c");
+    anyhow::ensure!(TEMPLATE.contains(DATA_MARK), "dashboard template lacks its data mark");
+    Ok(TEMPLATE.replacen(DATA_MARK, &json, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::tz::TimeZone;
+
+    use super::*;
+    use crate::pricing::TokenUsage;
+    use crate::usage::period::Period;
+    use crate::usage::{CallRecord, Source};
+
+    #[test]
+    fn the_page_carries_its_data_and_cannot_be_broken_out_of() {
+        let store = Store::open_in_memory().unwrap();
+        let now: Timestamp = "2026-03-10T12:00:00Z".parse().unwrap();
+        let call = CallRecord {
+            ts_ms: now.as_millisecond() - 3_600_000,
+            source: Source::Devteam,
+            project: "web".into(),
+            run_id: None,
+            subtask_id: None,
+            task: "</script><script>alert(1)</script>".into(),
+            agent: "a".into(),
+            model: "claude-haiku-4-5".into(),
+            tier: "haiku".into(),
+            tokens: TokenUsage { input: 10, output: 10, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
+            cost_micros: 60,
+            batch: false,
+            latency_ms: None,
+            request_id: None,
+            message_id: None,
+            session_id: None,
+            is_sidechain: false,
+            outcome: "ok".into(),
+        };
+        store.insert_call(&call).unwrap();
+        let tz = TimeZone::UTC;
+        let scope = Scope { period: Period { since: None, until: now }, project: None, source: None, tz };
+        let data = dashboard(&store, &PriceTable::load(None).unwrap(), &scope, None, now).unwrap();
+        assert_eq!((data.bucket, data.series.len(), data.top_tasks.len()), ("day", 1, 1));
+        let page = render(&data).unwrap();
+        assert!(!page.contains("__DEVTEAM_DATA__"));
+        assert!(!page.contains("<script>alert"), "a task name ended the data block");
+        assert!(page.contains("\\u003c/script>\\u003cscript>alert(1)"));
+        // The only URL is the SVG namespace, an identifier that is never fetched.
+        assert_eq!(page.matches("http://").count(), page.matches("http://www.w3.org/2000/svg").count());
+        for fetcher in ["https://", "fetch(", "XMLHttpRequest", "<link", " src=", "@import", "url("] {
+            assert!(!page.contains(fetcher), "the page must not reach the network: found {fetcher}");
+        }
+    }
+}
