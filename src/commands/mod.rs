@@ -97,7 +97,7 @@ fn model_pick(
     let prices = ctx.prices()?;
     let min_cacheable = prices.model(tier)?.min_cacheable_tokens;
     let gateway = Gateway::new(&api, prices, Store::open(&ctx.settings.db_path)?, String::new(), &|_| {}, ctx.guard());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let runtime = runtime()?;
     match runtime.block_on(rerank::ask(&gateway, tier, task, candidates, popular, top, min_cacheable)) {
         Ok(Some(picked)) => Ok(Some(picked)),
         Ok(None) => {
@@ -109,4 +109,9 @@ fn model_pick(
             Ok(None)
         }
     }
+}
+
+/// The runtime a command's API calls run on: one thread, as the calls are I/O-bound.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")
 }

@@ -120,7 +120,7 @@ fn send(ctx: &Context, api: &ApiClient, planned: &Planned) -> Result<Vec<Outcome
     let no_text = |_: &str| {};
     let gateway = Gateway::new(api, ctx.prices()?, store, project_name(ctx), &no_text, ctx.guard())
         .with_source(Source::WarmCache);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let runtime = crate::commands::runtime()?;
     let sent = runtime.block_on(async {
         tokio::select! {
             outcomes = send_all(&gateway, planned) => Some(outcomes),

@@ -178,7 +178,7 @@ fn exact_count(ctx: &Context, prepared: &one::Prepared) -> Result<u64> {
         .map_err(|e| UserError::new(format!("--exact asks the API: {e}")))?;
     let model = ctx.prices()?.model(&prepared.model)?;
     let request = crate::gateway::build_request(&prepared.call, model);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = crate::commands::runtime()?;
     let count = runtime.block_on(api.count_tokens(&(&request).into()));
     count.map_err(|e| UserError::new(format!("count_tokens: {e}")).into())
 }

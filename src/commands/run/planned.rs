@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use crate::api::ApiClient;
@@ -105,7 +105,7 @@ pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, project: String, bat
     let started = Instant::now();
     let events_printer = ctx.printer.clone();
     let on_event = |e: RunEvent<'_>| report_event(&events_printer, &inputs.run_id, e);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let runtime = crate::commands::runtime()?;
     let outcome = runtime.block_on(async {
         tokio::select! {
             outcome = planned::run(&gateway, &inputs, &on_event) => Some(outcome),

@@ -1,6 +1,6 @@
 //! A run of one agent and one call (simple tasks, `--no-plan`, and dry runs).
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use crate::api::ApiClient;
@@ -51,7 +51,7 @@ pub fn call(
     let gateway = Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project, &sink, ctx.guard())
         .allow_over_budget(allow_over_budget);
     let gateway = if batch { gateway.batched(BatchTiming::default()) } else { gateway };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let runtime = crate::commands::runtime()?;
     let outcome = runtime.block_on(async {
         tokio::select! {
             done = single::execute(&gateway, prepared) => Some(done),
