@@ -50,9 +50,28 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared corpus of public agents beside the repository.
-pub fn wshobson() -> PathBuf {
-    repo().join("../shared/corpora/wshobson-agents")
+/// Set by `.ci/run`: a test whose prerequisite is missing fails instead of skipping.
+pub const STRICT_VAR: &str = "DEVTEAM_TEST_STRICT";
+
+/// A prerequisite that a fresh clone may lack (`../shared`, a browser). Present: `Some`.
+/// Absent: prints a skip line naming what is missing and how to get it, and returns `None`;
+/// under `DEVTEAM_TEST_STRICT=1` (CI) it fails the test instead, so CI skips nothing.
+pub fn prerequisite<T>(found: Option<T>, test: &str, missing: &str) -> Option<T> {
+    if found.is_some() {
+        return found;
+    }
+    if std::env::var_os(STRICT_VAR).is_some_and(|v| v == "1") {
+        panic!("{test}: {missing}, and {STRICT_VAR}=1 makes this test mandatory");
+    }
+    eprintln!("SKIPPED {test}: {missing} (set {STRICT_VAR}=1 to make this a failure)");
+    None
+}
+
+/// A public corpus from `../shared/corpora/NAME`, or a skip line when the clone has none.
+pub fn shared_corpus(name: &str, test: &str) -> Option<PathBuf> {
+    let dir = repo().join("../shared/corpora").join(name);
+    let found = dir.is_dir().then_some(dir);
+    prerequisite(found, test, &format!("../shared/corpora/{name} is not beside this clone"))
 }
 
 /// Runs and parses stdout as JSON, failing with stderr on a non-zero exit.

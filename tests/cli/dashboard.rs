@@ -2,13 +2,13 @@
 //! reads the DOM after the page's script ran, so "the charts drew" is observed, not assumed.
 //!
 //! Needs Debian's `chromium` (`apt-get install -y chromium`; `.ci/run` installs it). Without
-//! it the test fails and says how to install it, unless DEVTEAM_SKIP_BROWSER_TESTS=1.
+//! it the test prints a skip line, or fails under DEVTEAM_TEST_STRICT=1 (as CI runs it).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{TestEnv, stderr};
+use crate::common::{TestEnv, prerequisite, stderr};
 use crate::usage::{Seed, seeded_store};
 
 /// Charts the page draws, by their `data-chart` names.
@@ -60,15 +60,9 @@ fn seeds() -> Vec<Seed<'static>> {
 
 #[test]
 fn the_dashboard_renders_every_chart_in_headless_chromium() {
-    let Some(bin) = chromium() else {
-        if std::env::var_os("DEVTEAM_SKIP_BROWSER_TESTS").is_some_and(|v| v == "1") {
-            eprintln!("skipped: chromium is not installed and DEVTEAM_SKIP_BROWSER_TESTS=1");
-            return;
-        }
-        panic!(
-            "the dashboard test needs Chromium: install it with `apt-get update && apt-get install -y chromium` \
-             (Debian), or set DEVTEAM_SKIP_BROWSER_TESTS=1 to skip this test"
-        );
+    let missing = "Chromium is not installed (`apt-get update && apt-get install -y chromium`)";
+    let Some(bin) = prerequisite(chromium(), "the_dashboard_renders_every_chart_in_headless_chromium", missing) else {
+        return;
     };
     let env = TestEnv::new();
     let db = seeded_store(&env, &seeds(), &[("", "daily", 40_000)]);

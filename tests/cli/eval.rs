@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::common::{TestEnv, json, repo, wshobson};
+use crate::common::{TestEnv, json, repo, shared_corpus};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,7 +46,8 @@ fn demo_library_meets_the_bar() {
 
 #[test]
 fn public_collection_meets_the_bar() {
-    let r = eval(&wshobson(), &wshobson().join("labels.tsv"));
+    let Some(wshobson) = shared_corpus("wshobson-agents", "public_collection_meets_the_bar") else { return };
+    let r = eval(&wshobson, &wshobson.join("labels.tsv"));
     assert_eq!(r.tasks, 30);
     assert!(r.unknown_ids.is_empty(), "{:?}", r.unknown_ids);
     assert!(r.hit_at_3 >= 0.85 && r.mrr >= 0.75, "hit@3 {} mrr {} misses {:#?}", r.hit_at_3, r.mrr, r.misses);

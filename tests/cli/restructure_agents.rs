@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::common::{TestEnv, copy_tree, json, repo, stderr, wshobson};
+use crate::common::{TestEnv, copy_tree, json, repo, shared_corpus, stderr};
 
 const MARKER: &str = "<!-- devteam:dynamic -->";
 
@@ -341,9 +341,10 @@ fn nothing_is_lost_in_the_demo_library() {
 
 #[test]
 fn nothing_is_lost_in_a_public_collection() {
+    let Some(wshobson) = shared_corpus("wshobson-agents", "nothing_is_lost_in_a_public_collection") else { return };
     let env = TestEnv::new();
     let lib = env.path().join("wshobson-plugins");
-    copy_tree(&wshobson().join("plugins"), &lib);
+    copy_tree(&wshobson.join("plugins"), &lib);
     let original = tree(&lib);
     let report: Report = restructure(&env, &lib, &["--write"]);
     assert_eq!(report.agents.len(), 137);
