@@ -21,6 +21,7 @@ pub struct Context {
 impl Context {
     pub fn new(settings: Settings) -> Self {
         let printer = Printer::new(settings.output);
+        crate::store::set_busy_timeout(settings.store_busy_timeout);
         Self { settings, printer, store: OnceCell::new(), prices: OnceCell::new() }
     }
 
@@ -30,6 +31,12 @@ impl Context {
             return Ok(store);
         }
         let store = Store::open(&self.settings.db_path)?;
+        // Calls whose process died before recording them are charged now, so every report and
+        // budget check that follows sees them. A failure (a store busy for long) is shown and the
+        // next opening tries again; the reservations keep holding their amount meanwhile.
+        if let Err(e) = self.guard().recover(&store, jiff::Timestamp::now()) {
+            self.printer.warn(&format!("could not recover unsettled calls yet: {e:#}"));
+        }
         Ok(self.store.get_or_init(|| store))
     }
 

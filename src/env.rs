@@ -28,6 +28,8 @@ pub const DEVTEAM_TIMEZONE: &str = "DEVTEAM_TIMEZONE";
 pub const DEVTEAM_BUDGET_WEBHOOK: &str = "DEVTEAM_BUDGET_WEBHOOK";
 /// Seconds a reservation outlives a silent process (config `budget-reservation-ttl`).
 pub const DEVTEAM_BUDGET_RESERVATION_TTL: &str = "DEVTEAM_BUDGET_RESERVATION_TTL";
+/// Milliseconds a store writer waits for another process's lock (config `store-busy-timeout-ms`).
+pub const DEVTEAM_STORE_BUSY_TIMEOUT_MS: &str = "DEVTEAM_STORE_BUSY_TIMEOUT_MS";
 /// Claude Code's config folder(s), comma-separated; their `projects/` hold its usage logs.
 pub const CLAUDE_CONFIG_DIR: &str = "CLAUDE_CONFIG_DIR";
 /// Any value turns colour off (<https://no-color.org>).

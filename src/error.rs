@@ -7,7 +7,8 @@
 //! | 2    | error: bad input, bad config, IO failure, broken store |
 //! | 4    | partial: a run finished, but some of its subtasks failed (the answer says what is missing) |
 //! | 3    | over budget: `budget check` found a budget with no room, or a budget refused a call |
-//! | 130  | interrupted |
+//! | 130  | interrupted (SIGINT, Ctrl-C) |
+//! | 143  | terminated (SIGTERM) |
 
 use std::process::ExitCode;
 
@@ -55,8 +56,13 @@ pub fn exit_code(outcome: anyhow::Result<ExitStatus>) -> ExitCode {
         Ok(ExitStatus::OverBudget) => ExitCode::from(OVER_BUDGET_EXIT),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) if err.downcast_ref::<Interrupted>().is_some() => {
-            eprintln!("interrupted");
-            ExitCode::from(130)
+            if crate::interrupt::terminated() {
+                eprintln!("terminated; calls billed before it are recorded");
+                ExitCode::from(143)
+            } else {
+                eprintln!("interrupted; calls billed before it are recorded");
+                ExitCode::from(130)
+            }
         }
         Err(err) if is_over_budget(&err) => {
             eprintln!("error: {err:#}");

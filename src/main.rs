@@ -2,6 +2,7 @@
 
 mod agents;
 mod api;
+mod bounded_read;
 mod budget;
 mod cli;
 mod commands;
@@ -10,6 +11,7 @@ mod discovery;
 mod env;
 mod error;
 mod gateway;
+mod interrupt;
 mod labels;
 mod orchestrator;
 mod output;

@@ -82,6 +82,8 @@ struct ConfigFile {
     budget_command: Option<String>,
     /// Seconds a reservation lives when its process stops answering.
     budget_reservation_ttl: Option<u64>,
+    /// Milliseconds a store writer waits for another process's lock before retrying.
+    store_busy_timeout_ms: Option<u64>,
     /// Rules of `restructure-agents`, on top of `data/restructure.yaml`.
     restructure: Option<RestructureConfig>,
 }
@@ -145,6 +147,8 @@ pub struct Settings {
     pub agents_dir: Option<PathBuf>,
     /// The store file.
     pub db_path: PathBuf,
+    /// How long a store writer waits for another process's lock.
+    pub store_busy_timeout: std::time::Duration,
     /// Output options.
     pub output: OutputSettings,
     /// Largest metadata card, in tokens.
@@ -258,6 +262,7 @@ impl Settings {
         Ok(Self {
             agents_dir: agents_dir.map(|p| absolute(&p)).transpose()?,
             db_path: absolute(&db_path)?,
+            store_busy_timeout: busy_timeout(env, &config)?,
             output: OutputSettings { json: args.json, quiet: args.quiet, verbose: args.verbose, color },
             card_max_tokens: pick(env, env::DEVTEAM_CARD_MAX_TOKENS, config.card_max_tokens, DEFAULT_CARD_MAX_TOKENS)?,
             discover_top: pick(env, env::DEVTEAM_DISCOVER_TOP, config.discover_top, DEFAULT_DISCOVER_TOP)?,
@@ -274,15 +279,40 @@ impl Settings {
     }
 }
 
+/// Bounds of numeric settings, checked when they are read so a value that would overflow a
+/// clock or a counter later is refused up front with its name.
+const MAX_RESERVATION_TTL_SECS: u64 = 7 * 24 * 3600;
+const MAX_API_TIMEOUT_SECS: u64 = 3600;
+const MAX_API_RETRIES: u32 = 10;
+
+fn busy_timeout(env: &Env, config: &ConfigFile) -> Result<std::time::Duration> {
+    let key = env::DEVTEAM_STORE_BUSY_TIMEOUT_MS;
+    let ms = match env.get(key) {
+        Some(raw) => raw.parse::<u64>().map_err(|_| UserError::new(format!("{key}={raw:?} is not a whole number")))?,
+        None => config.store_busy_timeout_ms.unwrap_or(10_000),
+    };
+    if !(1..=MAX_BUSY_TIMEOUT_MS).contains(&ms) {
+        bail!(UserError::new(format!("store-busy-timeout-ms must be between 1 and {MAX_BUSY_TIMEOUT_MS}, not {ms}")));
+    }
+    Ok(std::time::Duration::from_millis(ms))
+}
+
+const MAX_BUSY_TIMEOUT_MS: u64 = 600_000;
+
 /// The API settings: base URL and credential from `ANTHROPIC_*`, limits from the config file.
 fn api_config(env: &Env, config: &ConfigFile) -> Result<ApiConfig> {
     let credential = Credential::from_vars(env.get(env::ANTHROPIC_API_KEY), env.get(env::ANTHROPIC_AUTH_TOKEN));
     let mut api = ApiConfig::new(env.get(env::ANTHROPIC_BASE_URL), credential);
     if let Some(retries) = config.api_max_retries {
+        if retries > MAX_API_RETRIES {
+            bail!(UserError::new(format!("api-max-retries must be at most {MAX_API_RETRIES}, not {retries}")));
+        }
         api.retry.max_retries = retries;
     }
     match config.api_timeout_secs {
-        Some(0) => bail!(UserError::new("api-timeout-secs must be at least 1")),
+        Some(secs) if !(1..=MAX_API_TIMEOUT_SECS).contains(&secs) => bail!(UserError::new(format!(
+            "api-timeout-secs must be between 1 and {MAX_API_TIMEOUT_SECS} (an hour), not {secs}"
+        ))),
         Some(secs) => api.timeout = std::time::Duration::from_secs(secs),
         None => {}
     }
@@ -397,8 +427,11 @@ fn budget_settings(config: &ConfigFile, env: &Env, zone: &Zone) -> Result<Budget
         None => config.budget_reservation_ttl,
     };
     let reservation_ttl = ttl.map_or(DEFAULT_RESERVATION_TTL, std::time::Duration::from_secs);
-    if reservation_ttl.is_zero() {
-        bail!(UserError::new("budget-reservation-ttl must be at least 1 second"));
+    if !(1..=MAX_RESERVATION_TTL_SECS).contains(&reservation_ttl.as_secs()) {
+        bail!(UserError::new(format!(
+            "budget-reservation-ttl must be between 1 and {MAX_RESERVATION_TTL_SECS} seconds (a week), not {}",
+            reservation_ttl.as_secs()
+        )));
     }
     let webhook = env.get(env::DEVTEAM_BUDGET_WEBHOOK).map(str::to_string).or_else(|| config.budget_webhook.clone());
     if let Some(url) = &webhook
@@ -432,12 +465,11 @@ fn load_config(explicit: Option<&Path>, env: &Env) -> Result<(ConfigFile, PathBu
         },
     };
     let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-            return Ok((ConfigFile::default(), dir, path));
-        }
-        Err(e) => return Err(e).with_context(|| format!("reading config file {}", path.display())),
+    let limit = crate::bounded_read::SETTINGS_FILE_LIMIT;
+    let text = match crate::bounded_read::read_text_if_exists(&path, "config file", limit)? {
+        Some(text) => text,
+        None if !required => return Ok((ConfigFile::default(), dir, path)),
+        None => bail!(UserError::new(format!("config file {} does not exist", path.display()))),
     };
     if text.trim().is_empty() {
         return Ok((ConfigFile::default(), dir, path));

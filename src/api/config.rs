@@ -13,6 +13,25 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Same as the official SDKs (10 minutes): the API itself refuses longer non-streaming calls.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// A URL fit to print: any `user:password@` part (some gateways take a key there) is replaced by
+/// `[redacted]@`. Text that does not parse as a URL is cut at its last `@` before the path.
+pub fn redact_url(raw: &str) -> String {
+    if let Ok(mut url) = reqwest::Url::parse(raw) {
+        if url.username().is_empty() && url.password().is_none() {
+            return url.to_string();
+        }
+        let _ = url.set_password(None);
+        let _ = url.set_username("redacted");
+        return url.to_string().replacen("redacted@", "[redacted]@", 1);
+    }
+    let scheme_end = raw.find("://").map_or(0, |i| i + 3);
+    let authority_end = raw[scheme_end..].find('/').map_or(raw.len(), |i| scheme_end + i);
+    match raw[scheme_end..authority_end].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &raw[..scheme_end], &raw[scheme_end + at..]),
+        None => raw.to_string(),
+    }
+}
+
 /// A credential that must never be shown: `Debug` prints `[redacted]`, and there is deliberately
 /// no `Display` or `Serialize`, so it cannot end up in output, logs or the store by accident.
 #[derive(Clone, PartialEq, Eq)]
@@ -112,6 +131,14 @@ mod tests {
         let shown = format!("{config:?} {config:#?}");
         assert!(!shown.contains("sk-ant-SECRET-1"), "{shown}");
         assert!(shown.contains("[redacted]"), "{shown}");
+    }
+
+    #[test]
+    fn urls_are_printed_without_their_userinfo() {
+        assert_eq!(redact_url("http://user:sk-KEY@host:8080/p"), "http://[redacted]@host:8080/p");
+        assert_eq!(redact_url("https://api.anthropic.com"), "https://api.anthropic.com/");
+        assert_eq!(redact_url("not a url user:KEY@host/x"), "[redacted]@host/x");
+        assert!(!redact_url("http://:KEY@h").contains("KEY"));
     }
 
     #[test]

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub use batches::{BatchItem, BatchResult, ProcessingStatus};
 pub use builder::ModelRules;
-pub use config::{ApiConfig, Credential};
+pub use config::{ApiConfig, Credential, redact_url};
 pub use error::{ApiError, ErrorKind};
 pub use limits::RateLimits;
 pub use retry::RetryPolicy;
@@ -45,6 +45,18 @@ pub struct ApiClient {
     base: Url,
     credential: Credential,
     policy: RetryPolicy,
+    timeout: Duration,
+    connect_timeout: Duration,
+}
+
+/// The usage a stream has reported so far.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub usage: Usage,
+    /// True once the stop reason arrived with the last cumulative usage.
+    pub usage_final: bool,
+    pub message_id: String,
+    pub request_id: Option<String>,
 }
 
 /// A reply from `create` or `stream`, with what the caller needs to account for it.
@@ -65,7 +77,7 @@ pub struct ApiResponse {
 impl fmt::Debug for ApiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiClient")
-            .field("base", &self.base.as_str())
+            .field("base", &config::redact_url(self.base.as_str()))
             .field("credential", &self.credential)
             .field("policy", &self.policy)
             .finish_non_exhaustive()
@@ -84,7 +96,14 @@ impl ApiClient {
             .timeout(config.timeout)
             .build()
             .map_err(ApiError::Client)?;
-        Ok(Self { http, base, credential: config.credential.clone(), policy: config.retry })
+        Ok(Self {
+            http,
+            base,
+            credential: config.credential.clone(),
+            policy: config.retry,
+            timeout: config.timeout,
+            connect_timeout: config.connect_timeout,
+        })
     }
 
     /// `POST /v1/messages`, waiting for the whole reply.
@@ -101,16 +120,38 @@ impl ApiClient {
     /// The request is re-sent only if it failed before any event arrived, so `on_text` never
     /// sees the same text twice. `on_text` is `Send` so that the returned future is, as the
     /// orchestrator's `Llm` seam requires.
+    #[cfg(test)]
     pub async fn stream(
         &self,
         request: &MessagesRequest,
         on_text: &mut (dyn FnMut(&str) + Send),
     ) -> Result<ApiResponse, ApiError> {
+        self.stream_watched(request, on_text, &mut |_| {}).await
+    }
+
+    /// [`ApiClient::stream`], also telling `watch` the usage the API reports as it arrives: once
+    /// at `message_start` (from then on the call is billed) and at each `message_delta`. A caller
+    /// that records spend uses it to make the usage durable before anything can lose it.
+    pub async fn stream_watched(
+        &self,
+        request: &MessagesRequest,
+        on_text: &mut (dyn FnMut(&str) + Send),
+        watch: &mut (dyn FnMut(&Progress) + Send),
+    ) -> Result<ApiResponse, ApiError> {
         let started = Instant::now();
         let body = encode(&WireRequest { request, stream: true })?;
         let call = self.messages_call(&["v1", "messages"], &body, &request.model);
-        let (message, headers, retries) = self.stream_with_retries(&call, on_text).await?;
+        let (message, headers, retries) = self.stream_with_retries(&call, on_text, watch).await?;
         Ok(ApiResponse::new(message, &headers, started, retries))
+    }
+
+    /// The longest one call can take, every attempt timing out and every wait the longest the
+    /// server may ask for: what a budget reservation must outlive.
+    pub fn longest_call(&self) -> Duration {
+        let attempts = self.policy.max_retries.saturating_add(1);
+        let attempt = self.timeout.saturating_add(self.connect_timeout);
+        let waits = retry::MAX_HONOURED_RETRY_AFTER.max(self.policy.cap).saturating_mul(self.policy.max_retries);
+        attempt.saturating_mul(attempts).saturating_add(waits)
     }
 
     /// `POST /v1/messages/count_tokens`: the API's own (free, estimated) count of the prompt.
@@ -158,7 +199,7 @@ fn encode(body: &impl Serialize) -> Result<Vec<u8>, ApiError> {
 }
 
 fn parse_base_url(raw: &str) -> Result<Url, ApiError> {
-    let bad = |reason: &str| ApiError::BadBaseUrl { url: raw.to_string(), reason: reason.to_string() };
+    let bad = |reason: &str| ApiError::BadBaseUrl { url: config::redact_url(raw), reason: reason.to_string() };
     let url = Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
         return Err(bad("expected http:// or https:// and a host"));

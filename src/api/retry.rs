@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 /// Waits the server asks for beyond this are ignored in favour of our own backoff (SDK rule).
-const MAX_HONOURED_RETRY_AFTER: Duration = Duration::from_secs(60);
+pub(crate) const MAX_HONOURED_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// How many times to retry and how fast to back off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use crate::api::error::ErrorDetail;
-use crate::api::types::{CacheCreation, ContentBlock, Message, ServiceTier, StopReason};
+use crate::api::types::{CacheCreation, ContentBlock, Message, ServiceTier, StopReason, Usage};
 
 /// One dispatched event: the `event:` name and the joined `data:` lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,6 +228,26 @@ impl StreamState {
         }
     }
 
+    /// The usage reported so far: `message_start`'s, with the last cumulative delta over it.
+    /// `None` before `message_start`.
+    pub fn usage(&self) -> Option<Usage> {
+        let mut usage = self.message.as_ref()?.usage;
+        if let Some(last) = self.last_usage {
+            merge(&mut usage, &last);
+        }
+        Some(usage)
+    }
+
+    /// The message id from `message_start`.
+    pub fn message_id(&self) -> Option<&str> {
+        self.message.as_ref().map(|m| m.id.as_str())
+    }
+
+    /// True once a `message_delta` carried the stop reason: the usage is final.
+    pub fn usage_final(&self) -> bool {
+        self.last_usage.is_some() && self.message.as_ref().is_some_and(|m| m.stop_reason.is_some())
+    }
+
     /// The finished message, with the last cumulative usage merged over `message_start`'s.
     pub fn finish(self) -> Result<Message, StreamFault> {
         let Some(mut message) = self.message else {
@@ -237,17 +257,19 @@ impl StreamState {
             return Err(StreamFault::Malformed("the stream ended before message_stop".into()));
         }
         if let Some(last) = self.last_usage {
-            let usage = &mut message.usage;
-            usage.output_tokens = last.output_tokens.unwrap_or(usage.output_tokens);
-            usage.input_tokens = last.input_tokens.unwrap_or(usage.input_tokens);
-            usage.cache_creation_input_tokens =
-                last.cache_creation_input_tokens.unwrap_or(usage.cache_creation_input_tokens);
-            usage.cache_read_input_tokens = last.cache_read_input_tokens.unwrap_or(usage.cache_read_input_tokens);
-            usage.cache_creation = last.cache_creation.unwrap_or(usage.cache_creation);
-            usage.service_tier = last.service_tier.or(usage.service_tier);
+            merge(&mut message.usage, &last);
         }
         Ok(message)
     }
+}
+
+fn merge(usage: &mut Usage, last: &DeltaUsage) {
+    usage.output_tokens = last.output_tokens.unwrap_or(usage.output_tokens);
+    usage.input_tokens = last.input_tokens.unwrap_or(usage.input_tokens);
+    usage.cache_creation_input_tokens = last.cache_creation_input_tokens.unwrap_or(usage.cache_creation_input_tokens);
+    usage.cache_read_input_tokens = last.cache_read_input_tokens.unwrap_or(usage.cache_read_input_tokens);
+    usage.cache_creation = last.cache_creation.unwrap_or(usage.cache_creation);
+    usage.service_tier = last.service_tier.or(usage.service_tier);
 }
 
 fn is_known(name: &str) -> bool {

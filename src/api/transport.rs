@@ -8,11 +8,11 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
-use crate::api::ApiClient;
 use crate::api::error::{ApiError, ErrorReply, scrub};
 use crate::api::retry::{RetryHints, status_is_retryable};
 use crate::api::sse::{SseParser, StreamFault, StreamState};
 use crate::api::types::Message;
+use crate::api::{ApiClient, Progress};
 
 /// A failed attempt: the error to report, and `Some(hints)` when it may be retried.
 pub(crate) struct Failure {
@@ -65,10 +65,11 @@ impl ApiClient {
         &self,
         call: &Call<'_>,
         on_text: &mut (dyn FnMut(&str) + Send),
+        watch: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<(Message, HeaderMap, u32), ApiError> {
         let mut retries = 0;
         loop {
-            match self.stream_once(call, on_text).await {
+            match self.stream_once(call, on_text, watch).await {
                 Ok((message, headers)) => return Ok((message, headers, retries)),
                 Err(failure) => tokio::time::sleep(self.next_wait(failure, retries)?).await,
             }
@@ -80,8 +81,22 @@ impl ApiClient {
         let response = self.request(call).send().await.map_err(|e| self.transport(&call.url, e, true))?;
         let status = response.status();
         let headers = response.headers().clone();
-        // Reading the body is part of the attempt: a connection that drops mid-body is retried.
-        let body = response.bytes().await.map_err(|e| self.transport(&call.url, e, true))?.to_vec();
+        let body = match response.bytes().await {
+            Ok(body) => body.to_vec(),
+            // A 2xx that began was billed: re-sending would bill it twice, so the caller hears it
+            // as an unreadable reply (and charges it), not as a transport error to retry.
+            Err(e) if status.is_success() => {
+                return Err(Failure {
+                    error: ApiError::Decode {
+                        what: "reply",
+                        reason: format!("the connection dropped while the reply was read: {e}"),
+                        request_id: request_id(&headers),
+                    },
+                    retry: None,
+                });
+            }
+            Err(e) => return Err(self.transport(&call.url, e, true)),
+        };
         if !status.is_success() {
             return Err(self.status_failure(status, &headers, &body, call.model));
         }
@@ -104,6 +119,7 @@ impl ApiClient {
         &self,
         call: &Call<'_>,
         on_text: &mut (dyn FnMut(&str) + Send),
+        watch: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<(Message, HeaderMap), Failure> {
         let mut response = self.request(call).send().await.map_err(|e| self.transport(&call.url, e, true))?;
         let status = response.status();
@@ -123,6 +139,9 @@ impl ApiClient {
             for event in parser.push(&chunk) {
                 let applied = state.apply(&event, on_text);
                 applied.map_err(|fault| self.stream_failure(fault, &headers, state.started()))?;
+                if matches!(event.name.as_str(), "message_start" | "message_delta") {
+                    report(&state, &headers, watch);
+                }
             }
         }
         let message = state.finish().map_err(|fault| self.stream_failure(fault, &headers, true))?;
@@ -167,9 +186,23 @@ impl ApiClient {
         // A builder error is our own bug (e.g. a bad header), which no retry fixes.
         let retryable = retryable && !source.is_builder();
         Failure {
-            error: ApiError::Transport { url: url.to_string(), retries: 0, timed_out: source.is_timeout(), source },
+            // The URL may carry a key as `user:password@` (ANTHROPIC_BASE_URL): never print it.
+            error: ApiError::Transport {
+                url: crate::api::redact_url(url.as_str()),
+                retries: 0,
+                timed_out: source.is_timeout(),
+                source: source.without_url(),
+            },
             retry: retryable.then(RetryHints::default),
         }
+    }
+}
+
+/// Tells `watch` the usage reported so far.
+fn report(state: &StreamState, headers: &HeaderMap, watch: &mut (dyn FnMut(&Progress) + Send)) {
+    if let (Some(usage), Some(message_id)) = (state.usage(), state.message_id()) {
+        let usage_final = state.usage_final();
+        watch(&Progress { usage, usage_final, message_id: message_id.to_string(), request_id: request_id(headers) });
     }
 }
 

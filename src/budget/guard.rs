@@ -9,18 +9,21 @@
 //! }
 //! ```
 
+use std::time::Duration;
+
 use anyhow::{Result, bail};
 use jiff::{SignedDuration, Timestamp};
 
 use super::alerts::{self, Alert};
 use super::error::Unit;
+use super::holder;
 use super::{BudgetError, BudgetState, Exceeded, Notifier, Policy, Scope, evaluate};
-use crate::store::{Ledger, NewReservation, Store};
+use crate::store::{Ledger, NewReservation, Recovered, Store};
 use crate::usage::CallRecord;
 
 /// What a call asks to reserve.
 #[allow(dead_code, reason = "built by `devteam run`'s call site, wired in at merge")]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request<'a> {
     /// The project the call is for (`""`: none; only global budgets apply).
     pub project: &'a str,
@@ -33,6 +36,12 @@ pub struct Request<'a> {
     pub label: &'a str,
     /// Proceed even when a budget has no room; recorded in the `overrides` table.
     pub allow_over_budget: bool,
+    /// The call as it will be recorded if its process dies before settling (usage still zero):
+    /// stored with the reservation, which is the call's durable pending record.
+    pub pending: Option<&'a CallRecord>,
+    /// The longest the call can take (timeouts and retries): the reservation lives at least
+    /// this long, whatever `budget-reservation-ttl` says.
+    pub min_ttl: Duration,
 }
 
 /// Budget held for one call in flight. Settle or release it; one that is dropped is held
@@ -49,6 +58,8 @@ pub struct Reservation {
     pub expires_at: Timestamp,
     /// True when it was granted over a limit because the request allowed that.
     pub over_budget: bool,
+    /// Ties the reservation, its pending record and the call recorded for it together.
+    pub pending_key: String,
 }
 
 /// Reserves, settles and releases, and delivers the alerts that result.
@@ -91,7 +102,7 @@ impl Guard {
     }
 
     fn try_reserve(&self, ledger: &Ledger<'_>, now: Timestamp, req: &Request<'_>) -> Result<(Granted, Vec<Alert>)> {
-        ledger.sweep_reservations(now.as_millisecond())?;
+        self.recover_in(ledger, now)?;
         let states = evaluate(ledger, &self.policy, now, Scope::Project(req.project))?;
         let tokens = i64::try_from(req.tokens).unwrap_or(i64::MAX);
         let refusals = self.refusals(&states, req.worst_case_micros, tokens, now);
@@ -138,7 +149,7 @@ impl Guard {
         tokens: i64,
         over: bool,
     ) -> Result<Reservation> {
-        let ttl = SignedDuration::try_from(self.policy.reservation_ttl)?;
+        let ttl = SignedDuration::try_from(self.policy.reservation_ttl.max(req.min_ttl))?;
         let expires_at = now.checked_add(ttl)?;
         let id = ledger.insert_reservation(&NewReservation {
             created_ms: now.as_millisecond(),
@@ -149,6 +160,9 @@ impl Guard {
             pid: std::process::id(),
             label: req.label,
         })?;
+        let me = holder::current();
+        let pending_key = unique_key(me, id);
+        ledger.attach_pending(id, me, &pending_key, req.pending)?;
         Ok(Reservation {
             id,
             project: req.project.to_string(),
@@ -157,6 +171,7 @@ impl Guard {
             created_at: now,
             expires_at,
             over_budget: over,
+            pending_key,
         })
     }
 
@@ -168,8 +183,14 @@ impl Guard {
             bail!("a call cannot cost less than nothing ({} micro-dollars)", call.cost_micros);
         }
         let (id, held, alerts) = store.budget_write(|ledger| -> Result<_> {
-            let id = ledger.insert_call(call)?;
+            // Keyed: when the reservation was recovered as a charge meanwhile, that charge is
+            // corrected in place rather than recorded twice.
             let held = ledger.delete_reservation(reservation.id, reservation.created_at.as_millisecond())?;
+            let id = if held {
+                ledger.record_new(call, &reservation.pending_key)?
+            } else {
+                ledger.record_keyed(call, Some(&reservation.pending_key))?
+            };
             let mut alerts = Vec::new();
             for state in evaluate(ledger, &self.policy, now, Scope::Project(&call.project))? {
                 alerts.extend(alerts::crossed(ledger, &state, &self.policy, now)?);
@@ -178,8 +199,8 @@ impl Guard {
         })?;
         if !held {
             self.notifier.warn(&format!(
-                "a call settled after its reservation expired (it took longer than {}s): concurrent calls \
-                 could not see it; raise `budget-reservation-ttl`",
+                "a call settled after its reservation was recovered as a charge (it took longer than {}s, \
+                 or its process looked dead); the charge was corrected to the call's usage",
                 self.policy.reservation_ttl.as_secs()
             ));
         }
@@ -200,14 +221,53 @@ impl Guard {
         super::pressure(store, &self.policy, now, project)
     }
 
+    /// Prints a warning on stderr (the notifier's printer).
+    pub fn warn(&self, text: &str) {
+        self.notifier.warn(text);
+    }
+
+    /// Turns reservations of dead processes, and expired ones, into charges (see
+    /// `store/pending.rs`), warning about each. Cheap when there are none: the check is a read.
+    pub fn recover(&self, store: &Store, now: Timestamp) -> Result<Vec<Recovered>> {
+        if !store.has_reservations()? {
+            return Ok(Vec::new());
+        }
+        store.budget_write(|ledger| self.recover_in(ledger, now))
+    }
+
+    fn recover_in(&self, ledger: &Ledger<'_>, now: Timestamp) -> Result<Vec<Recovered>> {
+        let recovered = ledger.recover_orphans(now.as_millisecond(), &holder::alive)?;
+        for r in &recovered {
+            self.notifier.warn(&format!(
+                "charged ${:.6} for a call whose process ended before recording it ({}; reservation {})",
+                crate::usage::to_usd(r.cost_micros),
+                r.outcome,
+                r.pending_key
+            ));
+        }
+        Ok(recovered)
+    }
+
     /// Where every budget in scope stands, after recording and delivering alerts for spend
     /// that crossed a threshold without a call settling here (imported usage, a lowered
     /// threshold).
     pub fn status(&self, store: &Store, now: Timestamp, scope: Scope<'_>) -> Result<Vec<BudgetState>> {
-        let (alerts, states) = store.budget_write(|ledger| alerts::scan(ledger, &self.policy, now, scope))?;
+        let (alerts, states) = store.budget_write(|ledger| {
+            self.recover_in(ledger, now)?;
+            alerts::scan(ledger, &self.policy, now, scope)
+        })?;
         self.notifier.deliver(&alerts);
         Ok(states)
     }
+}
+
+/// A key no other reservation ever had: row ids are reused and clocks repeat, so it also
+/// carries this process's identity, a per-process counter and the wall clock in nanoseconds.
+fn unique_key(me: &crate::store::Holder, id: i64) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{}:{}:{}:{nanos}:{n}:{id}", me.host, me.pid, me.start)
 }
 
 enum Granted {

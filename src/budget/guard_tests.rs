@@ -43,6 +43,8 @@ pub(crate) fn req(project: &str, usd: f64) -> Request<'_> {
         tokens: 0,
         label: "test",
         allow_over_budget: false,
+        pending: None,
+        min_ttl: std::time::Duration::ZERO,
     }
 }
 
@@ -116,7 +118,7 @@ fn settle_replaces_the_worst_case_by_the_real_cost_and_release_gives_it_back() {
 }
 
 #[test]
-fn an_abandoned_reservation_holds_until_it_expires_then_is_swept() {
+fn an_abandoned_reservation_holds_and_once_expired_is_charged_never_dropped() {
     let store = Store::open_in_memory().unwrap();
     set(&store, None, Window::Hourly, Some(1.0), None);
     let g = guard(); // 60 s reservations
@@ -125,9 +127,11 @@ fn an_abandoned_reservation_holds_until_it_expires_then_is_swept() {
     let almost = noon().checked_add(59_999.milliseconds()).unwrap();
     exceeded(g.reserve(&store, almost, &req("", 0.2)));
     let expired = noon().checked_add(60.seconds()).unwrap();
-    let _next = g.reserve(&store, expired, &req("", 0.2)).unwrap();
-    let rows = store.budget_read(|l| l.reserved(None, 0)).unwrap();
-    assert_eq!(rows.micros, 200_000, "the expired reservation was swept, the new one kept");
+    exceeded(g.reserve(&store, expired, &req("", 0.2)));
+    assert_eq!(store.budget_read(|l| l.reserved(None, 0)).unwrap().micros, 0, "no longer a reservation");
+    assert_eq!(store.call_count().unwrap(), 1, "but a charge: its call may have been billed");
+    let hour = Window::Hourly.bounds(noon(), &jiff::tz::TimeZone::UTC).unwrap();
+    assert_eq!(store.budget_read(|l| l.spent(None, &hour)).unwrap().micros, 900_000);
 }
 
 #[test]
@@ -248,15 +252,18 @@ fn a_lower_blocking_threshold_caps_reservations() {
 }
 
 #[test]
-fn a_call_that_settles_after_its_reservation_expired_is_still_recorded() {
+fn a_call_that_settles_after_its_reservation_was_charged_corrects_the_charge_in_place() {
     let store = Store::open_in_memory().unwrap();
     set(&store, None, Window::Daily, Some(1.0), None);
     let g = guard();
     let held = g.reserve(&store, noon(), &req("", 0.5)).unwrap();
     let late = noon().checked_add(2.minutes()).unwrap();
-    let _other = g.reserve(&store, late, &req("", 0.1)).unwrap(); // sweeps the expired one
+    let _other = g.reserve(&store, late, &req("", 0.1)).unwrap(); // charges the expired one at $0.50
+    let day = Window::Daily.bounds(noon(), &jiff::tz::TimeZone::UTC).unwrap();
+    assert_eq!(store.budget_read(|l| l.spent(None, &day)).unwrap().micros, 500_000);
     g.settle(&store, late, held, &call("", 0.4, noon(), Source::Devteam)).unwrap();
-    assert_eq!(store.call_count().unwrap(), 1);
+    assert_eq!(store.call_count().unwrap(), 1, "corrected, not recorded twice");
+    assert_eq!(store.budget_read(|l| l.spent(None, &day)).unwrap().micros, 400_000);
     assert_eq!(reserved(&store, None, late), 100_000);
 }
 

@@ -10,6 +10,7 @@
 mod alerts;
 mod error;
 mod guard;
+pub mod holder;
 mod money;
 mod notify;
 mod state;

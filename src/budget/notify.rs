@@ -99,7 +99,9 @@ fn redact(url: &str) -> String {
 /// so it cannot corrupt a `--json` report.
 fn run_command(command: &str, alert: &Alert) -> Result<()> {
     let json = serde_json::to_vec(alert).context("serializing the alert")?;
-    let mut child = shell(command)
+    let mut cmd = shell(command);
+    scrub_credentials(&mut cmd);
+    let mut child = cmd
         .env("DEVTEAM_ALERT_LEVEL", alert.level.as_str())
         .env("DEVTEAM_ALERT_BUDGET", &alert.budget)
         .env("DEVTEAM_ALERT_THRESHOLD", alert.threshold_pct.to_string())
@@ -129,6 +131,23 @@ fn run_command(command: &str, alert: &Alert) -> Result<()> {
     }
 }
 
+/// An alert command is the user's, but it must not receive the API credential (or anything that
+/// looks like one) it never asked for: every `ANTHROPIC_*` variable and every variable whose name
+/// says key, token, secret, password or credential is removed from its environment.
+fn scrub_credentials(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        if is_credential(&name.to_string_lossy()) {
+            cmd.env_remove(&name);
+        }
+    }
+}
+
+fn is_credential(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.starts_with("ANTHROPIC_")
+        || ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL"].iter().any(|w| upper.contains(w))
+}
+
 #[cfg(unix)]
 fn shell(command: &str) -> Command {
     let mut cmd = Command::new("sh");
@@ -146,6 +165,17 @@ fn shell(command: &str) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_variables_are_recognised() {
+        for name in ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "GITHUB_TOKEN", "aws_secret_x"]
+        {
+            assert!(is_credential(name), "{name}");
+        }
+        for name in ["PATH", "HOME", "DEVTEAM_ALERT_TEXT", "LANG"] {
+            assert!(!is_credential(name), "{name}");
+        }
+    }
     use crate::budget::Mode;
 
     fn alert() -> Alert {

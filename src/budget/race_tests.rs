@@ -1,6 +1,6 @@
 //! The two properties budgets exist for, on a real store file: spenders racing each other
 //! never push a window over its limit, and a process killed mid-call leaves the store intact
-//! with a reservation that expires.
+//! with reservations that the next process charges.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -126,9 +126,13 @@ fn a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_expires
     store.budget_write(|l| l.set_budget(None, Window::Daily, Some(spent + 100_000), None)).unwrap();
     let guard = guard_with(Thresholds::default(), Duration::from_secs(60));
     let soon: Timestamp = noon().checked_add(1.second()).unwrap();
+    // The dead process's holds are turned into charges at once (its pid is gone), not left
+    // to expire: its calls may have been billed.
     assert!(matches!(guard.reserve(&store, soon, &req("", 0.1)), Err(BudgetError::Exceeded(_))));
+    assert_eq!(store.budget_read(|l| l.reserved(None, 0)).unwrap().micros, 0, "nothing is held any more");
+    let charged = store.budget_read(|l| l.spent(None, &day)).unwrap().micros;
+    assert_eq!(charged, spent + left, "every hold became a charge");
     let expired = noon().checked_add(60.seconds()).unwrap();
-    let next = guard.reserve(&store, expired, &req("", 0.1)).unwrap();
-    assert_eq!(store.budget_read(|l| l.reserved(None, 0)).unwrap().micros, next.worst_case_micros);
+    assert!(matches!(guard.reserve(&store, expired, &req("", 0.1)), Err(BudgetError::Exceeded(_))), "still spent");
     assert!(store.integrity_ok().unwrap());
 }

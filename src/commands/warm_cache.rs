@@ -124,7 +124,7 @@ fn send(ctx: &Context, api: &ApiClient, planned: &Planned) -> Result<Vec<Outcome
     let sent = runtime.block_on(async {
         tokio::select! {
             outcomes = send_all(&gateway, planned) => Some(outcomes),
-            _ = tokio::signal::ctrl_c() => None,
+            () = crate::interrupt::signalled() => None,
         }
     });
     sent.ok_or_else(|| Interrupted.into())

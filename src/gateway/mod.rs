@@ -3,12 +3,13 @@
 //! store. Everything that spends money goes through here.
 
 mod batch;
+mod inflight;
 mod request;
 
 use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use crate::api::{ApiClient, ApiError, ErrorKind, StopReason, Usage};
 use crate::budget::{BudgetError, Guard, Request, Reservation};
@@ -17,6 +18,8 @@ use crate::pricing::{PriceTable, TokenUsage};
 use crate::prompt::outcome;
 use crate::store::Store;
 use crate::usage::{CallRecord, Source, to_micros};
+
+use inflight::{Ending, InFlight};
 
 pub use batch::{BatchQueue, BatchTiming};
 pub use request::{build_request, worst_case_cost};
@@ -87,15 +90,19 @@ impl<'a> Gateway<'a> {
     async fn call_inner(&self, call: LlmCall) -> Result<LlmReply, LlmError> {
         let model = self.prices.model(&call.tier).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
         let request = build_request(&call, model);
-        let reservation = self.reserve(&call, &model.id)?;
-        let started_ms = jiff::Timestamp::now().as_millisecond();
+        let template = self.template(&call, &model.id);
+        let reservation = self.reserve(&call, &model.id, &template)?;
+        let mut flight = InFlight::new(self, reservation, template, call.max_tokens);
         let started = Instant::now();
         let (message, request_id, latency) = match &self.batch {
             Some(queue) => {
                 let label = format!("{}-{}", call.run_id, call.subtask_id.as_deref().unwrap_or("call"));
                 let message = match queue.send(self.api, &label, request).await {
                     Ok(message) => message,
-                    Err(e) => return Err(self.release(reservation, LlmError::Failed(e))),
+                    Err(e) => {
+                        flight.release_unbilled();
+                        return Err(LlmError::Failed(e));
+                    }
                 };
                 if call.stream {
                     (self.sink)(&message.text());
@@ -105,53 +112,98 @@ impl<'a> Gateway<'a> {
             None => {
                 let response = if call.stream {
                     let mut forward = |text: &str| (self.sink)(text);
-                    self.api.stream(&request, &mut forward).await
+                    let mut watch = |p: &crate::api::Progress| flight.observe(p);
+                    self.api.stream_watched(&request, &mut forward, &mut watch).await
                 } else {
                     self.api.create(&request).await
                 };
-                let response = match response {
-                    Ok(response) => response,
-                    Err(e) => return Err(self.release(reservation, failure(&e))),
-                };
-                (response.message, response.request_id, response.latency)
+                match response {
+                    Ok(response) => (response.message, response.request_id, response.latency),
+                    Err(e) => {
+                        let ending = if matches!(e, ApiError::Stream(_)) { Ending::StreamError } else { Ending::Cut };
+                        flight.fail(&e, ending);
+                        return Err(failure(&e));
+                    }
+                }
             }
         };
-        let message = &message;
-        let batch = self.batch.is_some();
         let tokens = token_usage(&message.usage);
-        let cost = self.prices.cost(&model.id, &tokens, batch).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
         let stop = match message.stop_reason {
             Some(StopReason::MaxTokens) => Stop::MaxTokens,
             Some(StopReason::Refusal) => Stop::Refusal,
             _ => Stop::Done,
         };
-        let record = CallRecord {
-            ts_ms: started_ms,
+        let record = self.priced(flight.record(), &message, request_id, latency, tokens, &stop)?;
+        let Some(record) = record else {
+            flight.fail(
+                &ApiError::Decode { what: "reply usage", reason: "implausible".into(), request_id: None },
+                Ending::Cut,
+            );
+            return Err(LlmError::Failed(format!(
+                "the API reported implausible usage ({tokens:?}); charged the reservation"
+            )));
+        };
+        if let Some(call_id) = flight.settle(&record) {
+            self.record_blocks(call_id, &call, &tokens);
+        }
+        Ok(LlmReply { text: message.text(), stop, model: model.id.clone(), cost_micros: record.cost_micros })
+    }
+
+    /// The record for a reply, or `None` when its usage is not believable.
+    fn priced(
+        &self,
+        template: &CallRecord,
+        message: &crate::api::Message,
+        request_id: Option<String>,
+        latency: std::time::Duration,
+        tokens: TokenUsage,
+        stop: &Stop,
+    ) -> Result<Option<CallRecord>, LlmError> {
+        if !inflight::plausible(&tokens) {
+            return Ok(None);
+        }
+        let cost = self
+            .prices
+            .cost(&template.model, &tokens, template.batch)
+            .map_err(|e| LlmError::Failed(format!("{e:#}")))?;
+        Ok(Some(CallRecord {
+            tokens,
+            cost_micros: to_micros(cost.total),
+            latency_ms: Some(i64::try_from(latency.as_millis()).unwrap_or(i64::MAX)),
+            request_id,
+            message_id: Some(message.id.clone()),
+            outcome: outcome(stop).to_string(),
+            ..template.clone()
+        }))
+    }
+
+    /// The call as it will be recorded, before any usage is known.
+    fn template(&self, call: &LlmCall, model: &str) -> CallRecord {
+        CallRecord {
+            ts_ms: jiff::Timestamp::now().as_millisecond(),
             source: self.source,
             project: self.project.clone(),
             run_id: Some(call.run_id.clone()),
             subtask_id: call.subtask_id.clone(),
             task: shorten(&call.task, 200),
             agent: call.agent.clone(),
-            model: model.id.clone(),
+            model: model.to_string(),
             tier: call.tier.clone(),
-            tokens,
-            cost_micros: to_micros(cost.total),
-            batch,
-            latency_ms: Some(i64::try_from(latency.as_millis()).unwrap_or(i64::MAX)),
-            request_id,
-            message_id: Some(message.id.clone()),
+            tokens: TokenUsage::default(),
+            cost_micros: 0,
+            batch: self.batch.is_some(),
+            latency_ms: None,
+            request_id: None,
+            message_id: None,
             session_id: None,
             is_sidechain: false,
-            outcome: outcome(&stop).to_string(),
-        };
-        let call_id = self.settle(reservation, &record).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
-        self.record_blocks(call_id, &call, &tokens);
-        Ok(LlmReply { text: message.text(), stop, model: model.id.clone(), cost_micros: record.cost_micros })
+            outcome: "pending".to_string(),
+        }
     }
 
-    /// Holds the call's worst case against every budget that applies.
-    fn reserve(&self, call: &LlmCall, model: &str) -> Result<Reservation, LlmError> {
+    /// Holds the call's worst case against every budget that applies, writing the call's
+    /// pending record in the same transaction.
+    fn reserve(&self, call: &LlmCall, model: &str, template: &CallRecord) -> Result<Reservation, LlmError> {
         let worst = worst_case_cost(self.prices, model, call).map_err(|e| LlmError::Failed(format!("{e:#}")))?;
         let tokens = call
             .layout
@@ -169,20 +221,25 @@ impl<'a> Gateway<'a> {
             tokens,
             label: &label,
             allow_over_budget: self.allow_over_budget,
+            pending: Some(template),
+            min_ttl: self.api.longest_call(),
         };
-        let store = self.store.lock().map_err(|_| LlmError::Failed("store lock poisoned".into()))?;
+        let store = self.store.lock().map_err(|_| LlmError::Fatal("store lock poisoned".into()))?;
         self.guard.reserve(&store, jiff::Timestamp::now(), &request).map_err(|e| match e {
             BudgetError::Exceeded(exceeded) => LlmError::Budget(exceeded),
-            BudgetError::Store(e) => LlmError::Failed(format!("{e:#}")),
+            // Not a failure a bigger model could fix, and nothing was sent.
+            BudgetError::Store(e) => LlmError::Fatal(format!("{e:#}")),
         })
     }
 
-    /// Frees a failed call's reservation (it was not billed) and passes the error on.
-    fn release(&self, reservation: Reservation, error: LlmError) -> LlmError {
-        if let Ok(store) = self.store.lock() {
-            let _ = self.guard.release(&store, reservation);
-        }
-        error
+    /// Runs `f` on the gateway's store connection.
+    fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let store = self.store.lock().map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
+        f(&store)
+    }
+
+    fn warn(&self, text: &str) {
+        self.guard.warn(text);
     }
 
     /// Which blocks the cache served; a failure here loses a statistic, never the call.
@@ -192,12 +249,6 @@ impl<'a> Gateway<'a> {
         if let Ok(store) = self.store.lock() {
             let _ = store.insert_call_blocks(call_id, &blocks);
         }
-    }
-
-    /// Replaces the reservation with the call as billed, in one transaction.
-    fn settle(&self, reservation: Reservation, record: &CallRecord) -> Result<i64> {
-        let store = self.store.lock().map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
-        self.guard.settle(&store, jiff::Timestamp::now(), reservation, record).context("recording the call")
     }
 }
 

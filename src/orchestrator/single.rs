@@ -147,23 +147,36 @@ pub struct Done {
     pub attempts: u32,
 }
 
-/// Makes the call, and once more a tier up when it fails, stops short or is refused.
+/// Makes the call, and once more a tier up only when a bigger model can fix what went wrong: a
+/// refusal. A `max_tokens` stop is retried a tier up only when that attempt gets a bigger output
+/// budget, which a single run's fixed `max_tokens` never gives. Failures (transient errors after
+/// the client's retries, 4xx, a busy store, a budget refusal) are returned as they are: a bigger
+/// model cannot fix them, and would bill more to fail the same way. When the tier-up is refused
+/// by a budget, the first attempt's outcome is what the caller sees.
 pub async fn execute(llm: &dyn Llm, prepared: &Prepared) -> Result<Done, LlmError> {
-    let first = llm.call(prepared.call.clone()).await;
-    let failure = match &first {
-        Ok(reply) if reply.stop == Stop::Done => None,
-        Ok(reply) if reply.stop == Stop::MaxTokens => Some(FailureKind::StoppedAtMaxTokens),
-        Ok(_) => Some(FailureKind::Refusal),
-        Err(LlmError::Failed(_)) => Some(FailureKind::FailedAfterRetries),
-        Err(_) => None,
+    let reply = llm.call(prepared.call.clone()).await?;
+    let failure = match reply.stop {
+        Stop::Done => None,
+        Stop::MaxTokens => Some(FailureKind::StoppedAtMaxTokens),
+        Stop::Refusal => Some(FailureKind::Refusal),
     };
-    let next = failure.and_then(|f| Tier::parse(&prepared.tier).and_then(|t| upgrade(t, f)));
-    match next {
-        None => first.map(|reply| Done { reply, upgraded_to: None, attempts: 1 }),
-        Some(up) => {
-            let call = LlmCall { tier: up.name().to_string(), ..prepared.call.clone() };
-            let reply = llm.call(call).await?;
-            Ok(Done { reply, upgraded_to: Some(up.name().to_string()), attempts: 2 })
-        }
+    let up = failure
+        .filter(|f| {
+            *f != FailureKind::StoppedAtMaxTokens || bigger_output(prepared.call.max_tokens, prepared.call.max_tokens)
+        })
+        .and_then(|f| Tier::parse(&prepared.tier).and_then(|t| upgrade(t, f)));
+    let Some(up) = up else {
+        return Ok(Done { reply, upgraded_to: None, attempts: 1 });
+    };
+    let call = LlmCall { tier: up.name().to_string(), ..prepared.call.clone() };
+    match llm.call(call).await {
+        Ok(second) => Ok(Done { reply: second, upgraded_to: Some(up.name().to_string()), attempts: 2 }),
+        // The tier-up could not be made: the first reply, and why, stand.
+        Err(_) => Ok(Done { reply, upgraded_to: None, attempts: 2 }),
     }
+}
+
+/// Whether a retry would get more room to answer than the attempt that stopped at `max_tokens`.
+fn bigger_output(tried: u32, next: u32) -> bool {
+    next > tried
 }

@@ -69,7 +69,7 @@ fn default_min_cacheable() -> u64 {
 }
 
 /// Tokens of one call, by kind, as billed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TokenUsage {
     /// Uncached input after the last cache breakpoint.
     pub input: u64,
@@ -119,8 +119,7 @@ impl PriceTable {
     pub fn load(file: Option<&Path>) -> Result<Self> {
         let mut table = Self::parse(BUNDLED).context("bundled data/models.yaml is invalid")?;
         if let Some(path) = file {
-            let text =
-                std::fs::read_to_string(path).with_context(|| format!("reading prices file {}", path.display()))?;
+            let text = crate::bounded_read::read_text(path, "prices file", crate::bounded_read::SETTINGS_FILE_LIMIT)?;
             let overrides = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
                 litellm::parse(&text, &table)
             } else {

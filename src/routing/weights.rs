@@ -114,7 +114,8 @@ impl Weights {
 
     /// Reads a weights file; the error names the file and the field.
     pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = crate::bounded_read::read_text(path, "complexity weights", crate::bounded_read::SETTINGS_FILE_LIMIT)
+            .map_err(|e| format!("{e:#}"))?;
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 

@@ -57,6 +57,10 @@ const TOKENS_SUM: &str =
     "input_tokens + output_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens";
 
 impl Ledger<'_> {
+    pub(super) fn conn(&self) -> &Connection {
+        self.conn
+    }
+
     /// The budgets in scope, global ones first, then by project and window length.
     pub fn budgets(&self, scope: Scope<'_>) -> Result<Vec<Budget>> {
         let (sql, project) = match scope {
@@ -109,7 +113,10 @@ impl Ledger<'_> {
 
     /// Settled spend in a window, over every project (`None`) or one.
     pub fn spent(&self, project: Option<&str>, window: &Bounds) -> Result<Totals> {
-        let base = format!("SELECT COALESCE(SUM(cost_micros), 0), COALESCE(SUM({TOKENS_SUM}), 0) FROM calls");
+        // TOTAL never fails on overflow (SUM does, which once made every budget unreadable);
+        // the cast back to an integer saturates.
+        let base =
+            format!("SELECT CAST(TOTAL(cost_micros) AS INTEGER), CAST(TOTAL({TOKENS_SUM}) AS INTEGER) FROM calls");
         let (start, end) = (window.start_ms(), window.end_ms());
         let totals = match project {
             None => self
@@ -124,26 +131,16 @@ impl Ledger<'_> {
         totals.context("summing spend")
     }
 
-    /// Reservations still alive at `now_ms`, over every project (`None`) or one.
-    pub fn reserved(&self, project: Option<&str>, now_ms: i64) -> Result<Totals> {
-        let base =
-            "SELECT COALESCE(SUM(amount_micros), 0), COALESCE(SUM(tokens), 0) FROM reservations WHERE expires_ms > ?1";
+    /// Reservations held, over every project (`None`) or one. An expired one still counts: its
+    /// call may have been billed, so it stays held until it is settled or recovered as a charge
+    /// (see `pending.rs`), never silently dropped.
+    pub fn reserved(&self, project: Option<&str>, _now_ms: i64) -> Result<Totals> {
+        let base = "SELECT CAST(TOTAL(amount_micros) AS INTEGER), CAST(TOTAL(tokens) AS INTEGER) FROM reservations";
         let totals = match project {
-            None => self.conn.prepare_cached(base)?.query_row([now_ms], totals_from_row),
-            Some(p) => self
-                .conn
-                .prepare_cached(&format!("{base} AND project = ?2"))?
-                .query_row(params![now_ms, p], totals_from_row),
+            None => self.conn.prepare_cached(base)?.query_row([], totals_from_row),
+            Some(p) => self.conn.prepare_cached(&format!("{base} WHERE project = ?1"))?.query_row([p], totals_from_row),
         };
         totals.context("summing reservations")
-    }
-
-    /// Deletes reservations that expired (their process died or hung); returns how many.
-    pub fn sweep_reservations(&self, now_ms: i64) -> Result<usize> {
-        self.conn
-            .prepare_cached("DELETE FROM reservations WHERE expires_ms <= ?1")?
-            .execute([now_ms])
-            .context("sweeping expired reservations")
     }
 
     pub fn insert_reservation(&self, r: &NewReservation<'_>) -> Result<i64> {

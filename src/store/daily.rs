@@ -128,7 +128,7 @@ impl Store {
             fold_pending(&tx)?;
             tx.commit()
         })();
-        self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        self.conn.busy_timeout(super::busy_timeout())?;
         match folded {
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => Ok(()),
             other => other.context("folding new calls into the rollup"),

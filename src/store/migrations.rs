@@ -287,4 +287,18 @@ pub const MIGRATIONS: &[&str] = &[
             cost_micros = cost_micros + excluded.cost_micros;
     END;
     ",
+    // 7: durable in-flight calls. A reservation is also the pending record of its call: which process holds it
+    // (`host`, `proc_start` tell a dead process from a live one), the call as it will be recorded (`call_json`,
+    // updated with the API's usage as soon as `message_start` arrives, `usage_final` once the last delta has),
+    // so a crash between billing and settling is turned into a charge by the next process that opens the store.
+    // `calls.pending_key` ties a charge made that way to its reservation, so a late settle corrects it in place.
+    r"
+    ALTER TABLE reservations ADD COLUMN host TEXT NOT NULL DEFAULT '';
+    ALTER TABLE reservations ADD COLUMN proc_start TEXT NOT NULL DEFAULT '';
+    ALTER TABLE reservations ADD COLUMN call_json TEXT;
+    ALTER TABLE reservations ADD COLUMN usage_final INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE reservations ADD COLUMN pending_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE calls ADD COLUMN pending_key TEXT;
+    CREATE INDEX calls_pending_key ON calls (pending_key) WHERE pending_key IS NOT NULL;
+    ",
 ];

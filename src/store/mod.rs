@@ -9,6 +9,7 @@ mod budgets;
 mod daily;
 mod imports;
 mod migrations;
+mod pending;
 mod projects;
 mod reports;
 mod runs;
@@ -26,9 +27,38 @@ pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
 pub use budgets::{Ledger, NewReservation};
 pub use daily::{BUCKET_MS, CallFilter, Sums};
 pub use imports::{ImportFile, ImportTx, ImportedCall, SlotSums, StoredCall};
+pub use pending::{Holder, Recovered, UNSETTLED};
 
-/// How long a writer waits for another process's lock before giving up.
+/// How long a writer waits for another process's lock before giving up, unless
+/// `store-busy-timeout-ms` says otherwise (see [`set_busy_timeout`]).
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+static BUSY_TIMEOUT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Sets the busy timeout of every store opened from now on (the resolved setting; once, at
+/// start-up).
+pub fn set_busy_timeout(timeout: Duration) {
+    let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX).max(1);
+    BUSY_TIMEOUT_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn busy_timeout() -> Duration {
+    match BUSY_TIMEOUT_MS.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => BUSY_TIMEOUT,
+        ms => Duration::from_millis(ms),
+    }
+}
+
+/// Whether an error is SQLite's "database is busy/locked" (another process held the write lock
+/// past the busy timeout): worth waiting out and retrying, never worth re-making an API call.
+pub fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<rusqlite::Error>()
+            .and_then(rusqlite::Error::sqlite_error_code)
+            .is_some_and(|code| matches!(code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    })
+}
 
 /// The store.
 pub struct Store {
@@ -53,7 +83,7 @@ impl Store {
     }
 
     fn init(conn: Connection) -> Result<Self> {
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(busy_timeout())?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;

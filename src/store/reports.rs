@@ -189,7 +189,7 @@ fn threads() -> usize {
 fn open_reader(path: &std::path::Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).with_context(|| format!("opening store {}", path.display()))?;
-    conn.busy_timeout(super::BUSY_TIMEOUT)?;
+    conn.busy_timeout(super::busy_timeout())?;
     conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     Ok(conn)
 }

@@ -10,12 +10,12 @@ pub mod report;
 pub mod savings;
 pub mod summary;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pricing::TokenUsage;
 
 /// Who made a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     /// `devteam run` and its agents.
@@ -37,7 +37,7 @@ impl Source {
 }
 
 /// One billed call.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallRecord {
     /// Start of the call, Unix milliseconds.
     pub ts_ms: i64,
@@ -62,6 +62,33 @@ pub struct CallRecord {
     pub is_sidechain: bool,
     /// `ok`, or what went wrong (`error`, `max_tokens`, `refusal`, ...).
     pub outcome: String,
+}
+
+impl CallRecord {
+    /// A charge for a reservation that carried no description of its call (written by an older
+    /// devteam): all that is known is when, for which project, and its label.
+    pub fn unattributed(ts_ms: i64, project: &str, label: &str) -> Self {
+        Self {
+            ts_ms,
+            source: Source::Devteam,
+            project: project.to_string(),
+            run_id: None,
+            subtask_id: None,
+            task: label.to_string(),
+            agent: String::new(),
+            model: "unknown".to_string(),
+            tier: String::new(),
+            tokens: TokenUsage::default(),
+            cost_micros: 0,
+            batch: false,
+            latency_ms: None,
+            request_id: None,
+            message_id: None,
+            session_id: None,
+            is_sidechain: false,
+            outcome: String::new(),
+        }
+    }
 }
 
 /// Dollars to micro-dollars, rounding to the nearest (ties to even, so that summing many

@@ -109,7 +109,7 @@ pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, project: String, bat
     let outcome = runtime.block_on(async {
         tokio::select! {
             outcome = planned::run(&gateway, &inputs, &on_event) => Some(outcome),
-            _ = tokio::signal::ctrl_c() => None,
+            () = crate::interrupt::signalled() => None,
         }
     });
     record.wall_ms = Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));

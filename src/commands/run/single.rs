@@ -7,7 +7,7 @@ use crate::api::ApiClient;
 use crate::context::Context;
 use crate::error::{ExitStatus, Interrupted, UserError};
 use crate::gateway::{BatchTiming, Gateway};
-use crate::orchestrator::llm::LlmError;
+use crate::orchestrator::llm::{LlmError, Stop};
 use crate::orchestrator::single::{self, Done, Prepared};
 use crate::store::Store;
 use crate::usage::{RoutingRecord, to_usd};
@@ -55,12 +55,30 @@ pub fn call(
     let outcome = runtime.block_on(async {
         tokio::select! {
             done = single::execute(&gateway, prepared) => Some(done),
-            _ = tokio::signal::ctrl_c() => None,
+            () = crate::interrupt::signalled() => None,
         }
     });
-    let Some(outcome) = outcome else { return Err(Interrupted.into()) };
-    record_decision(ctx, prepared, &outcome)?;
+    // The call's future is dropped by now: what it was billed is recorded, the rest released.
+    drop(gateway);
+    let Some(outcome) = outcome else {
+        record_decision(ctx, prepared, None)?;
+        return Err(Interrupted.into());
+    };
+    record_decision(ctx, prepared, Some(&outcome))?;
     match outcome {
+        Ok(done) if done.reply.stop == Stop::Refusal => {
+            if !done.reply.text.is_empty() && !ctx.printer.json_mode() {
+                ctx.printer.stdout_line("")?;
+            }
+            Err(UserError::new(format!(
+                "{} refused the task (stop_reason \"refusal\"{}); nothing was answered. Rephrase the task \
+                 or choose another agent; the call is recorded (${:.4})",
+                done.reply.model,
+                if done.attempts > 1 { ", also a tier up" } else { "" },
+                to_usd(done.reply.cost_micros)
+            ))
+            .into())
+        }
         Ok(done) => finish(ctx, prepared, done),
         Err(LlmError::Failed(e) | LlmError::Fatal(e)) => Err(UserError::new(e).into()),
         Err(LlmError::Budget(exceeded)) => Err(anyhow::Error::new(*exceeded)),
@@ -80,8 +98,13 @@ fn finish(ctx: &Context, prepared: &Prepared, done: Done) -> Result<ExitStatus> 
         })?;
     } else {
         p.stdout_line("")?;
-        let upgraded =
-            done.upgraded_to.map(|t| format!(", upgraded to {t} after a failed attempt")).unwrap_or_default();
+        if done.reply.stop == Stop::MaxTokens {
+            p.warn(&format!(
+                "the reply stopped at max_tokens ({}): it is cut short; raise --max-tokens",
+                prepared.call.max_tokens
+            ));
+        }
+        let upgraded = done.upgraded_to.map(|t| format!(", upgraded to {t} after a refusal")).unwrap_or_default();
         p.note(&format!(
             "{} via {} ({}){upgraded}: ${:.4}",
             prepared.agent,
@@ -93,11 +116,14 @@ fn finish(ctx: &Context, prepared: &Prepared, done: Done) -> Result<ExitStatus> 
     Ok(ExitStatus::Success)
 }
 
-fn record_decision(ctx: &Context, prepared: &Prepared, outcome: &Result<Done, LlmError>) -> Result<()> {
+fn record_decision(ctx: &Context, prepared: &Prepared, outcome: Option<&Result<Done, LlmError>>) -> Result<()> {
     let Some(decision) = &prepared.routing else { return Ok(()) };
     let (outcome, upgraded_to) = match outcome {
-        Ok(done) => (if done.upgraded_to.is_some() { "upgraded" } else { "ok" }, done.upgraded_to.clone()),
-        Err(_) => ("failed", None),
+        None => ("cancelled", None),
+        Some(Ok(done)) if done.reply.stop == Stop::Refusal => ("refused", done.upgraded_to.clone()),
+        Some(Ok(done)) if done.reply.stop == Stop::MaxTokens => ("max_tokens", None),
+        Some(Ok(done)) => (if done.upgraded_to.is_some() { "upgraded" } else { "ok" }, done.upgraded_to.clone()),
+        Some(Err(_)) => ("failed", None),
     };
     ctx.store()?.insert_routing_decision(&RoutingRecord {
         ts_ms: jiff::Timestamp::now().as_millisecond(),

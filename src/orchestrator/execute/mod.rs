@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
-use super::llm::{Llm, LlmCall, LlmError, Stop};
+use super::llm::{Llm, LlmCall, Stop};
 use super::record::Status;
 
 /// One node of the graph.
@@ -151,12 +151,20 @@ impl Graph<'_> {
                             result.error = None;
                             break;
                         }
-                        Stop::MaxTokens => "stopped at max_tokens".to_string(),
+                        // Same `max_tokens` a tier up: no more room, so no retry.
+                        Stop::MaxTokens => {
+                            result.summary = (self.summarize)(&reply.text);
+                            result.output = reply.text;
+                            result.error = Some("stopped at max_tokens".to_string());
+                            break;
+                        }
+                        // The one failure a bigger model may fix.
                         Stop::Refusal => "the model refused".to_string(),
                     }
                 }
-                Err(LlmError::Failed(e)) => e,
-                Err(e @ (LlmError::Budget(_) | LlmError::Fatal(_))) => {
+                // Transient failures (after the client's retries), 4xx, a busy store, a budget:
+                // a bigger model fixes none of them and bills more.
+                Err(e) => {
                     result.error = Some(e.to_string());
                     break;
                 }

@@ -2,6 +2,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::orchestrator::llm::LlmError;
 use crate::orchestrator::llm::{LlmFuture, LlmReply};
 use crate::prompt::Layout;
 
@@ -32,6 +33,7 @@ impl Llm for Fake {
                 ("flaky", "haiku") => Err(LlmError::Failed("overloaded, retried 2 times".into())),
                 ("broken", _) => Err(LlmError::Failed("server error".into())),
                 ("short", "haiku") => Ok(reply("partial", Stop::MaxTokens)),
+                ("shy", "haiku") => Ok(reply("", Stop::Refusal)),
                 _ => Ok(reply(&format!("answer from {} with {}", call.agent, call.layout.user[0].text), Stop::Done)),
             }
         })
@@ -116,13 +118,17 @@ fn jobs_limit_serializes() {
 }
 
 #[test]
-fn a_failure_is_retried_once_a_tier_up() {
+fn only_a_refusal_is_retried_a_tier_up_not_a_failure_or_a_max_tokens_stop() {
     let fake = Fake::new();
-    let results = rt().block_on(run(&fake, &[step("a", "flaky", &[]), step("b", "short", &[])], 2));
-    for r in &results {
-        assert_eq!((r.status, r.attempts, r.tier.as_str()), (Status::Ok, 2, "sonnet"), "{r:?}");
-        assert_eq!(r.cost_micros, if r.id == "b" { 20 } else { 10 });
-    }
+    let steps = [step("a", "flaky", &[]), step("b", "short", &[]), step("c", "shy", &[])];
+    let results = rt().block_on(run(&fake, &steps, 2));
+    let got: Vec<_> = results.iter().map(|r| (r.id.as_str(), r.status, r.attempts, r.tier.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![("a", Status::Failed, 1, "haiku"), ("b", Status::Failed, 1, "haiku"), ("c", Status::Ok, 2, "sonnet")]
+    );
+    assert!(results[0].error.as_deref().unwrap().contains("overloaded"), "the original error is kept");
+    assert_eq!(results[1].output, "partial", "a max_tokens stop keeps what it wrote");
 }
 
 #[test]
@@ -133,7 +139,7 @@ fn a_lasting_failure_skips_dependents_and_the_rest_finish() {
     let status: Vec<_> = results.iter().map(|r| (r.id.as_str(), r.status, r.attempts)).collect();
     assert_eq!(
         status,
-        vec![("a", Status::Failed, 2), ("b", Status::Skipped, 0), ("c", Status::Skipped, 0), ("d", Status::Ok, 1)]
+        vec![("a", Status::Failed, 1), ("b", Status::Skipped, 0), ("c", Status::Skipped, 0), ("d", Status::Ok, 1)]
     );
     assert!(results[1].error.as_deref().unwrap().contains("`a`"));
     assert!(results[0].error.as_deref().unwrap().contains("server error"));
