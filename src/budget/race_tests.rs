@@ -103,7 +103,7 @@ fn spawn_child(path: &Path) -> std::process::Child {
 }
 
 #[test]
-fn a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_expires() {
+fn a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_is_charged() {
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("devteam.db");
     set(&Store::open(&path).unwrap(), None, Window::Daily, Some(1000.0), None);

@@ -10,6 +10,7 @@ mod dashboard;
 mod discover;
 mod eval;
 mod extract_metadata;
+mod faults;
 mod orchestrate;
 mod restructure_agents;
 mod routing;

@@ -114,7 +114,7 @@ fn a_run_streams_the_answer_and_records_what_the_server_billed() {
 }
 
 #[test]
-fn a_failing_tier_is_retried_once_a_tier_up() {
+fn a_failing_tier_is_not_retried_a_tier_up_and_its_error_is_shown() {
     let haiku = "claude-haiku-4-5";
     let server = standin(Script {
         rules: vec![Rule::any().when_model(haiku).fault(Fault::ServerError).times(Times::Always)],
@@ -126,16 +126,16 @@ fn a_failing_tier_is_retried_once_a_tier_up() {
         .args(["run", "--tier", "haiku", "rename the variable x to count"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("upgraded to sonnet"), "{}", stderr(&out));
-    let models: Vec<String> = server.ledger().into_iter().map(|e| e.model).collect();
-    assert_eq!(models.last().map(String::as_str), Some("claude-sonnet-4-6"));
-    let recorded = recorded_calls(&env);
-    assert_eq!(recorded.len(), 1, "failed attempts were not billed, so not recorded");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("500"), "the original error: {}", stderr(&out));
+    assert!(!stderr(&out).contains("upgraded"), "{}", stderr(&out));
+    assert!(server.ledger().is_empty(), "a transient error is not escalated to a dearer tier");
+    assert!(server.requests().iter().all(|r| r.body["model"] == haiku));
+    assert!(recorded_calls(&env).is_empty(), "failed attempts were not billed, so not recorded");
 }
 
 #[test]
-fn max_tokens_stops_are_upgraded_and_recorded() {
+fn a_max_tokens_stop_is_recorded_and_not_retried_under_the_same_cap() {
     let server = standin(Script {
         rules: vec![Rule::any().when_model("claude-haiku-4-5").fault(Fault::MaxTokens).times(Times::Always)],
         ..Script::default()
@@ -143,18 +143,33 @@ fn max_tokens_stops_are_upgraded_and_recorded() {
     let env = TestEnv::new();
     let out = run_cmd(&env, &server).args(["run", "--no-rerank", "fix a typo in the README"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stopped at max_tokens"), "{}", stderr(&out));
     let recorded = recorded_calls(&env);
-    assert_eq!(
-        recorded.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
-        vec!["claude-haiku-4-5", "claude-sonnet-4-6"]
-    );
+    assert_eq!(recorded.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(), vec!["claude-haiku-4-5"]);
     let conn = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
     let (tier, outcome, up): (String, String, Option<String>) = conn
         .query_row("SELECT tier, outcome, upgraded_to FROM routing_decisions", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .unwrap();
-    assert_eq!((tier.as_str(), outcome.as_str(), up.as_deref()), ("haiku", "upgraded", Some("sonnet")));
+    assert_eq!((tier.as_str(), outcome.as_str(), up.as_deref()), ("haiku", "max_tokens", None));
+}
+
+#[test]
+fn a_refusal_is_retried_a_tier_up_and_recorded_as_an_upgrade() {
+    let server = standin(Script {
+        rules: vec![Rule::any().when_model("claude-haiku-4-5").fault(Fault::Refusal).times(Times::Always)],
+        ..Script::default()
+    });
+    let env = TestEnv::new();
+    let out = run_cmd(&env, &server).args(["run", "--no-rerank", "fix a typo in the README"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("upgraded to sonnet after a refusal"), "{}", stderr(&out));
+    let recorded = recorded_calls(&env);
+    assert_eq!(
+        recorded.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+        vec!["claude-haiku-4-5", "claude-sonnet-4-6"]
+    );
 }
 
 #[test]
