@@ -78,7 +78,7 @@ fn eight_spenders_racing_never_push_the_window_over_its_limit() {
 /// The child side of the next test: holds one reservation as a hung call would, then spends in
 /// a loop until it is killed. Does nothing unless the parent test started it.
 #[test]
-#[ignore = "run by a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_expires"]
+#[ignore = "run by a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_is_charged"]
 fn child_spends_until_killed() {
     let Some(path) = std::env::var_os("DEVTEAM_TEST_CHILD_STORE") else { return };
     let store = Store::open(Path::new(&path)).unwrap();
