@@ -154,6 +154,9 @@ fn record<'a>(
     check_nonempty("requestId", request_id.as_deref())?;
     check_nonempty("message.id", message.id.as_deref())?;
     check_nonempty("message.model", message.model.as_deref())?;
+    if message.model.is_none() {
+        return Err("no message.model: the call cannot be priced".into());
+    }
     let timestamp = timestamp.ok_or("no timestamp")?;
     let ts_ms = parse_timestamp(&timestamp).ok_or_else(|| format!("timestamp {timestamp:?} is not RFC 3339"))?;
     let usage = message.usage.ok_or("no usage")?;
@@ -172,6 +175,9 @@ fn record<'a>(
         cache_write_1h,
         cache_read: usage.cache_read_input_tokens.unwrap_or(0),
     };
+    if let Some((field, n)) = implausible(&tokens) {
+        return Err(format!("usage.{field} is {n}, over the {MAX_TOKENS_PER_LINE} a call can use"));
+    }
     let fast = usage.speed.as_deref() == Some("fast");
     let model = match message.model {
         Some(model) if fast => Some(Cow::Owned(format!("{model}-fast"))),
@@ -187,6 +193,22 @@ fn record<'a>(
         has_speed: usage.speed.is_some(),
         api_error: api_error == Some(true),
     })
+}
+
+/// More tokens than any one call can use (a corrupt or hostile line): such a line is rejected
+/// and counted, never stored, so sums stay meaningful and cannot overflow.
+pub const MAX_TOKENS_PER_LINE: u64 = 1_000_000_000;
+
+fn implausible(t: &TokenUsage) -> Option<(&'static str, u64)> {
+    [
+        ("input_tokens", t.input),
+        ("output_tokens", t.output),
+        ("cache_creation.ephemeral_5m_input_tokens", t.cache_write_5m),
+        ("cache_creation.ephemeral_1h_input_tokens", t.cache_write_1h),
+        ("cache_read_input_tokens", t.cache_read),
+    ]
+    .into_iter()
+    .find(|(_, n)| *n > MAX_TOKENS_PER_LINE)
 }
 
 fn check_nonempty(field: &str, value: Option<&str>) -> Result<(), String> {

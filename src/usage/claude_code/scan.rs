@@ -127,6 +127,16 @@ struct Reader<'a> {
     max_line: usize,
 }
 
+/// Whether `text` has `"usage"` followed by `:` and `{`, with any JSON whitespace between (a
+/// line written as `"usage": {` must be read too, not skipped uncounted).
+fn has_usage_object(finder: &Finder<'_>, text: &[u8]) -> bool {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    finder.find_iter(text).any(|at| {
+        let mut rest = text[at + b"\"usage\"".len()..].iter().skip_while(|b| is_space(b));
+        rest.next() == Some(&b':') && rest.find(|b| !is_space(b)) == Some(&b'{')
+    })
+}
+
 /// Per-file state while reading.
 struct Cursor {
     batch: Batch,
@@ -136,7 +146,7 @@ struct Cursor {
 
 impl<'a> Reader<'a> {
     fn new(read_bytes: &'a AtomicU64, max_line: usize) -> Self {
-        Self { buf: vec![0; CHUNK.min(max_line)], usage: Finder::new(b"\"usage\":{"), read_bytes, max_line }
+        Self { buf: vec![0; CHUNK.min(max_line)], usage: Finder::new(b"\"usage\""), read_bytes, max_line }
     }
 
     /// Streams one file; `Err` only when the receiver has gone away.
@@ -256,7 +266,7 @@ impl<'a> Reader<'a> {
             }
             return;
         }
-        if self.usage.find(text).is_none() {
+        if !has_usage_object(&self.usage, text) {
             return;
         }
         match line::parse(text) {
@@ -350,6 +360,18 @@ mod tests {
         assert!(end.incomplete_tail);
         assert_eq!(end.offset as usize, content.len() - 40);
         assert_eq!(end.notes[0].0, 3);
+    }
+
+    #[test]
+    fn usage_written_with_spaces_is_read_and_a_bad_one_counted() {
+        let spaced = GOOD.replace(r#""usage":{"#, "\"usage\" :\t {").replace("m1", "m2");
+        let huge = GOOD.replace(r#""output_tokens":2"#, r#""output_tokens":9223372036854775807"#);
+        let mentions = r#"{"type":"user","message":{"content":"the \"usage\" of it"}}"#;
+        let content = format!("{spaced}\n{huge}\n{mentions}\n");
+        let (recs, arena, end) = scan_one(content.as_bytes(), 0);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].key.get(&arena), "m2");
+        assert_eq!((end.lines, end.malformed, end.invalid), (3, 0, 1), "the absurd line is counted as invalid");
     }
 
     #[test]

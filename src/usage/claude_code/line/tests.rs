@@ -90,3 +90,19 @@ fn timestamps_are_read_fast_and_agree_with_jiff() {
     assert_eq!(parse_timestamp("2026-06-22T12:27:32.591+02:00"), parse_timestamp("2026-06-22T10:27:32.591Z"));
     assert_eq!(parse_timestamp("2026-13-01T00:00:00Z"), None);
 }
+
+#[test]
+fn absurd_or_overflowing_counts_and_a_missing_model_are_rejected_not_stored() {
+    for n in ["9223372036854775807", "18446744073709551615", "1000000001"] {
+        let line = ASSISTANT.replace(r#""output_tokens":170"#, &format!(r#""output_tokens":{n}"#));
+        assert!(matches!(parse(line.as_bytes()), Line::Invalid(ref why) if why.contains("output_tokens")), "{n}");
+    }
+    for bad in ["-1", "1e400", "18446744073709551616"] {
+        let line = ASSISTANT.replace(r#""output_tokens":170"#, &format!(r#""output_tokens":{bad}"#));
+        assert!(matches!(parse(line.as_bytes()), Line::Invalid(_) | Line::Malformed(_)), "{bad}");
+    }
+    let at_limit = ASSISTANT.replace(r#""output_tokens":170"#, r#""output_tokens":1000000000"#);
+    assert_eq!(usage(&at_limit).tokens.output, 1_000_000_000);
+    let no_model = ASSISTANT.replace(r#""model":"claude-sonnet-4-5-20250929","#, "");
+    assert!(matches!(parse(no_model.as_bytes()), Line::Invalid(ref why) if why.contains("model")));
+}
