@@ -10,6 +10,8 @@ mod context;
 mod discovery;
 mod env;
 mod error;
+#[cfg(test)]
+mod fuzz_tests;
 mod gateway;
 mod interrupt;
 mod labels;

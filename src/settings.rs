@@ -559,6 +559,18 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).with_context(|| format!("resolving path {}", path.display()))
 }
 
+/// For the property tests: resolves settings from a config file holding `text`; any error is
+/// fine, a panic is not.
+#[cfg(test)]
+pub fn fuzz_config(text: &str) {
+    use clap::Parser as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.yaml");
+    std::fs::write(&path, text).expect("write");
+    let cli = crate::cli::Cli::parse_from(["devteam", "--config", path.to_str().expect("utf-8"), "discover", "x"]);
+    let _ = Settings::resolve(&cli.global, &Env::from_pairs(&[("HOME", "/h")]));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

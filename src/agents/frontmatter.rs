@@ -74,9 +74,44 @@ enum Tools {
     Text(String),
 }
 
-/// Reads front matter. Returns the fields and, when strict YAML failed but the lenient
-/// parser succeeded, a warning that says so.
+/// Front matter larger than this is not given to the YAML parser (real ones are a few KB).
+pub const MAX_STRICT_BYTES: usize = 64 * 1024;
+/// Nesting (flow brackets, or indentation in columns) beyond which the YAML parser's time is
+/// no longer bounded well; such front matter goes to the line parser directly.
+pub const MAX_STRICT_DEPTH: usize = 64;
+
+/// Why front matter is too big or deep for the strict parser, if it is.
+fn too_complex(yaml: &str) -> Option<String> {
+    if yaml.len() > MAX_STRICT_BYTES {
+        return Some(format!("{} bytes, over {MAX_STRICT_BYTES}", yaml.len()));
+    }
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for b in yaml.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let indent = yaml.lines().map(|l| l.len() - l.trim_start_matches([' ', '\t']).len()).max().unwrap_or(0);
+    let deepest = deepest.max(indent / 2);
+    (deepest > MAX_STRICT_DEPTH).then(|| format!("nested {deepest} deep, over {MAX_STRICT_DEPTH}"))
+}
+
+/// Reads front matter, in time linear in its size. Returns the fields and, when strict YAML
+/// failed (or was not tried: too big or too deeply nested) but the lenient parser succeeded, a
+/// warning that says so.
 pub fn parse(yaml: &str) -> Result<(FrontMatter, Option<String>), FrontMatterError> {
+    if let Some(why) = too_complex(yaml) {
+        let lenient = parse_lenient(yaml);
+        if lenient.name.is_none() && lenient.description.is_none() {
+            return Err(FrontMatterError::Unreadable(format!("front matter is {why}")));
+        }
+        return Ok((lenient, Some(format!("front matter is {why}; read it line by line"))));
+    }
     match crate::yaml::from_str::<Option<Strict>>(yaml) {
         Ok(strict) => Ok((strict.map(FrontMatter::from).unwrap_or_default(), None)),
         Err(err) => {
@@ -194,6 +229,18 @@ mod tests {
         assert_eq!(fm.name.as_deref(), Some("reviewer"));
         assert!(fm.description.unwrap().contains("Triggers on"));
         assert!(warning.unwrap().contains("not valid YAML"));
+    }
+
+    #[test]
+    fn deep_or_huge_front_matter_skips_the_yaml_parser() {
+        let deep = format!("name: deep\ndescription: d\nx: {}{}\n", "[".repeat(500), "]".repeat(500));
+        let (fm, warning) = parse(&deep).unwrap();
+        assert_eq!(fm.name.as_deref(), Some("deep"));
+        assert!(warning.unwrap().contains("nested 500 deep"));
+        let indented: String = (0..200).map(|i| format!("{}k{i}:\n", " ".repeat(i * 2))).collect();
+        assert!(matches!(parse(&indented), Err(FrontMatterError::Unreadable(why)) if why.contains("deep")));
+        let huge = format!("name: big\ndescription: {}\n", "word ".repeat(20_000));
+        assert!(parse(&huge).unwrap().1.unwrap().contains("bytes"));
     }
 
     #[test]

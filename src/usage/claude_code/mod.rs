@@ -6,6 +6,12 @@
 
 mod dedup;
 mod line;
+
+/// For the property tests: parses one line; true when it is a usage record.
+#[cfg(test)]
+pub fn fuzz_line(bytes: &[u8]) -> bool {
+    matches!(line::parse(bytes), line::Line::Usage(_))
+}
 mod merge;
 mod paths;
 mod scan;
