@@ -9,6 +9,7 @@
 
 mod each;
 mod proxy;
+mod secrets;
 mod signals;
 mod storm;
 
