@@ -134,6 +134,14 @@ mod tests {
     }
 
     #[test]
+    fn the_longest_call_covers_every_attempt_and_wait() {
+        let config = ApiConfig::new(Some("http://127.0.0.1:1"), Credential::from_vars(Some("k"), None));
+        let longest = crate::api::ApiClient::new(&config).unwrap().longest_call();
+        // 3 attempts of 600 s + 5 s connect, and 2 waits of up to 60 s: over the old 900 s TTL.
+        assert_eq!(longest, Duration::from_secs(3 * 605 + 2 * 60));
+    }
+
+    #[test]
     fn urls_are_printed_without_their_userinfo() {
         assert_eq!(redact_url("http://user:sk-KEY@host:8080/p"), "http://[redacted]@host:8080/p");
         assert_eq!(redact_url("https://api.anthropic.com"), "https://api.anthropic.com/");

@@ -275,3 +275,14 @@ fn nonsense_amounts_are_refused() {
     let held = g.reserve(&store, noon(), &req("", 0.1)).unwrap();
     assert!(g.settle(&store, noon(), held, &call("", -0.1, noon(), Source::Devteam)).is_err());
 }
+
+#[test]
+fn a_reservation_lives_at_least_as_long_as_its_call_can() {
+    let store = Store::open_in_memory().unwrap();
+    let g = guard(); // 60 s policy
+    let long = Request { min_ttl: Duration::from_secs(1_935), ..req("", 0.1) };
+    let held = g.reserve(&store, noon(), &long).unwrap();
+    assert_eq!(held.expires_at.duration_since(held.created_at).as_secs(), 1_935);
+    let short = g.reserve(&store, noon(), &req("", 0.1)).unwrap();
+    assert_eq!(short.expires_at.duration_since(short.created_at).as_secs(), 60, "the setting when it is longer");
+}

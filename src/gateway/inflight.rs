@@ -188,3 +188,21 @@ impl Drop for InFlight<'_, '_> {
 pub fn plausible(t: &TokenUsage) -> bool {
     [t.input, t.output, t.cache_write_5m, t.cache_write_1h, t.cache_read].iter().all(|&n| n <= MAX_TOKENS_PER_CALL)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_over_a_billion_are_not_believed() {
+        let fine = TokenUsage { input: MAX_TOKENS_PER_CALL, output: 5, ..TokenUsage::default() };
+        assert!(plausible(&fine));
+        for bad in [
+            TokenUsage { output: u64::MAX, ..fine },
+            TokenUsage { cache_read: MAX_TOKENS_PER_CALL + 1, ..fine },
+            TokenUsage { cache_write_1h: 9_223_372_036_854_775_807, ..fine },
+        ] {
+            assert!(!plausible(&bad), "{bad:?}");
+        }
+    }
+}
