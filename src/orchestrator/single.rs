@@ -145,6 +145,8 @@ pub struct Done {
     /// The tier the reply came from, when it was upgraded after a failure.
     pub upgraded_to: Option<String>,
     pub attempts: u32,
+    /// Why the tier-up after a refusal could not be made (a budget, an API error), if it was not.
+    pub upgrade_error: Option<String>,
 }
 
 /// Makes the call, and once more a tier up only when a bigger model can fix what went wrong: a
@@ -166,13 +168,15 @@ pub async fn execute(llm: &dyn Llm, prepared: &Prepared) -> Result<Done, LlmErro
         })
         .and_then(|f| Tier::parse(&prepared.tier).and_then(|t| upgrade(t, f)));
     let Some(up) = up else {
-        return Ok(Done { reply, upgraded_to: None, attempts: 1 });
+        return Ok(Done { reply, upgraded_to: None, attempts: 1, upgrade_error: None });
     };
     let call = LlmCall { tier: up.name().to_string(), ..prepared.call.clone() };
     match llm.call(call).await {
-        Ok(second) => Ok(Done { reply: second, upgraded_to: Some(up.name().to_string()), attempts: 2 }),
-        // The tier-up could not be made: the first reply, and why, stand.
-        Err(_) => Ok(Done { reply, upgraded_to: None, attempts: 2 }),
+        Ok(second) => {
+            Ok(Done { reply: second, upgraded_to: Some(up.name().to_string()), attempts: 2, upgrade_error: None })
+        }
+        // The tier-up could not be made: the first reply stands, and why is kept to be shown.
+        Err(e) => Ok(Done { reply, upgraded_to: None, attempts: 1, upgrade_error: Some(e.to_string()) }),
     }
 }
 

@@ -74,7 +74,11 @@ pub fn call(
                 "{} refused the task (stop_reason \"refusal\"{}); nothing was answered. Rephrase the task \
                  or choose another agent; the call is recorded (${:.4})",
                 done.reply.model,
-                if done.attempts > 1 { ", also a tier up" } else { "" },
+                match (&done.upgrade_error, done.attempts) {
+                    (Some(e), _) => format!("; a tier up could not be tried: {e}"),
+                    (None, 2..) => ", also a tier up".to_string(),
+                    (None, _) => String::new(),
+                },
                 to_usd(done.reply.cost_micros)
             ))
             .into())
