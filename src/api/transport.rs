@@ -134,7 +134,19 @@ impl ApiClient {
             let chunk = match response.chunk().await {
                 Ok(Some(chunk)) => chunk,
                 Ok(None) => break,
-                Err(e) => return Err(self.transport(&call.url, e, !state.started())),
+                // After the first event the call is billed and part of the reply shown: not a
+                // connection problem to retry but a reply cut short.
+                Err(e) if state.started() => {
+                    return Err(Failure {
+                        error: ApiError::Decode {
+                            what: "reply stream",
+                            reason: format!("the connection dropped after the reply began: {}", e.without_url()),
+                            request_id: request_id(&headers),
+                        },
+                        retry: None,
+                    });
+                }
+                Err(e) => return Err(self.transport(&call.url, e, true)),
             };
             for event in parser.push(&chunk) {
                 let applied = state.apply(&event, on_text);
