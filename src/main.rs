@@ -1,5 +1,6 @@
 //! `devteam`: parse, resolve settings once, execute, and turn the outcome into an exit code.
 
+mod ab;
 mod agents;
 mod api;
 mod budget;
@@ -11,6 +12,7 @@ mod env;
 mod error;
 mod gateway;
 mod labels;
+mod learn;
 mod orchestrator;
 mod output;
 mod pricing;

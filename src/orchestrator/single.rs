@@ -144,6 +144,8 @@ pub struct Done {
     pub reply: LlmReply,
     /// The tier the reply came from, when it was upgraded after a failure.
     pub upgraded_to: Option<String>,
+    /// Why the first attempt was retried a tier up.
+    pub upgrade_reason: Option<FailureKind>,
     pub attempts: u32,
 }
 
@@ -159,11 +161,11 @@ pub async fn execute(llm: &dyn Llm, prepared: &Prepared) -> Result<Done, LlmErro
     };
     let next = failure.and_then(|f| Tier::parse(&prepared.tier).and_then(|t| upgrade(t, f)));
     match next {
-        None => first.map(|reply| Done { reply, upgraded_to: None, attempts: 1 }),
+        None => first.map(|reply| Done { reply, upgraded_to: None, upgrade_reason: None, attempts: 1 }),
         Some(up) => {
             let call = LlmCall { tier: up.name().to_string(), ..prepared.call.clone() };
             let reply = llm.call(call).await?;
-            Ok(Done { reply, upgraded_to: Some(up.name().to_string()), attempts: 2 })
+            Ok(Done { reply, upgraded_to: Some(up.name().to_string()), upgrade_reason: failure, attempts: 2 })
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test drives the real `devteam` binary in a sealed
 //! temporary environment (its own HOME and XDG folders, no inherited DEVTEAM_* variables).
 
+mod ab;
 mod artifacts;
 mod budget;
 mod caching;
@@ -10,6 +11,7 @@ mod dashboard;
 mod discover;
 mod eval;
 mod extract_metadata;
+mod learn;
 mod orchestrate;
 mod restructure_agents;
 mod routing;

@@ -7,6 +7,7 @@ use crate::api::ApiClient;
 use crate::context::Context;
 use crate::error::{ExitStatus, Interrupted, UserError};
 use crate::gateway::{BatchTiming, Gateway};
+use crate::learn::record::outcome;
 use crate::orchestrator::llm::LlmError;
 use crate::orchestrator::single::{self, Done, Prepared};
 use crate::store::Store;
@@ -93,13 +94,22 @@ fn finish(ctx: &Context, prepared: &Prepared, done: Done) -> Result<ExitStatus> 
     Ok(ExitStatus::Success)
 }
 
-fn record_decision(ctx: &Context, prepared: &Prepared, outcome: &Result<Done, LlmError>) -> Result<()> {
+fn record_decision(ctx: &Context, prepared: &Prepared, result: &Result<Done, LlmError>) -> Result<()> {
     let Some(decision) = &prepared.routing else { return Ok(()) };
-    let (outcome, upgraded_to) = match outcome {
-        Ok(done) => (if done.upgraded_to.is_some() { "upgraded" } else { "ok" }, done.upgraded_to.clone()),
-        Err(_) => ("failed", None),
+    // Why the first attempt was retried a tier up, in the routing module's words.
+    let reason = match result {
+        Ok(Done { upgrade_reason: Some(kind), .. }) => serde_json::to_value(kind)?.as_str().map(str::to_string),
+        _ => None,
     };
-    ctx.store()?.insert_routing_decision(&RoutingRecord {
+    let (outcome, upgraded_to) = match result {
+        Ok(done) => {
+            (if done.upgraded_to.is_some() { outcome::UPGRADED } else { outcome::OK }, done.upgraded_to.clone())
+        }
+        // A budget refusal says nothing about the tier: learning must not read it as a miss.
+        Err(LlmError::Budget(_)) => (outcome::BLOCKED, None),
+        Err(_) => (outcome::FAILED, None),
+    };
+    let id = ctx.store()?.insert_routing_decision(&RoutingRecord {
         ts_ms: jiff::Timestamp::now().as_millisecond(),
         run_id: Some(prepared.run_id.clone()),
         task: prepared.call.task.chars().take(200).collect(),
@@ -111,6 +121,9 @@ fn record_decision(ctx: &Context, prepared: &Prepared, outcome: &Result<Done, Ll
         outcome: outcome.to_string(),
         upgraded_to,
     })?;
+    if let Some(reason) = reason {
+        ctx.store()?.set_upgrade_reason(id, &reason)?;
+    }
     Ok(())
 }
 
