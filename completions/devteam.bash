@@ -265,6 +265,9 @@ _devteam() {
             devteam__subcmd__help__subcmd__usage,report)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__report"
                 ;;
+            devteam__subcmd__help__subcmd__usage,suggest)
+                cmd="devteam__subcmd__help__subcmd__usage__subcmd__suggest"
+                ;;
             devteam__subcmd__help__subcmd__usage,summary)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__summary"
                 ;;
@@ -322,6 +325,9 @@ _devteam() {
             devteam__subcmd__usage,report)
                 cmd="devteam__subcmd__usage__subcmd__report"
                 ;;
+            devteam__subcmd__usage,suggest)
+                cmd="devteam__subcmd__usage__subcmd__suggest"
+                ;;
             devteam__subcmd__usage,summary)
                 cmd="devteam__subcmd__usage__subcmd__summary"
                 ;;
@@ -345,6 +351,9 @@ _devteam() {
                 ;;
             devteam__subcmd__usage__subcmd__help,report)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__report"
+                ;;
+            devteam__subcmd__usage__subcmd__help,suggest)
+                cmd="devteam__subcmd__usage__subcmd__help__subcmd__suggest"
                 ;;
             devteam__subcmd__usage__subcmd__help,summary)
                 cmd="devteam__subcmd__usage__subcmd__help__subcmd__summary"
@@ -1734,7 +1743,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__usage)
-            opts="summary by report watch cache import daily"
+            opts="summary by report watch cache import daily suggest"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1818,6 +1827,20 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__usage__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__usage__subcmd__suggest)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2268,7 +2291,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version summary by report watch cache import daily help"
+            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version summary by report watch cache import daily suggest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2456,7 +2479,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__help)
-            opts="summary by report watch cache import daily help"
+            opts="summary by report watch cache import daily suggest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2554,6 +2577,20 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__help__subcmd__suggest)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2730,6 +2767,40 @@ _devteam() {
                     ;;
                 --bucket)
                     COMPREPLY=($(compgen -W "day week month" -- "${cur}"))
+                    return 0
+                    ;;
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__usage__subcmd__suggest)
+            opts="-q -v -h -V --days --apply --agents --db --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --agents)

@@ -528,6 +528,22 @@ pub enum UsageCommand {
     Import(UsageImportArgs),
     /// Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`).
     Daily(UsageDailyArgs),
+    /// Concrete changes ranked by the money each would have saved: caches that miss, warm-ups
+    /// that lose, tiers higher than needed, budgets that block, unused agents, oversized project
+    /// contexts, planning that did not pay. `--apply` makes the safe, reversible ones.
+    Suggest(UsageSuggestArgs),
+}
+
+/// Arguments of `usage suggest`.
+#[derive(Debug, Args)]
+pub struct UsageSuggestArgs {
+    /// Days of history to read.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3660))]
+    pub days: u32,
+    /// Make the safe suggestions: config edits (config.yaml kept as .bak) and learned routing
+    /// (kept as learned-routing.json.bak). The rest stay advice.
+    #[arg(long)]
+    pub apply: bool,
 }
 
 /// Arguments of `usage cache`.

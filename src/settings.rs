@@ -171,6 +171,8 @@ pub struct Settings {
     pub timezone: Zone,
     /// Where Claude Code keeps its logs (checked by the importer).
     pub claude_dirs: ClaudeDirs,
+    /// The config file read (or that would be), for commands that edit it with a backup.
+    pub config_path: PathBuf,
 }
 
 /// Defaults of `run`.
@@ -276,6 +278,7 @@ impl Settings {
             restructure,
             timezone,
             claude_dirs: env.claude_config_dirs(),
+            config_path,
         })
     }
 }

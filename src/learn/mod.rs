@@ -4,6 +4,7 @@
 //! two ways of running (`ab`), and `usage suggest` says where money goes to waste.
 
 pub mod check;
+pub mod config_edit;
 pub mod propose;
 pub mod record;
 #[cfg(test)]

@@ -229,6 +229,25 @@ pub fn effect(rows: &[&OutcomeRow], learned: &Learned, thresholds: Thresholds) -
     effect
 }
 
+/// The past decisions `learned` would send a tier lower than the base router did, with the
+/// tier before and after.
+pub fn moved_down<'a>(
+    rows: &'a [OutcomeRow],
+    learned: &Learned,
+    thresholds: Thresholds,
+) -> Vec<(&'a OutcomeRow, Tier, Tier)> {
+    rows.iter()
+        .filter(|r| r.label() != Label::Unknown)
+        .filter_map(|r| {
+            let base: Vec<_> =
+                r.contributions.iter().filter(|c| !crate::routing::learned::is_learned(c)).cloned().collect();
+            let before = thresholds.tier(r.base_score(), pressure(r));
+            let (_, after, _) = learned.adjust(r.base_score(), &base, thresholds, pressure(r));
+            (after < before).then_some((r, before, after))
+        })
+        .collect()
+}
+
 fn pressure(r: &OutcomeRow) -> Pressure {
     if r.pressure == "economy" { Pressure::Economy } else { Pressure::Normal }
 }

@@ -15,6 +15,7 @@ mod projects;
 mod reports;
 mod runs;
 mod scan;
+mod suggest;
 mod usage;
 mod warm;
 

@@ -18,6 +18,7 @@ mod routing;
 mod run;
 mod settings;
 mod spend;
+mod suggest;
 mod usage;
 mod usage_daily;
 mod usage_import;
