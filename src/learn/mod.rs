@@ -11,3 +11,4 @@ pub mod record;
 mod replay;
 pub mod settings;
 pub mod stats;
+pub mod view;

@@ -81,3 +81,35 @@ max-tokens: 2048
     let edits: Vec<&Value> = again["suggestions"].as_array().unwrap().iter().filter(|s| !s["edit"].is_null()).collect();
     assert!(edits.is_empty(), "{edits:?}");
 }
+
+#[test]
+fn the_dashboard_carries_routing_outcomes_ab_results_and_suggestions() {
+    let env = TestEnv::new();
+    seed(&db(&env));
+    let conn = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
+    conn.execute("UPDATE routing_decisions SET outcome = 'upgraded', upgraded_to = 'opus' WHERE id % 10 = 0", [])
+        .unwrap();
+    drop(conn);
+    let started =
+        env.cmd().args(["ab", "start", "t1", "--variant", "a=", "--variant", "b=planning=off"]).output().unwrap();
+    assert!(started.status.success());
+    let page = env.path().join("d.html");
+    let out = env.cmd().args(["usage", "report", "--html"]).arg(&page).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("id=\"routing-weeks\"") && html.contains("id=\"suggestions\""));
+    let start = html.find("<script id=\"data\" type=\"application/json\">").unwrap();
+    let data = &html[start..];
+    let data = &data[data.find('>').unwrap() + 1..data.find("</script>").unwrap()];
+    let data: Value = serde_json::from_str(data).unwrap();
+    let learning = &data["learning"];
+    let weeks = learning["routing"].as_array().unwrap();
+    assert_eq!(weeks.len(), 4);
+    let last = weeks.last().unwrap();
+    assert_eq!((last["decisions"].as_u64(), last["upgraded"].as_u64()), (Some(60), Some(6)), "{last}");
+    assert!((last["accuracy"].as_f64().unwrap() - 0.9).abs() < 1e-9, "{last}");
+    assert_eq!(learning["ab"][0]["name"], "t1");
+    let rules: Vec<&str> =
+        learning["suggestions"].as_array().unwrap().iter().map(|s| s["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"cache-misses"), "{rules:?}");
+}

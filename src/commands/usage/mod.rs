@@ -6,7 +6,7 @@ mod daily;
 mod import;
 mod report;
 mod shared;
-mod suggest;
+pub mod suggest;
 mod summary;
 mod watch;
 

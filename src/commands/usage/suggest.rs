@@ -7,9 +7,9 @@ use crate::cli::UsageSuggestArgs;
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::learn::propose::{self, Policy};
+use crate::learn::view;
 use crate::prompt::CacheStrategy;
-use crate::routing::Tier;
-use crate::usage::suggest::{self, Current, Edit, Facts, Suggestion};
+use crate::usage::suggest::{self, Current, Edit, Suggestion};
 
 /// The `--json` report.
 #[derive(Debug, Serialize)]
@@ -25,18 +25,10 @@ pub struct SuggestReport {
 pub fn run(args: &UsageSuggestArgs, ctx: &Context) -> Result<ExitStatus> {
     let now = jiff::Timestamp::now().as_millisecond();
     let since = now - i64::from(args.days) * 86_400_000;
-    let store = ctx.store()?;
-    let agents = match store.latest_library()? {
-        Some(lib) => store.agent_ids(lib.id)?,
-        None => Vec::new(),
-    };
-    let mut facts = store.suggest_facts(since, args.days, &agents)?;
-    add_routing(ctx, &mut facts, since, now)?;
-    let current = Current {
-        one_hour_cache: ctx.settings.run.cache_strategy == CacheStrategy::OneHour,
-        project_context_max_tokens: ctx.settings.run.project_context_max_tokens,
-    };
-    let suggestions = suggest::suggest(&facts, ctx.prices()?, current);
+    let agents = library_agents(ctx)?;
+    let state = state(ctx, &agents);
+    let facts = view::facts(ctx.store()?, ctx.prices()?, &state, args.days, now)?;
+    let suggestions = suggest::suggest(&facts, ctx.prices()?, state.current);
     let mut report = SuggestReport {
         days: args.days,
         total_saves_usd: suggestions.iter().map(|s| s.saves_usd).sum(),
@@ -50,25 +42,26 @@ pub fn run(args: &UsageSuggestArgs, ctx: &Context) -> Result<ExitStatus> {
     print(ctx, &report)
 }
 
-/// What learned routing would have saved on the period's decisions it moves down: each one's
-/// cost scaled by the lower tier's input price over the higher's.
-fn add_routing(ctx: &Context, facts: &mut Facts, since: i64, now: i64) -> Result<()> {
-    let rows = ctx.store()?.routing_outcomes(since)?;
-    let thresholds = ctx.settings.routing.thresholds;
-    let proposal = propose::propose(&rows, thresholds, Policy::default(), now);
-    let learned = propose::as_learned(&proposal, now);
-    // Already in force: nothing more to gain from applying it again.
-    if ctx.settings.routing.learned.as_ref().is_some_and(|l| l.adjustments == learned.adjustments) {
-        return Ok(());
+/// The agents that could have been chosen: the latest library's.
+pub fn library_agents(ctx: &Context) -> Result<Vec<String>> {
+    let store = ctx.store()?;
+    Ok(match store.latest_library()? {
+        Some(lib) => store.agent_ids(lib.id)?,
+        None => Vec::new(),
+    })
+}
+
+/// The router and settings in force, as the rules compare with them.
+pub fn state<'a>(ctx: &'a Context, agents: &'a [String]) -> view::Now<'a> {
+    view::Now {
+        thresholds: ctx.settings.routing.thresholds,
+        learned: ctx.settings.routing.learned.as_ref(),
+        current: Current {
+            one_hour_cache: ctx.settings.run.cache_strategy == CacheStrategy::OneHour,
+            project_context_max_tokens: ctx.settings.run.project_context_max_tokens,
+        },
+        library_agents: agents,
     }
-    let prices = ctx.prices()?;
-    let rate = |t: Tier| prices.model(t.name()).map(|m| m.rates.input).unwrap_or(0.0);
-    for (row, before, after) in propose::moved_down(&rows, &learned, thresholds) {
-        let ratio = if rate(before) > 0.0 { rate(after) / rate(before) } else { 1.0 };
-        facts.routing_down += 1;
-        facts.routing_saving_micros += (row.cost_micros as f64 * (1.0 - ratio)).round() as i64;
-    }
-    Ok(())
 }
 
 fn apply(ctx: &Context, report: &mut SuggestReport, since: i64, now: i64) -> Result<()> {
