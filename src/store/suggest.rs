@@ -173,3 +173,32 @@ fn most_used<'a>(models: impl Iterator<Item = &'a str>) -> String {
     }
     counts.into_iter().max_by_key(|(_, n)| *n).map(|(m, _)| m.to_string()).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planning_is_compared_with_single_top_tier_runs_only() {
+        let store = Store::open_in_memory().unwrap();
+        let sql = |s: &str| store.conn.execute_batch(s).unwrap();
+        sql("INSERT INTO runs (id, ts_ms, task, status, planned, cost_micros) VALUES ('p1', 10, 't', 'ok', 1, 90000), ('p2', 10, 't', 'ok', 1, 70000);
+             INSERT INTO routing_decisions (ts_ms, run_id, score, tier, model, outcome) VALUES
+               (10, 's1', 7.0, 'opus', 'm', 'ok'), (10, 's2', 7.5, 'opus', 'm', 'ok'), (10, 'p1', 8.0, 'opus', 'm', 'ok'),
+               (10, 's3', 2.0, 'haiku', 'm', 'ok'), (10, 's4', 7.0, 'opus', 'm', 'failed');
+             INSERT INTO calls (ts_ms, source, run_id, model, cost_micros) VALUES
+               (10, 'devteam', 's1', 'm', 30000), (10, 'devteam', 's2', 'm', 50000), (10, 'devteam', 's3', 'm', 1000),
+               (10, 'devteam', 'p1', 'm', 90000), (10, 'devteam', 's4', 'm', 8000);");
+        let p = store.planning_use(0).unwrap();
+        assert_eq!(
+            p,
+            PlanningUse {
+                planned_runs: 2,
+                planned_cost_micros: 160_000,
+                single_top_runs: 2,
+                single_top_cost_micros: 80_000
+            }
+        );
+        assert_eq!(store.planning_use(11).unwrap().planned_runs, 0);
+    }
+}

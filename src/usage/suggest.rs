@@ -100,8 +100,9 @@ pub struct Current {
     pub project_context_max_tokens: usize,
 }
 
-/// Five minutes: the default cache lifetime.
+/// The two cache lifetimes.
 const TTL_5M_MS: i64 = 300_000;
+const TTL_1H_MS: i64 = 3_600_000;
 
 /// The suggestions, largest saving first.
 pub fn suggest(f: &Facts, prices: &PriceTable, now: Current) -> Vec<Suggestion> {
@@ -135,20 +136,26 @@ fn cache_misses(a: &AgentCache, r: Rates, now: Current) -> Option<Suggestion> {
     let unread = a.written.saturating_sub(a.read);
     let saves = usd(unread, r.cache_write_5m - r.input).clamp(0.0, premium);
     let gap_min = a.median_gap_ms as f64 / 60_000.0;
-    let (why, edit) = if a.median_gap_ms > TTL_5M_MS && !now.one_hour_cache {
-        (
-            format!(
-                "its calls come a median {gap_min:.0} min apart, past the 5-minute cache lifetime, so each one writes the prefix again"
-            ),
-            Some(Edit::Config { key: "cache-strategy".into(), value: "1h".into() }),
-        )
+    let (why, edit, saves) = if a.median_gap_ms > TTL_1H_MS {
+        let why = format!(
+            "its calls come a median {:.1} h apart, past any cache lifetime: the write premium buys nothing (caching it does not pay)",
+            gap_min / 60.0
+        );
+        (why, None, saves)
+    } else if a.median_gap_ms > TTL_5M_MS && !now.one_hour_cache {
+        // Under a 1-hour lifetime the prefix is written once and read by the calls after it.
+        let prefix = a.written / a.calls;
+        let after = usd(prefix, r.cache_write_1h) + usd(prefix * (a.calls - 1), r.cache_read);
+        let before = usd(a.written, r.cache_write_5m) + usd(a.read, r.cache_read);
+        let why = format!(
+            "its calls come a median {gap_min:.0} min apart, past the 5-minute cache lifetime, so each one writes the prefix again; a 1-hour lifetime writes it once"
+        );
+        (why, Some(Edit::Config { key: "cache-strategy".into(), value: "1h".into() }), (before - after).max(0.0))
     } else {
-        (
-            format!(
-                "its calls come a median {gap_min:.1} min apart, within the cache lifetime, yet the cache is written and not read: its prefix changes between calls (run `devteam restructure-agents` to move dated or dynamic sections last)"
-            ),
-            None,
-        )
+        let why = format!(
+            "its calls come a median {gap_min:.1} min apart, within the cache lifetime, yet the cache is written and not read: its prefix changes between calls (run `devteam restructure-agents` to move dated or dynamic sections last)"
+        );
+        (why, None, saves)
     };
     Some(Suggestion {
         rule: "cache-misses",

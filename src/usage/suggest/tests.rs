@@ -56,13 +56,20 @@ fn cache_misses_fire_with_the_reason_and_stay_silent_when_the_cache_is_read() {
     calls(&store, "sparse", 0, 20 * MIN, 3000, 0);
     calls(&store, "churning", 0, MIN, 3000, 0);
     calls(&store, "good", 0, MIN, 300, 3000);
+    calls(&store, "daily", 0, 1440 * MIN, 3000, 0);
     let facts = store.suggest_facts(0, 30, &[]).unwrap();
     let found = suggest(&facts, &PriceTable::load(None).unwrap(), now());
     let misses: Vec<&Suggestion> = found.iter().filter(|s| s.rule == "cache-misses").collect();
-    assert_eq!(misses.len(), 2, "{found:#?}");
+    assert_eq!(misses.len(), 3, "{found:#?}");
+    let daily = misses.iter().find(|s| s.title.contains("daily")).unwrap();
+    assert!(daily.why.contains("past any cache lifetime") && daily.edit.is_none(), "{}", daily.why);
     let sparse = misses.iter().find(|s| s.title.contains("sparse")).unwrap();
     assert!(sparse.why.contains("past the 5-minute"), "{}", sparse.why);
     assert_eq!(sparse.edit, Some(Edit::Config { key: "cache-strategy".into(), value: "1h".into() }));
+    // Ten writes of 3000 at the 5-minute rate, against one 1-hour write and nine reads.
+    let r = PriceTable::load(None).unwrap().find(HAIKU).unwrap().rates;
+    let expected = (30_000.0 * r.cache_write_5m - 3000.0 * r.cache_write_1h - 27_000.0 * r.cache_read) / 1e6;
+    assert!((sparse.saves_usd - expected).abs() < 1e-9, "{} vs {expected}", sparse.saves_usd);
     let churning = misses.iter().find(|s| s.title.contains("churning")).unwrap();
     assert!(churning.why.contains("prefix changes") && churning.edit.is_none(), "{}", churning.why);
     assert!(misses.iter().all(|s| s.saves_usd > 0.0));
