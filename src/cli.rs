@@ -256,7 +256,7 @@ pub struct RunArgs {
     /// After the run, run this shell command (the project's tests, say) and record its exit
     /// status as the run's verdict (0 good, else bad). It gets PATH, HOME, LANG, TERM, TMPDIR
     /// and DEVTEAM_RUN_ID only: no credentials.
-    #[arg(long, value_name = "COMMAND")]
+    #[arg(long, value_name = "COMMAND", conflicts_with = "dry_run")]
     pub check: Option<String>,
 }
 
