@@ -45,6 +45,8 @@ complete -c devteam -n "__fish_devteam_needs_command" -f -a "budget" -d 'Budgets
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "restructure-agents" -d 'Lay agent files out for prompt caching: static sections first, shared blocks hoisted into one foundation file, dynamic sections last (a dry run unless --write)'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "eval" -d 'Measure devteam against labeled data'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "usage" -d 'Spend and token reports from the store, and imports of other tools\' usage logs'
+complete -c devteam -n "__fish_devteam_needs_command" -f -a "route" -d 'Learn from outcomes: propose bounded adjustments of the router, apply or reset them'
+complete -c devteam -n "__fish_devteam_needs_command" -f -a "ab" -d 'A/B tests: run new tasks under two or more variants of the settings and compare them'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l card-max-tokens -d 'Largest metadata card, in tokens [default: 200, or `card-max-tokens` in config]' -r
@@ -83,6 +85,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -l agent -d 'Use th
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l project -d 'Project whose context (CLAUDE.md, README, manifests, file tree) every agent gets [default: `project` in config]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l max-tokens -d 'Most output tokens per call [default: 4096, or `max-tokens` in config]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s j -l jobs -d 'Subtasks run at the same time at most [default: 4, or `jobs` in config]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l check -d 'After the run, run this shell command (the project\'s tests, say) and record its exit status as the run\'s verdict (0 good, else bad). It gets PATH, HOME, LANG, TERM, TMPDIR and DEVTEAM_RUN_ID only: no credentials' -r
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -107,20 +110,21 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -s q -l quiet -d 'P
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s V -l version -d 'Print version'
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l limit -d 'How many runs to list, newest first' -r
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l limit -d 'How many runs to list, newest first' -r
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'One run: its plan, subtasks with summaries, hand-overs and cost'
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -f -a "show" -d 'One run: its plan, subtasks with summaries, hand-overs and cost'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -f -a "feedback" -d 'Give a run a verdict afterwards: routing learns from it'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -133,7 +137,22 @@ complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l note -d 'Why, in a few words' -r
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l good -d 'The run\'s answer was good'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l bad -d 'The run\'s answer was not good enough'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "show" -d 'One run: its plan, subtasks with summaries, hand-overs and cost'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "feedback" -d 'Give a run a verdict afterwards: routing learns from it'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l lookback -d 'Days of usage history to plan from' -r
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l top -d 'Consider this many of the most used agents' -r
@@ -306,25 +325,26 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -s V -l version -d 'Print version'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "summary" -d 'What was spent, where, and what was saved: totals, sources, models, cache hit rate, savings against running the same work on Sonnet without a cache, and the trend'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "by" -d 'Spend grouped by one dimension, with each row\'s cache hit rate and savings'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "report" -d 'Write the dashboard: one self-contained HTML page of charts (no network fetches)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "watch" -d 'A live view in the terminal, refreshed every few seconds until Ctrl-C (prints once when stdout is not a terminal, or with --once)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "cache" -d 'Prompt caching by block kind (shared foundation, project context, agent static part, ...): tokens read from the cache, written to it, and sent uncached, per kind'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "import" -d 'Import usage logs of another tool into the store (incremental: only new bytes are read)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "daily" -d 'Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`)'
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -f -a "summary" -d 'What was spent, where, and what was saved: totals, sources, models, cache hit rate, savings against running the same work on Sonnet without a cache, and the trend'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -f -a "by" -d 'Spend grouped by one dimension, with each row\'s cache hit rate and savings'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -f -a "report" -d 'Write the dashboard: one self-contained HTML page of charts (no network fetches)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -f -a "watch" -d 'A live view in the terminal, refreshed every few seconds until Ctrl-C (prints once when stdout is not a terminal, or with --once)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -f -a "cache" -d 'Prompt caching by block kind (shared foundation, project context, agent static part, ...): tokens read from the cache, written to it, and sent uncached, per kind'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -f -a "import" -d 'Import usage logs of another tool into the store (incremental: only new bytes are read)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -f -a "daily" -d 'Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -f -a "suggest" -d 'Concrete changes ranked by the money each would have saved: caches that miss, warm-ups that lose, tiers higher than needed, budgets that block, unused agents, oversized project contexts, planning that did not pay. `--apply` makes the safe, reversible ones'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l since -d 'Start of the period: a date (2026-03-01, local midnight), a date and time (2026-03-01T09:30), an RFC 3339 instant, or a duration back from now (90m, 12h, 7d, 2w) [default: the first call]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l until -d 'End of the period, exclusive; a bare date includes that whole day. Same forms as --since [default: now]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l project -d 'Only calls of this project' -r
@@ -449,6 +469,19 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l days -d 'Days of history to read' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l apply -d 'Make the safe suggestions: config edits (config.yaml kept as .bak) and learned routing (kept as learned-routing.json.bak). The rest stay advice'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "summary" -d 'What was spent, where, and what was saved: totals, sources, models, cache hit rate, savings against running the same work on Sonnet without a cache, and the trend'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "by" -d 'Spend grouped by one dimension, with each row\'s cache hit rate and savings'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "report" -d 'Write the dashboard: one self-contained HTML page of charts (no network fetches)'
@@ -456,7 +489,106 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "cache" -d 'Prompt caching by block kind (shared foundation, project context, agent static part, ...): tokens read from the cache, written to it, and sent uncached, per kind'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import usage logs of another tool into the store (incremental: only new bytes are read)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "daily" -d 'Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "suggest" -d 'Concrete changes ranked by the money each would have saved: caches that miss, warm-ups that lose, tiers higher than needed, budgets that block, unused agents, oversized project contexts, planning that did not pay. `--apply` makes the safe, reversible ones'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -f -a "learn" -d 'Propose bounded adjustments of the router from stored outcomes, with their evidence; `--apply` writes them (keeping a backup), `--reset` restores the defaults'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l min-evidence -d 'Usable outcomes needed before anything changes' -r
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l days -d 'Days of outcomes to learn from' -r
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l apply -d 'Write the proposed adjustments (the previous file is kept as .bak)'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l reset -d 'Remove the learned adjustments: routing returns to the defaults (kept as .bak)'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "learn" -d 'Propose bounded adjustments of the router from stored outcomes, with their evidence; `--apply` writes them (keeping a backup), `--reset` restores the defaults'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -f -a "start" -d 'Start a test: each new run is assigned a variant by a hash of its task and the test\'s name'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -f -a "report" -d 'Compare the variants: cost per task, success, upgrades, latency, and a recommendation once the difference is significant'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -f -a "stop" -d 'Stop a test: new runs are no longer assigned (its results stay)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -f -a "list" -d 'List tests'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l variant -d 'A variant: `KEY=SETTING,SETTING...` where a setting is `tier-thresholds.sonnet=N`, `tier-thresholds.opus=N`, `cache-strategy=off|5m|mixed|1h`, `max-tokens=N`, `planning=on|off`, `learned-routing=on|off`; `KEY=` alone keeps the settings as they are' -r
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l split -d 'Shares of new runs per variant, in order, e.g. `50,50` [default: equal]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l alpha -d 'Significance level of the report\'s verdicts' -r
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start a test: each new run is assigned a variant by a hash of its task and the test\'s name'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from help" -f -a "report" -d 'Compare the variants: cost per task, success, upgrades, latency, and a recommendation once the difference is significant'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop a test: new runs are no longer assigned (its results stay)'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tests'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -497,19 +629,22 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (one per subcommand) into a folder'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "runs" -d 'List runs, or read one: summaries by default, full outputs only with `--full`'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "warm-cache" -d 'Warm the prompt cache of the most used agents where their history says it pays (for cron): quiet unless something fails'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "budget" -d 'Budgets that hold when many agents, cron and CI spend at once'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "restructure-agents" -d 'Lay agent files out for prompt caching: static sections first, shared blocks hoisted into one foundation file, dynamic sections last (a dry run unless --write)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "eval" -d 'Measure devteam against labeled data'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "usage" -d 'Spend and token reports from the store, and imports of other tools\' usage logs'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "runs" -d 'List runs, or read one: summaries by default, full outputs only with `--full`'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "warm-cache" -d 'Warm the prompt cache of the most used agents where their history says it pays (for cron): quiet unless something fails'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "budget" -d 'Budgets that hold when many agents, cron and CI spend at once'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "restructure-agents" -d 'Lay agent files out for prompt caching: static sections first, shared blocks hoisted into one foundation file, dynamic sections last (a dry run unless --write)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "eval" -d 'Measure devteam against labeled data'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "usage" -d 'Spend and token reports from the store, and imports of other tools\' usage logs'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "route" -d 'Learn from outcomes: propose bounded adjustments of the router, apply or reset them'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "ab" -d 'A/B tests: run new tasks under two or more variants of the settings and compare them'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "show" -d 'One run: its plan, subtasks with summaries, hand-overs and cost'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "feedback" -d 'Give a run a verdict afterwards: routing learns from it'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "set" -d 'Set or replace a budget: a limit in dollars and/or tokens per calendar window'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "status" -d 'Spent, reserved, limit, % used, time to reset and the mode in force, per budget'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "check" -d 'Exit 0 while there is room, 3 when a budget is used up (for scripts and CI)'
@@ -524,5 +659,11 @@ complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "cache" -d 'Prompt caching by block kind (shared foundation, project context, agent static part, ...): tokens read from the cache, written to it, and sent uncached, per kind'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "import" -d 'Import usage logs of another tool into the store (incremental: only new bytes are read)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "daily" -d 'Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "suggest" -d 'Concrete changes ranked by the money each would have saved: caches that miss, warm-ups that lose, tiers higher than needed, budgets that block, unused agents, oversized project contexts, planning that did not pay. `--apply` makes the safe, reversible ones'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "learn" -d 'Propose bounded adjustments of the router from stored outcomes, with their evidence; `--apply` writes them (keeping a backup), `--reset` restores the defaults'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from ab" -f -a "start" -d 'Start a test: each new run is assigned a variant by a hash of its task and the test\'s name'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from ab" -f -a "report" -d 'Compare the variants: cost per task, success, upgrades, latency, and a recommendation once the difference is significant'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from ab" -f -a "stop" -d 'Stop a test: new runs are no longer assigned (its results stay)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from ab" -f -a "list" -d 'List tests'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write man pages (one per subcommand) into a folder'

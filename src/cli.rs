@@ -116,6 +116,12 @@ found nothing to time, 2 error (no key, bad store, bad config), 130 interrupted.
     /// Spend and token reports from the store, and imports of other tools' usage logs.
     #[command(subcommand)]
     Usage(UsageCommand),
+    /// Learn from outcomes: propose bounded adjustments of the router, apply or reset them.
+    #[command(subcommand)]
+    Route(RouteCommand),
+    /// A/B tests: run new tasks under two or more variants of the settings and compare them.
+    #[command(subcommand)]
+    Ab(AbCommand),
     /// Generate shell completions and man pages (for packagers).
     #[command(subcommand, hide = true)]
     Generate(GenerateCommand),
@@ -246,6 +252,12 @@ pub struct RunArgs {
     /// Ignore budget pressure: no economy mode (a budget at 100 % still blocks).
     #[arg(long)]
     pub no_economy: bool,
+
+    /// After the run, run this shell command (the project's tests, say) and record its exit
+    /// status as the run's verdict (0 good, else bad). It gets PATH, HOME, LANG, TERM, TMPDIR
+    /// and DEVTEAM_RUN_ID only: no credentials.
+    #[arg(long, value_name = "COMMAND", conflicts_with = "dry_run")]
+    pub check: Option<String>,
 }
 
 /// Arguments of `runs`.
@@ -271,6 +283,25 @@ pub enum RunsCommand {
         #[arg(long)]
         full: bool,
     },
+    /// Give a run a verdict afterwards: routing learns from it.
+    Feedback(RunsFeedbackArgs),
+}
+
+/// Arguments of `runs feedback`.
+#[derive(Debug, Args)]
+pub struct RunsFeedbackArgs {
+    /// Run id (or a unique prefix of it).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The run's answer was good.
+    #[arg(long, conflicts_with = "bad", required_unless_present = "bad")]
+    pub good: bool,
+    /// The run's answer was not good enough.
+    #[arg(long)]
+    pub bad: bool,
+    /// Why, in a few words.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
 }
 
 /// Arguments of `warm-cache`.
@@ -497,6 +528,22 @@ pub enum UsageCommand {
     Import(UsageImportArgs),
     /// Tokens and cost per day and model (`--json` has the shape of `ccusage claude daily --json`).
     Daily(UsageDailyArgs),
+    /// Concrete changes ranked by the money each would have saved: caches that miss, warm-ups
+    /// that lose, tiers higher than needed, budgets that block, unused agents, oversized project
+    /// contexts, planning that did not pay. `--apply` makes the safe, reversible ones.
+    Suggest(UsageSuggestArgs),
+}
+
+/// Arguments of `usage suggest`.
+#[derive(Debug, Args)]
+pub struct UsageSuggestArgs {
+    /// Days of history to read.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3660))]
+    pub days: u32,
+    /// Make the safe suggestions: config edits (config.yaml kept as .bak) and learned routing
+    /// (kept as learned-routing.json.bak). The rest stay advice.
+    #[arg(long)]
+    pub apply: bool,
 }
 
 /// Arguments of `usage cache`.
@@ -742,4 +789,74 @@ mod tests {
     fn cli_is_valid() {
         Cli::command().debug_assert();
     }
+}
+
+/// What `route` can do.
+#[derive(Debug, Subcommand)]
+pub enum RouteCommand {
+    /// Propose bounded adjustments of the router from stored outcomes, with their evidence;
+    /// `--apply` writes them (keeping a backup), `--reset` restores the defaults.
+    #[command(after_help = "Per feature of the router (risk.concurrency, kind.review, ...): when most tasks with it \
+sent to a tier needed a higher one (upgraded, failed or judged bad), its points go up; they go down only when \
+tasks with it that ran one tier lower (budget economy, an A/B variant) succeeded there, and never so far that a \
+task without such evidence crosses down. Nothing changes below --min-evidence outcomes. The adjustments live in \
+learned-routing.json beside the store.")]
+    Learn(RouteLearnArgs),
+}
+
+/// Arguments of `route learn`.
+#[derive(Debug, Args)]
+pub struct RouteLearnArgs {
+    /// Write the proposed adjustments (the previous file is kept as .bak).
+    #[arg(long, conflicts_with = "reset")]
+    pub apply: bool,
+    /// Remove the learned adjustments: routing returns to the defaults (kept as .bak).
+    #[arg(long)]
+    pub reset: bool,
+    /// Usable outcomes needed before anything changes.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub min_evidence: usize,
+    /// Days of outcomes to learn from.
+    #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3660))]
+    pub days: u32,
+}
+
+/// What `ab` can do.
+#[derive(Debug, Subcommand)]
+pub enum AbCommand {
+    /// Start a test: each new run is assigned a variant by a hash of its task and the test's name.
+    Start(AbStartArgs),
+    /// Compare the variants: cost per task, success, upgrades, latency, and a recommendation
+    /// once the difference is significant.
+    Report(AbNameArgs),
+    /// Stop a test: new runs are no longer assigned (its results stay).
+    Stop(AbNameArgs),
+    /// List tests.
+    List,
+}
+
+/// Arguments of `ab start`.
+#[derive(Debug, Args)]
+pub struct AbStartArgs {
+    /// The test's name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// A variant: `KEY=SETTING,SETTING...` where a setting is `tier-thresholds.sonnet=N`,
+    /// `tier-thresholds.opus=N`, `cache-strategy=off|5m|mixed|1h`, `max-tokens=N`,
+    /// `planning=on|off`, `learned-routing=on|off`; `KEY=` alone keeps the settings as they are.
+    #[arg(long = "variant", value_name = "KEY=SETTINGS", required = true, num_args = 1)]
+    pub variants: Vec<String>,
+    /// Shares of new runs per variant, in order, e.g. `50,50` [default: equal].
+    #[arg(long, value_name = "W,W,...")]
+    pub split: Option<String>,
+    /// Significance level of the report's verdicts.
+    #[arg(long, value_name = "ALPHA", default_value_t = 0.05)]
+    pub alpha: f64,
+}
+
+/// A test's name.
+#[derive(Debug, Args)]
+pub struct AbNameArgs {
+    #[arg(value_name = "NAME")]
+    pub name: String,
 }

@@ -1,5 +1,6 @@
 //! `devteam`: parse, resolve settings once, execute, and turn the outcome into an exit code.
 
+mod ab;
 mod agents;
 mod api;
 mod bounded_read;
@@ -15,6 +16,7 @@ mod fuzz_tests;
 mod gateway;
 mod interrupt;
 mod labels;
+mod learn;
 mod orchestrator;
 mod output;
 mod pricing;

@@ -175,6 +175,8 @@ pub struct Settings {
     pub timezone: Zone,
     /// Where Claude Code keeps its logs (checked by the importer).
     pub claude_dirs: ClaudeDirs,
+    /// The config file read (or that would be), for commands that edit it with a backup.
+    pub config_path: PathBuf,
 }
 
 /// Defaults of `run`.
@@ -198,6 +200,10 @@ pub struct RunSettings {
 pub struct RoutingSettings {
     pub weights: Weights,
     pub thresholds: Thresholds,
+    /// The learned-weights file (`learned-routing.json` beside the store), read once here.
+    pub learned_path: PathBuf,
+    /// Its adjustments, when the file exists.
+    pub learned: Option<crate::routing::learned::Learned>,
 }
 
 /// How budgets are kept and where their alerts go.
@@ -244,7 +250,7 @@ impl Settings {
     pub fn resolve(args: &GlobalArgs, env: &Env) -> Result<Self> {
         let (mut config, config_dir, config_path) = load_config(args.config.as_deref(), env)?;
         let restructure = restructure_settings(config.restructure.take(), &config_path)?;
-        let routing = routing_settings(&config, &config_dir)?;
+        let mut routing = routing_settings(&config, &config_dir)?;
         let timezone = resolve_zone(env, config.timezone.as_deref())?;
         let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| config_dir.join(p));
         let agents_dir = args.agents.clone().or_else(|| from_config(&config.agents));
@@ -254,6 +260,8 @@ impl Settings {
                 UserError::new("cannot find a data folder: set HOME, XDG_DATA_HOME or pass --db FILE")
             })?,
         };
+        let db_path = absolute(&db_path)?;
+        (routing.learned_path, routing.learned) = crate::learn::settings::learned_beside(&db_path)?;
         let color = match (args.color, env.get(env::NO_COLOR)) {
             (Some(choice), _) => choice,
             (None, Some(_)) => ColorChoice::Never,
@@ -261,7 +269,7 @@ impl Settings {
         };
         Ok(Self {
             agents_dir: agents_dir.map(|p| absolute(&p)).transpose()?,
-            db_path: absolute(&db_path)?,
+            db_path,
             store_busy_timeout: busy_timeout(env, &config)?,
             output: OutputSettings { json: args.json, quiet: args.quiet, verbose: args.verbose, color },
             card_max_tokens: pick(env, env::DEVTEAM_CARD_MAX_TOKENS, config.card_max_tokens, DEFAULT_CARD_MAX_TOKENS)?,
@@ -275,6 +283,7 @@ impl Settings {
             restructure,
             timezone,
             claude_dirs: env.claude_config_dirs(),
+            config_path,
         })
     }
 }
@@ -534,7 +543,7 @@ fn routing_settings(config: &ConfigFile, config_dir: &Path) -> Result<RoutingSet
         .unwrap_or_default()
         .validate()
         .map_err(|e| UserError::new(format!("config tier-thresholds.{e}")))?;
-    Ok(RoutingSettings { weights, thresholds })
+    Ok(RoutingSettings { weights, thresholds, learned_path: PathBuf::new(), learned: None })
 }
 
 /// A positive number from env, else config, else the default; a bad env value is an error.

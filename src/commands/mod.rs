@@ -1,6 +1,7 @@
 //! One file per subcommand and one exhaustive dispatch. Commands turn domain results into
 //! report structs and hand them to the printer; domain logic lives in the domain modules.
 
+mod ab;
 mod budget;
 mod discover;
 mod eval;
@@ -8,6 +9,7 @@ mod extract_metadata;
 mod generate;
 mod prices;
 mod restructure_agents;
+mod route;
 mod run;
 mod runs;
 mod usage;
@@ -41,6 +43,8 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::Eval(EvalCommand::Discovery(args)) => eval::discovery(&args, &ctx),
         Command::Eval(EvalCommand::Routing(args)) => eval::routing(&args, &ctx),
         Command::Usage(command) => usage::run(command, &ctx),
+        Command::Route(command) => route::run(command, &ctx),
+        Command::Ab(command) => ab::run(command, &ctx),
         Command::Generate(command) => generate::run(command),
     }
 }

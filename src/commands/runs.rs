@@ -34,7 +34,32 @@ pub fn run(args: &RunsArgs, ctx: &Context) -> Result<ExitStatus> {
     match &args.command {
         None => list(ctx, args.limit),
         Some(RunsCommand::Show { id, full }) => show(ctx, id, *full),
+        Some(RunsCommand::Feedback(args)) => feedback(ctx, args),
     }
+}
+
+/// `runs feedback`: a person's verdict on a run, for learning.
+fn feedback(ctx: &Context, args: &crate::cli::RunsFeedbackArgs) -> Result<ExitStatus> {
+    let store = ctx.store()?;
+    let Some(run_id) = store.known_run_id(&args.id)? else {
+        return Err(UserError::new(format!("no run {:?} (or more than one) in the store", args.id)).into());
+    };
+    let verdict = crate::learn::record::Verdict {
+        run_id: run_id.clone(),
+        ts_ms: jiff::Timestamp::now().as_millisecond(),
+        good: args.good,
+        source: "person".into(),
+        note: args.note.clone().unwrap_or_default(),
+        command: None,
+        exit_code: None,
+    };
+    store.insert_verdict(&verdict)?;
+    if ctx.printer.json_mode() {
+        ctx.printer.json(&verdict)?;
+    } else {
+        ctx.printer.stdout_line(&format!("run {run_id}: recorded as {}", if args.good { "good" } else { "bad" }))?;
+    }
+    Ok(ExitStatus::Success)
 }
 
 fn list(ctx: &Context, limit: usize) -> Result<ExitStatus> {

@@ -144,6 +144,8 @@ pub struct Done {
     pub reply: LlmReply,
     /// The tier the reply came from, when it was upgraded after a failure.
     pub upgraded_to: Option<String>,
+    /// Why the first attempt was retried a tier up.
+    pub upgrade_reason: Option<FailureKind>,
     pub attempts: u32,
     /// Why the tier-up after a refusal could not be made (a budget, an API error), if it was not.
     pub upgrade_error: Option<String>,
@@ -162,25 +164,25 @@ pub async fn execute(llm: &dyn Llm, prepared: &Prepared) -> Result<Done, LlmErro
         Stop::MaxTokens => Some(FailureKind::StoppedAtMaxTokens),
         Stop::Refusal => Some(FailureKind::Refusal),
     };
+    // The tier up would get the same `max_tokens`, so a `max_tokens` stop is not retried.
     let up = failure
-        .filter(|f| {
-            *f != FailureKind::StoppedAtMaxTokens || bigger_output(prepared.call.max_tokens, prepared.call.max_tokens)
-        })
+        .filter(|f| *f != FailureKind::StoppedAtMaxTokens)
         .and_then(|f| Tier::parse(&prepared.tier).and_then(|t| upgrade(t, f)));
     let Some(up) = up else {
-        return Ok(Done { reply, upgraded_to: None, attempts: 1, upgrade_error: None });
+        return Ok(Done { reply, upgraded_to: None, upgrade_reason: None, attempts: 1, upgrade_error: None });
     };
     let call = LlmCall { tier: up.name().to_string(), ..prepared.call.clone() };
     match llm.call(call).await {
-        Ok(second) => {
-            Ok(Done { reply: second, upgraded_to: Some(up.name().to_string()), attempts: 2, upgrade_error: None })
-        }
+        Ok(second) => Ok(Done {
+            reply: second,
+            upgraded_to: Some(up.name().to_string()),
+            upgrade_reason: failure,
+            attempts: 2,
+            upgrade_error: None,
+        }),
         // The tier-up could not be made: the first reply stands, and why is kept to be shown.
-        Err(e) => Ok(Done { reply, upgraded_to: None, attempts: 1, upgrade_error: Some(e.to_string()) }),
+        Err(e) => {
+            Ok(Done { reply, upgraded_to: None, upgrade_reason: None, attempts: 1, upgrade_error: Some(e.to_string()) })
+        }
     }
-}
-
-/// Whether a retry would get more room to answer than the attempt that stopped at `max_tokens`.
-fn bigger_output(tried: u32, next: u32) -> bool {
-    next > tried
 }

@@ -6,6 +6,7 @@
 mod detect;
 pub mod eval;
 mod features;
+pub mod learned;
 mod lexicon;
 mod score;
 mod text;
@@ -51,18 +52,31 @@ pub struct RoutingDecision {
 pub struct Router {
     weights: Weights,
     thresholds: Thresholds,
+    /// Adjustments learned from outcomes, applied after the base score (see `learned`).
+    learned: Option<learned::Learned>,
 }
 
 impl Router {
     pub fn new(weights: Weights, thresholds: Thresholds) -> Self {
-        Self { weights, thresholds }
+        Self { weights, thresholds, learned: None }
+    }
+
+    /// The same router with learned adjustments layered over its score.
+    pub fn with_learned(mut self, learned: Option<learned::Learned>) -> Self {
+        self.learned = learned.filter(|l| !l.adjustments.is_empty());
+        self
     }
 
     /// Scores `task` and picks its tier under `pressure`.
     pub fn decide(&self, task: &str, context: &TaskContext, pressure: Pressure) -> RoutingDecision {
         let signals = features::extract(task, context);
-        let score = score::score(&signals, &self.weights);
-        let tier = self.thresholds.tier(score.value, pressure);
+        let mut score = score::score(&signals, &self.weights);
+        let mut tier = self.thresholds.tier(score.value, pressure);
+        if let Some(learned) = &self.learned {
+            let (value, adjusted, extra) = learned.adjust(score.value, &score.contributions, self.thresholds, pressure);
+            (score.value, tier) = (value, adjusted);
+            score.contributions.extend(extra);
+        }
         RoutingDecision {
             reason: self.reason(score.value, tier, pressure, &score.contributions),
             score: score.value,
@@ -83,10 +97,20 @@ impl Router {
             Pressure::Normal => "",
             Pressure::Economy => " (economy)",
         };
-        let drivers: Vec<String> =
-            top.iter().take(3).map(|c| format!("{} {:+.2}", feature_name(c.feature), c.points)).collect();
+        let drivers: Vec<String> = top
+            .iter()
+            .filter(|c| !learned::is_learned(c))
+            .take(3)
+            .map(|c| format!("{} {:+.2}", feature_name(c.feature), c.points))
+            .collect();
         let drivers = if drivers.is_empty() { "no features fired".to_string() } else { drivers.join(", ") };
-        format!("score {score:.2} {range}{pressure} -> {tier}; {drivers}")
+        let learned: Vec<String> = top
+            .iter()
+            .filter(|c| learned::is_learned(c))
+            .map(|c| format!("{} {:+.2}", feature_name(c.feature), c.points))
+            .collect();
+        let learned = if learned.is_empty() { String::new() } else { format!("; learned {}", learned.join(", ")) };
+        format!("score {score:.2} {range}{pressure} -> {tier}; {drivers}{learned}")
     }
 }
 

@@ -301,4 +301,36 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE calls ADD COLUMN pending_key TEXT;
     CREATE INDEX calls_pending_key ON calls (pending_key) WHERE pending_key IS NOT NULL;
     ",
+    // 8: learning from outcomes (issue 15). Why a routed call was upgraded; verdicts a person or a
+    // `run --check` command gives a run afterwards; A/B tests and which variant each run was assigned.
+    r"
+    ALTER TABLE routing_decisions ADD COLUMN upgrade_reason TEXT;
+    CREATE INDEX routing_decisions_run ON routing_decisions (run_id);
+    CREATE INDEX routing_decisions_ts ON routing_decisions (ts_ms);
+    CREATE TABLE verdicts (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        ts_ms INTEGER NOT NULL,
+        good INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        command TEXT,
+        exit_code INTEGER
+    );
+    CREATE INDEX verdicts_run ON verdicts (run_id);
+    CREATE TABLE ab_tests (
+        name TEXT PRIMARY KEY,
+        started_ms INTEGER NOT NULL,
+        stopped_ms INTEGER,
+        alpha REAL NOT NULL,
+        variants TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE ab_assignments (
+        test TEXT NOT NULL REFERENCES ab_tests(name) ON DELETE CASCADE,
+        run_id TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        ts_ms INTEGER NOT NULL,
+        PRIMARY KEY (test, run_id)
+    ) WITHOUT ROWID;
+    ",
 ];

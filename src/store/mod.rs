@@ -4,16 +4,19 @@
 //! Opened in WAL mode with a busy timeout so that a terminal, cron and CI can use one store at
 //! once; created with mode 0600 because it will hold usage and spend.
 
+mod ab;
 mod agents;
 mod budgets;
 mod daily;
 mod imports;
 mod migrations;
+mod outcomes;
 mod pending;
 mod projects;
 mod reports;
 mod runs;
 mod scan;
+mod suggest;
 mod usage;
 mod warm;
 

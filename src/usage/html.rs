@@ -43,6 +43,8 @@ pub struct Dashboard {
     pub budgets: Vec<BudgetUse>,
     /// The USD limit of the budget whose window is one bucket of the spend chart.
     pub bucket_budget_usd: Option<f64>,
+    /// Routing accuracy and upgrades over time, A/B results, open suggestions (set by the command).
+    pub learning: Option<crate::learn::view::Learning>,
 }
 
 /// One bucket of the charts over time (empty buckets included).
@@ -93,6 +95,7 @@ pub fn dashboard(
         models,
         budgets,
         bucket_budget_usd,
+        learning: None,
     })
 }
 

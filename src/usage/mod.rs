@@ -8,6 +8,7 @@ pub mod live;
 pub mod period;
 pub mod report;
 pub mod savings;
+pub mod suggest;
 pub mod summary;
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test drives the real `devteam` binary in a sealed
 //! temporary environment (its own HOME and XDG folders, no inherited DEVTEAM_* variables).
 
+mod ab;
 mod artifacts;
 mod budget;
 mod caching;
@@ -11,12 +12,14 @@ mod discover;
 mod eval;
 mod extract_metadata;
 mod faults;
+mod learn;
 mod orchestrate;
 mod restructure_agents;
 mod routing;
 mod run;
 mod settings;
 mod spend;
+mod suggest;
 mod usage;
 mod usage_daily;
 mod usage_import;

@@ -22,6 +22,19 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     if args.task.trim().is_empty() {
         bail!(UserError::new("the task is empty: describe what you need done"));
     }
+    let run_id = new_run_id();
+    // An A/B test in progress decides this run's settings (a dry run shows them, unrecorded).
+    let Some(test) = ctx.store()?.ab_active()? else { return run_as(args, ctx, run_id) };
+    let variant = crate::ab::assign(&test, &args.task);
+    let settings = crate::ab::variant::apply(variant, ctx.settings.clone()).map_err(UserError::new)?;
+    ctx.printer.note(&format!("A/B test {}: variant {}", test.name, variant.key));
+    if !args.dry_run {
+        ctx.store()?.ab_assign(&test.name, &run_id, &variant.key, jiff::Timestamp::now().as_millisecond())?;
+    }
+    run_as(args, &Context::new(settings), run_id)
+}
+
+fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
     let library = fresh_library(ctx, true)?;
     let store = ctx.store()?;
     let sw = ctx.settings.run.switches;
@@ -36,13 +49,14 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         }
         None => None,
     };
-    let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds);
+    let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds)
+        .with_learned(ctx.settings.routing.learned.clone());
     let routing = sw.routing && !args.no_routing;
     let model_override = args.model.clone().or(args.tier.clone()).or_else(|| (!routing).then(|| "sonnet".to_string()));
     let pressure = budget_pressure(args, ctx, project_name(args, ctx).as_str())?;
     let max_tokens = args.max_tokens.unwrap_or(ctx.settings.run.max_tokens);
     let max_tokens = if pressure == Pressure::Economy { max_tokens.min(ECONOMY_MAX_TOKENS) } else { max_tokens };
-    let mut inputs = Inputs {
+    let inputs = Inputs {
         store,
         library: &library,
         prices: ctx.prices()?,
@@ -55,7 +69,7 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         cache: if args.no_cache { CacheStrategy::Off } else { ctx.settings.run.cache_strategy },
         max_tokens,
         shortlist: ctx.settings.discover_shortlist,
-        run_id: new_run_id(),
+        run_id,
     };
     let mut prepared = one::prepare(&inputs)?;
     let plan = wants_plan(args, ctx, &prepared);
@@ -67,17 +81,58 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
     let batch = args.batch || sw.batch;
-    if plan {
-        return planned::run(args, ctx, &inputs, project_name(args, ctx), batch);
+    let run_id = inputs.run_id.clone();
+    let status = if plan {
+        planned::run(args, ctx, &inputs, project_name(args, ctx), batch)?
+    } else {
+        call_one(args, ctx, &library, inputs, &prepared, batch)?
+    };
+    match &args.check {
+        Some(command) => check(ctx, command, &run_id, status),
+        None => Ok(status),
     }
+}
+
+/// One agent, one call: the one discovery found, or the one a model picked.
+fn call_one(
+    args: &RunArgs,
+    ctx: &Context,
+    library: &crate::store::Library,
+    inputs: Inputs<'_>,
+    prepared: &one::Prepared,
+    batch: bool,
+) -> Result<ExitStatus> {
     // A planner chooses its own agents; a single run may ask a model to choose.
-    let picked = if args.agent.is_some() { None } else { pick_agent(args, ctx, &library)? };
+    let picked = if args.agent.is_some() { None } else { pick_agent(args, ctx, library)? };
     match picked.filter(|id| *id != prepared.agent) {
         Some(id) => {
-            inputs.agent = Some(&id);
+            let inputs = Inputs { agent: Some(&id), ..inputs };
             single::call(ctx, &one::prepare(&inputs)?, project_name(args, ctx), batch, args.allow_over_budget)
         }
-        None => single::call(ctx, &prepared, project_name(args, ctx), batch, args.allow_over_budget),
+        None => single::call(ctx, prepared, project_name(args, ctx), batch, args.allow_over_budget),
+    }
+}
+
+/// `--check`: runs the command and records its exit status as the run's verdict. A failing
+/// check makes the run exit 1, so CI sees it.
+fn check(ctx: &Context, command: &str, run_id: &str, status: ExitStatus) -> Result<ExitStatus> {
+    let result = crate::learn::check::run(command, run_id, &|key| std::env::var(key).ok())?;
+    ctx.store()?.insert_verdict(&crate::learn::record::Verdict {
+        run_id: run_id.to_string(),
+        ts_ms: jiff::Timestamp::now().as_millisecond(),
+        good: result.good(),
+        source: "check".into(),
+        note: String::new(),
+        command: Some(command.to_string()),
+        exit_code: result.exit_code,
+    })?;
+    let code = result.exit_code.map_or("a signal".to_string(), |c| format!("exit {c}"));
+    if result.good() {
+        ctx.printer.note(&format!("check passed ({code}): run {run_id} recorded as good"));
+        Ok(status)
+    } else {
+        ctx.printer.warn(&format!("check failed ({code}): run {run_id} recorded as bad"));
+        Ok(ExitStatus::Failure)
     }
 }
 

@@ -7,6 +7,7 @@ use crate::api::ApiClient;
 use crate::context::Context;
 use crate::error::{ExitStatus, Interrupted, UserError};
 use crate::gateway::{BatchTiming, Gateway};
+use crate::learn::record::outcome;
 use crate::orchestrator::llm::{LlmError, Stop};
 use crate::orchestrator::single::{self, Done, Prepared};
 use crate::store::Store;
@@ -120,16 +121,30 @@ fn finish(ctx: &Context, prepared: &Prepared, done: Done) -> Result<ExitStatus> 
     Ok(ExitStatus::Success)
 }
 
-fn record_decision(ctx: &Context, prepared: &Prepared, outcome: Option<&Result<Done, LlmError>>) -> Result<()> {
+fn record_decision(ctx: &Context, prepared: &Prepared, result: Option<&Result<Done, LlmError>>) -> Result<()> {
     let Some(decision) = &prepared.routing else { return Ok(()) };
-    let (outcome, upgraded_to) = match outcome {
-        None => ("cancelled", None),
-        Some(Ok(done)) if done.reply.stop == Stop::Refusal => ("refused", done.upgraded_to.clone()),
-        Some(Ok(done)) if done.reply.stop == Stop::MaxTokens => ("max_tokens", None),
-        Some(Ok(done)) => (if done.upgraded_to.is_some() { "upgraded" } else { "ok" }, done.upgraded_to.clone()),
-        Some(Err(_)) => ("failed", None),
+    // Why the first attempt was retried a tier up, in the routing module's words.
+    let reason = match result {
+        Some(Ok(Done { upgrade_reason: Some(kind), .. })) => serde_json::to_value(kind)?.as_str().map(str::to_string),
+        _ => None,
     };
-    ctx.store()?.insert_routing_decision(&RoutingRecord {
+    let (outcome, upgraded_to) = match result {
+        None => (outcome::CANCELLED, None),
+        // Refused even a tier up: the task failed on every tier it was given.
+        Some(Ok(done)) if done.reply.stop == Stop::Refusal && done.upgraded_to.is_some() => {
+            (outcome::FAILED, done.upgraded_to.clone())
+        }
+        Some(Ok(done)) if done.reply.stop == Stop::Refusal => (outcome::REFUSED, None),
+        Some(Ok(done)) if done.reply.stop == Stop::MaxTokens => (outcome::MAX_TOKENS, None),
+        Some(Ok(done)) => {
+            (if done.upgraded_to.is_some() { outcome::UPGRADED } else { outcome::OK }, done.upgraded_to.clone())
+        }
+        // A budget refusal says nothing about the tier: learning must not read it as a miss.
+        Some(Err(LlmError::Budget(_))) => (outcome::BLOCKED, None),
+        // Transient or API errors after the client's retries: nothing about the tier either.
+        Some(Err(_)) => (outcome::ERROR, None),
+    };
+    let id = ctx.store()?.insert_routing_decision(&RoutingRecord {
         ts_ms: jiff::Timestamp::now().as_millisecond(),
         run_id: Some(prepared.run_id.clone()),
         task: prepared.call.task.chars().take(200).collect(),
@@ -141,6 +156,9 @@ fn record_decision(ctx: &Context, prepared: &Prepared, outcome: Option<&Result<D
         outcome: outcome.to_string(),
         upgraded_to,
     })?;
+    if let Some(reason) = reason {
+        ctx.store()?.set_upgrade_reason(id, &reason)?;
+    }
     Ok(())
 }
 

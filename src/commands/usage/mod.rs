@@ -6,6 +6,7 @@ mod daily;
 mod import;
 mod report;
 mod shared;
+pub mod suggest;
 mod summary;
 mod watch;
 
@@ -25,6 +26,7 @@ pub fn run(command: UsageCommand, ctx: &Context) -> Result<ExitStatus> {
         UsageCommand::Cache(args) => cache::run(&args, ctx),
         UsageCommand::Import(args) => import::run(&args, ctx),
         UsageCommand::Daily(args) => daily::run(&args, ctx),
+        UsageCommand::Suggest(args) => suggest::run(&args, ctx),
     }
 }
 

@@ -28,7 +28,12 @@ pub fn run(args: &UsageReportArgs, ctx: &Context) -> Result<ExitStatus> {
         UsageBucket::Week => Calendar::Week,
         UsageBucket::Month => Calendar::Month,
     });
-    let data = html::dashboard(ctx.store()?, ctx.prices()?, &scope, bucket, jiff::Timestamp::now())?;
+    let mut data = html::dashboard(ctx.store()?, ctx.prices()?, &scope, bucket, jiff::Timestamp::now())?;
+    let agents = super::suggest::library_agents(ctx)?;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let learning =
+        crate::learn::view::learning(ctx.store()?, ctx.prices()?, &super::suggest::state(ctx, &agents), 28, now);
+    data.learning = Some(learning?);
     let page = html::render(&data)?;
     write_atomically(&args.html, page.as_bytes())?;
     let written = Written {
