@@ -43,7 +43,8 @@ fn outcomes(env: &TestEnv) -> Vec<Outcome> {
 #[test]
 fn check_and_feedback_give_runs_verdicts() {
     let server = standin(Script {
-        rules: vec![Rule::any().when_model("claude-haiku-4-5").fault(Fault::MaxTokens).times(Times::Always)],
+        // A refusal is the failure a bigger model can fix, so it is retried a tier up.
+        rules: vec![Rule::any().when_model("claude-haiku-4-5").fault(Fault::Refusal).times(Times::Always)],
         default_reply: Some(Reply::text("Renamed.")),
     });
     let env = TestEnv::new();
@@ -60,7 +61,7 @@ fn check_and_feedback_give_runs_verdicts() {
     for row in &rows {
         assert_eq!(row.0, "upgraded");
         assert_eq!(row.1.as_deref(), Some("sonnet"));
-        assert_eq!(row.2.as_deref(), Some("stopped-at-max-tokens"));
+        assert_eq!(row.2.as_deref(), Some("refusal"));
     }
     // The credential-free check saw no key: its verdict is good; `exit 3` is bad.
     assert_eq!((rows[0].3, rows[1].3), (Some(true), Some(false)));
