@@ -46,6 +46,9 @@ _devteam() {
             devteam,runs)
                 cmd="devteam__subcmd__runs"
                 ;;
+            devteam,store)
+                cmd="devteam__subcmd__store"
+                ;;
             devteam,usage)
                 cmd="devteam__subcmd__usage"
                 ;;
@@ -154,6 +157,9 @@ _devteam() {
             devteam__subcmd__help,runs)
                 cmd="devteam__subcmd__help__subcmd__runs"
                 ;;
+            devteam__subcmd__help,store)
+                cmd="devteam__subcmd__help__subcmd__store"
+                ;;
             devteam__subcmd__help,usage)
                 cmd="devteam__subcmd__help__subcmd__usage"
                 ;;
@@ -190,6 +196,9 @@ _devteam() {
             devteam__subcmd__help__subcmd__runs,show)
                 cmd="devteam__subcmd__help__subcmd__runs__subcmd__show"
                 ;;
+            devteam__subcmd__help__subcmd__store,init)
+                cmd="devteam__subcmd__help__subcmd__store__subcmd__init"
+                ;;
             devteam__subcmd__help__subcmd__usage,by)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__by"
                 ;;
@@ -225,6 +234,18 @@ _devteam() {
                 ;;
             devteam__subcmd__runs__subcmd__help,show)
                 cmd="devteam__subcmd__runs__subcmd__help__subcmd__show"
+                ;;
+            devteam__subcmd__store,help)
+                cmd="devteam__subcmd__store__subcmd__help"
+                ;;
+            devteam__subcmd__store,init)
+                cmd="devteam__subcmd__store__subcmd__init"
+                ;;
+            devteam__subcmd__store__subcmd__help,help)
+                cmd="devteam__subcmd__store__subcmd__help__subcmd__help"
+                ;;
+            devteam__subcmd__store__subcmd__help,init)
+                cmd="devteam__subcmd__store__subcmd__help__subcmd__init"
                 ;;
             devteam__subcmd__usage,by)
                 cmd="devteam__subcmd__usage__subcmd__by"
@@ -296,7 +317,7 @@ _devteam() {
 
     case "${cmd}" in
         devteam)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -326,7 +347,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version set status check reset remove help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version set status check reset remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,7 +377,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__check)
-            opts="-q -v -h -V --project --need --at --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --project --need --at --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,7 +517,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__remove)
-            opts="-q -v -h -V --project --agents --db --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            opts="-q -v -h -V --project --agents --db --init --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -530,7 +551,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__reset)
-            opts="-q -v -h -V --project --reservations --agents --db --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            opts="-q -v -h -V --project --reservations --agents --db --init --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -564,7 +585,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__set)
-            opts="-q -v -h -V --tokens --project --agents --db --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            opts="-q -v -h -V --tokens --project --agents --db --init --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -602,7 +623,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__status)
-            opts="-q -v -h -V --project --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --project --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,7 +657,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__discover)
-            opts="-n -q -v -h -V --top --no-refresh --rerank --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-n -q -v -h -V --top --no-refresh --rerank --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -674,7 +695,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version discovery routing help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version discovery routing help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -704,7 +725,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval__subcmd__discovery)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -790,7 +811,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval__subcmd__routing)
-            opts="-q -v -h -V --economy --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --economy --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -820,7 +841,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__extract__subcmd__metadata)
-            opts="-q -v -h -V --force --strict --card-max-tokens --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --force --strict --card-max-tokens --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,7 +875,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__generate)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version completions man help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -884,7 +905,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__generate__subcmd__completions)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -970,7 +991,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__generate__subcmd__man)
-            opts="-q -v -h -V --out-dir --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --out-dir --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1004,7 +1025,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help)
-            opts="extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage generate help"
+            opts="extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1297,6 +1318,34 @@ _devteam() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        devteam__subcmd__help__subcmd__store)
+            opts="init"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__store__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         devteam__subcmd__help__subcmd__usage)
             opts="summary by report watch cache import daily"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1438,7 +1487,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__prices)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1468,7 +1517,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__restructure__subcmd__agents)
-            opts="-q -v -h -V --write --undo --similarity --min-agents --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --write --undo --similarity --min-agents --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1506,7 +1555,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__run)
-            opts="-j -q -v -h -V --dry-run --exact --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-j -q -v -h -V --dry-run --exact --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1564,7 +1613,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__runs)
-            opts="-q -v -h -V --limit --agents --db --config --json --quiet --verbose --color --help --version show help"
+            opts="-q -v -h -V --limit --agents --db --init --config --json --quiet --verbose --color --help --version show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1640,7 +1689,109 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__runs__subcmd__show)
-            opts="-q -v -h -V --full --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --full --agents --db --init --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store)
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version init help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store__subcmd__help)
+            opts="init help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store__subcmd__init)
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1670,7 +1821,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version summary by report watch cache import daily help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version summary by report watch cache import daily help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1700,7 +1851,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__by)
-            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --config --json --quiet --verbose --color --help --version day week month model tier agent project task source"
+            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --init --config --json --quiet --verbose --color --help --version day week month model tier agent project task source"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1758,7 +1909,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__cache)
-            opts="-q -v -h -V --since --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --since --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1792,7 +1943,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__daily)
-            opts="-s -u -p -z -q -v -h -V --source --since --until --project --timezone --csv --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-s -u -p -z -q -v -h -V --source --since --until --project --timezone --csv --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1998,7 +2149,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__import)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version claude-code help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version claude-code help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2028,7 +2179,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__import__subcmd__claude__subcmd__code)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2100,7 +2251,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__report)
-            opts="-q -v -h -V --html --since --until --project --source --timezone --bucket --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --html --since --until --project --source --timezone --bucket --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2158,7 +2309,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__summary)
-            opts="-q -v -h -V --since --until --project --source --timezone --csv --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --since --until --project --source --timezone --csv --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2208,7 +2359,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__watch)
-            opts="-q -v -h -V --interval --once --project --source --timezone --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --interval --once --project --source --timezone --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2254,7 +2405,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__warm__subcmd__cache)
-            opts="-q -v -h -V --lookback --top --dry-run --wait --suggest-schedule --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --lookback --top --dry-run --wait --suggest-schedule --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

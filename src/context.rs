@@ -6,6 +6,7 @@ use std::cell::OnceCell;
 use anyhow::Result;
 
 use crate::budget::{Guard, Notifier};
+use crate::error::UserError;
 use crate::output::Printer;
 use crate::pricing::PriceTable;
 use crate::settings::Settings;
@@ -29,8 +30,23 @@ impl Context {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }
-        let store = Store::open(&self.settings.db_path)?;
+        let store = self.open_store()?;
         Ok(self.store.get_or_init(|| store))
+    }
+
+    /// A new connection to the store (for a gateway that owns one). A missing store is created
+    /// only at the default location or when asked (`--init`, `store init`).
+    pub fn open_store(&self) -> Result<Store> {
+        let path = &self.settings.db_path;
+        if !self.settings.create_store && !path.exists() {
+            return Err(UserError::new(format!(
+                "no store at {}: check --db / DEVTEAM_DB / `db:` in the config, or create it with --init \
+                 (or `devteam store init`)",
+                path.display()
+            ))
+            .into());
+        }
+        Store::open(path)
     }
 
     /// The budget guard every API call reserves through, with the configured time zone,

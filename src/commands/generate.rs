@@ -1,6 +1,7 @@
 //! `devteam generate` (hidden): completions and man pages from the clap definitions, so they
 //! can never drift from the real flags. A test fails when the committed copies are stale.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
@@ -14,8 +15,9 @@ pub fn run(command: GenerateCommand) -> Result<ExitStatus> {
         GenerateCommand::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "devteam", &mut out);
-            let text = String::from_utf8(out).context("completion script is not UTF-8")?;
-            print!("{text}");
+            // Not `print!`: a closed pipe (`| head`) must be an error the exit code maps, not a panic.
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&out).and_then(|()| stdout.flush()).context("writing to stdout")?;
         }
         GenerateCommand::Man { out_dir } => write_man_pages(&out_dir)?,
     }

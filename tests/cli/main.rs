@@ -10,6 +10,7 @@ mod dashboard;
 mod discover;
 mod eval;
 mod extract_metadata;
+mod first_hour;
 mod orchestrate;
 mod restructure_agents;
 mod routing;

@@ -374,12 +374,18 @@ fn restructured_library_indexes_the_same_agents_and_discovers_as_well() {
     let lib = env.copy_fixture("agents");
     let labels = repo().join("fixtures/labels/discovery.tsv");
     let eval = |db: &str| -> Eval {
-        json(env.cmd().arg("--agents").arg(&lib).args(["--db", db, "--json", "eval", "discovery"]).arg(&labels))
+        json(
+            env.cmd()
+                .arg("--agents")
+                .arg(&lib)
+                .args(["--db", db, "--init", "--json", "eval", "discovery"])
+                .arg(&labels),
+        )
     };
     let before = eval("before.db");
     let _: Report = restructure(&env, &lib, &["--write"]);
     let index: Index =
-        json(env.cmd().arg("--agents").arg(&lib).args(["--db", "after.db", "--json", "extract-metadata"]));
+        json(env.cmd().arg("--agents").arg(&lib).args(["--db", "after.db", "--init", "--json", "extract-metadata"]));
     assert_eq!(index.agents, 119, "_shared/ and .devteam-backup/ hold no agents");
     assert!(index.skipped.is_empty(), "{:?}", index.skipped);
     let after = eval("after.db");

@@ -170,7 +170,7 @@ pub type Seed<'a> = (i64, &'a str, &'a str, &'a str, &'a str, &'a str, [i64; 5],
 /// A store created by the binary (so it has the real schema), with `calls` inserted.
 pub fn seeded_store(env: &TestEnv, calls: &[Seed], budgets: &[(&str, &str, i64)]) -> PathBuf {
     let db = env.path().join("usage.db");
-    let out = env.cmd().arg("--db").arg(&db).args(["-q", "usage", "summary"]).output().unwrap();
+    let out = env.cmd().arg("--db").arg(&db).args(["-q", "store", "init"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let conn = rusqlite::Connection::open(&db).unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;

@@ -11,8 +11,10 @@ use crate::usage::period::{self, Period};
 use crate::usage::report::{Scope, UsageRow};
 
 /// The scope the flags name, against the current time.
-pub fn scope(args: &UsageFilterArgs) -> Result<Scope> {
-    let tz = period::time_zone(args.timezone.as_deref())?;
+/// The time zone is `--timezone`, else the configured one (as budgets use), so that reports
+/// and budget windows agree on what a day is.
+pub fn scope(args: &UsageFilterArgs, configured: &jiff::tz::TimeZone) -> Result<Scope> {
+    let tz = period::time_zone(args.timezone.as_deref(), configured)?;
     let period = Period::parse(args.since.as_deref(), args.until.as_deref(), Timestamp::now(), &tz)?;
     Ok(Scope { period, project: args.project.clone(), source: args.source.map(source), tz })
 }
