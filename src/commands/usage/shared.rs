@@ -57,7 +57,7 @@ pub fn count(value: u64) -> String {
 fn thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -165,6 +165,7 @@ mod tests {
         assert_eq!(usd(-12.5), "-$12.50");
         assert_eq!(usd(0.0), "$0.00");
         assert_eq!(count(1_000_000), "1,000,000");
+        assert_eq!((count(0), count(999), count(1_234_567)), ("0".into(), "999".into(), "1,234,567".into()));
         assert_eq!(tokens(12_345_678), "12.3M");
         assert_eq!(csv_field("fix, then \"ship\""), "\"fix, then \"\"ship\"\"\"");
     }
