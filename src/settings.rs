@@ -161,7 +161,6 @@ pub struct Settings {
     pub run: RunSettings,
     /// How to reach the Claude API; credentials are checked when a client is built, so
     /// commands that never call the API run without them.
-    #[allow(dead_code)] // read by `run`, which builds the `ApiClient`
     pub api: ApiConfig,
     /// Model routing's weights and thresholds.
     pub routing: RoutingSettings,

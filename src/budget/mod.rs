@@ -27,9 +27,8 @@ use serde::Serialize;
 
 pub use alerts::Alert;
 pub use error::{BudgetError, Exceeded, Unit};
-#[allow(unused_imports, reason = "the call-site API of `devteam run`, wired in at merge")]
 pub use guard::{Guard, Request, Reservation};
-#[allow(unused_imports, reason = "the call-site API of `devteam run`, wired in at merge")]
+#[expect(unused_imports, reason = "the call-site API of `devteam run`, wired in at merge")]
 pub use money::worst_case_micros;
 pub use money::{format_usd, parse_usd};
 pub use notify::Notifier;

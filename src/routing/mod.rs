@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 
 pub use features::{Feature, TaskContext};
 pub use score::Contribution;
-#[allow(unused_imports, reason = "the run command, not built yet, retries failures with these")]
 pub use tier::{FailureKind, upgrade};
 pub use tier::{Pressure, Thresholds, Tier};
 pub use weights::Weights;

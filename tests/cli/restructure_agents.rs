@@ -14,7 +14,7 @@ const MARKER: &str = "<!-- devteam:dynamic -->";
 /// Mirror of the JSON contract: an unknown or missing field fails the test.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Report {
     library: String,
     written: bool,
@@ -32,7 +32,7 @@ struct Report {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct TierModel {
     tier: String,
     model: String,
@@ -41,7 +41,7 @@ struct TierModel {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct AgentRow {
     id: String,
     path: String,
@@ -61,7 +61,7 @@ struct AgentRow {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Reach {
     tier: String,
     static_only: bool,
@@ -70,7 +70,7 @@ struct Reach {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Totals {
     agents: usize,
     changed_agents: usize,
@@ -85,7 +85,7 @@ struct Totals {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct TierReach {
     tier: String,
     model: String,
@@ -96,7 +96,7 @@ struct TierReach {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct SharedBlock {
     anchor: String,
     heading: String,
@@ -111,7 +111,7 @@ struct SharedBlock {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct FileNote {
     path: String,
     reason: String,
@@ -119,7 +119,7 @@ struct FileNote {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct UndoReport {
     library: String,
     backup: String,

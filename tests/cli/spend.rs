@@ -97,11 +97,13 @@ fn a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_expires
     })
     .unwrap();
     let env = TestEnv::new();
-    let ttl = "2";
+    // Long enough that no amount of machine load lets the reservation expire before the
+    // "blocked" check; its expiry is then reached by moving its deadline, not by sleeping.
+    let ttl_secs: i64 = 600;
     assert!(devteam(&env, &server.base_url()).args(["budget", "set", "daily", "0.03"]).status().unwrap().success());
     let run = |task: &str| {
         let mut cmd = devteam(&env, &server.base_url());
-        cmd.env("DEVTEAM_BUDGET_RESERVATION_TTL", ttl).args([
+        cmd.env("DEVTEAM_BUDGET_RESERVATION_TTL", ttl_secs.to_string()).args([
             "-q",
             "run",
             "--no-plan",
@@ -118,10 +120,14 @@ fn a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_expires
     };
     let mut child =
         run("KILL-ME while the call is in flight").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    for _ in 0..200 {
-        if !server.requests().is_empty() {
-            break;
+    // The call is in flight once the stand-in has its request; wait for that, bounded, and fail
+    // loudly rather than kill a process that has not got there.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while server.requests().is_empty() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("devteam exited ({status}) before its call reached the stand-in");
         }
+        assert!(std::time::Instant::now() < deadline, "the call never reached the stand-in within 120 s");
         std::thread::sleep(Duration::from_millis(25));
     }
     child.kill().unwrap();
@@ -129,11 +135,21 @@ fn a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_expires
     let conn = db(&env);
     let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
-    let held: i64 = conn.query_row("SELECT COUNT(*) FROM reservations", [], |r| r.get(0)).unwrap();
-    assert_eq!(held, 1, "the killed call's reservation is still held");
+    let held: Vec<(i64, i64)> = conn
+        .prepare("SELECT created_ms, expires_ms FROM reservations")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(held.len(), 1, "the killed call's reservation is still held");
+    let (created_ms, expires_ms) = held[0];
+    assert_eq!(expires_ms - created_ms, ttl_secs * 1000, "the reservation lives for the configured TTL");
     let blocked = run("tune the slow query now").output().unwrap();
     assert_eq!(blocked.status.code(), Some(3), "the held reservation leaves no room: {}", stderr(&blocked));
-    std::thread::sleep(Duration::from_millis(2_500));
+    // The TTL passing, without waiting for it: the deadline is moved behind the clock.
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    conn.execute("UPDATE reservations SET expires_ms = ?1", [now_ms - 1]).unwrap();
     let after = run("tune the slow query after expiry").output().unwrap();
     assert!(after.status.success(), "after expiry the next run proceeds: {}", stderr(&after));
 }
