@@ -81,9 +81,19 @@ pub enum Command {
     /// Index the agent library into compact metadata cards (incremental).
     ExtractMetadata(ExtractMetadataArgs),
     /// Find the few agents a task needs, from the index alone.
+    #[command(after_help = "Examples:\n  devteam --agents fixtures/agents discover the login page is slow\n  \
+echo \"502s after the deploy\" | devteam discover - --top 3")]
     Discover(DiscoverArgs),
     /// Run a task: route it to a model, pick the agent, lay the prompt out for caching, call
     /// the API and record what it cost. `--dry-run` shows the plan without a key.
+    #[command(after_help = "A real run needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) in the environment; \
+ANTHROPIC_BASE_URL points the client elsewhere. --dry-run needs neither.\n\n\
+With --json, stdout is JSON Lines: one object per event, each with an \"event\" field (dry_run; call, final \
+for a simple run; plan, subtask_started, subtask_finished, final for a planned one).\n\n\
+Examples:\n  devteam --agents fixtures/agents run --dry-run make checkout fast on phones\n  \
+git log -1 --format=%B | devteam run --no-plan -\n  devteam run --plan --jobs 2 \"migrate auth to OAuth and update the docs\"\n\n\
+Exit codes: 0 done, 2 error (no key, bad input), 3 a budget refused the call, 4 a planned run finished \
+with subtasks missing, 130 interrupted.")]
     Run(RunArgs),
     /// List runs, or read one: summaries by default, full outputs only with `--full`.
     Runs(RunsArgs),
@@ -337,6 +347,9 @@ pub enum BudgetCommand {
     /// Spent, reserved, limit, % used, time to reset and the mode in force, per budget.
     Status(BudgetScopeArgs),
     /// Exit 0 while there is room, 3 when a budget is used up (for scripts and CI).
+    #[command(after_help = "Exit codes: 0 room left, 3 over budget (or past --at, or --need does not fit), \
+2 error (no store at --db, bad config): a CI gate should fail on 3 and treat 2 as broken.\n\n\
+Examples:\n  devteam --db ci/devteam.db budget check --need 0.50\n  devteam budget check --at economy --project shop")]
     Check(BudgetCheckArgs),
     /// Forget the alerts sent in a budget's current window, so they fire again.
     Reset(BudgetResetArgs),
@@ -510,6 +523,8 @@ pub struct EvalRoutingArgs {
 pub enum UsageCommand {
     /// What was spent, where, and what was saved: totals, sources, models, cache hit rate,
     /// savings against running the same work on Sonnet without a cache, and the trend.
+    #[command(after_help = "Examples:\n  devteam usage summary --since 7d\n  \
+devteam usage summary --project -home-me-code-shop --csv")]
     Summary(UsageSummaryArgs),
     /// Spend grouped by one dimension, with each row's cache hit rate and savings.
     By(UsageByArgs),

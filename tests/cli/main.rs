@@ -16,6 +16,7 @@ mod restructure_agents;
 mod routing;
 mod run;
 mod settings;
+mod snapshots;
 mod spend;
 mod usage;
 mod usage_daily;
