@@ -84,7 +84,11 @@ impl Router {
         };
         let drivers: Vec<String> =
             top.iter().take(3).map(|c| format!("{} {:+.2}", feature_name(c.feature), c.points)).collect();
-        let drivers = if drivers.is_empty() { "no features fired".to_string() } else { drivers.join(", ") };
+        let drivers = if drivers.is_empty() {
+            "no feature matched, so the base score stands".to_string()
+        } else {
+            drivers.join(", ")
+        };
         format!("score {score:.2} {range}{pressure} -> {tier}; {drivers}")
     }
 }
