@@ -94,3 +94,41 @@ fn completions_need_no_settings_and_clap_errors_follow_color_never() {
     let out = env.cmd().args(["--color", "never", "no-such-command"]).output().unwrap();
     assert!(!stderr(&out).contains('\u{1b}'), "{}", stderr(&out));
 }
+
+#[test]
+fn a_simple_run_prints_its_id_is_listed_and_an_ambiguous_prefix_is_refused() {
+    let server = devteam_standin::StandIn::start(devteam_standin::Config::default()).unwrap();
+    let env = TestEnv::new();
+    let lib = repo().join("fixtures/agents");
+    let run = |json: bool| {
+        let mut cmd = env.cmd();
+        cmd.env("ANTHROPIC_API_KEY", "sk-test").env("ANTHROPIC_BASE_URL", server.base_url()).arg("--agents").arg(&lib);
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.args(["run", "--no-plan", "--no-rerank", "fix", "a", "typo", "in", "the", "README"]).output();
+        let out = out.unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    let plain = run(false);
+    let line = stderr(&plain).lines().find(|l| l.starts_with("run ")).unwrap_or_default().to_string();
+    let id = line.split_whitespace().nth(1).unwrap_or_default().trim_end_matches(':').to_string();
+    assert!(id.starts_with('r') && stderr(&plain).contains(&format!("runs show {id}")), "{}", stderr(&plain));
+    // --json: JSON Lines, every line an event, the last one `final` with the run's id.
+    let lines: Vec<serde_json::Value> =
+        stdout(&run(true)).lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    let events: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert_eq!(events, ["call", "final"]);
+    let second = lines[1]["run_id"].as_str().unwrap().to_string();
+    let listed = stdout(&env.cmd().args(["--json", "runs"]).output().unwrap());
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&listed).unwrap();
+    let ids: Vec<&str> = listed.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&id.as_str()) && ids.contains(&second.as_str()), "{ids:?}");
+    let out = env.cmd().args(["runs", "show", "r"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(&id) && stderr(&out).contains(&second), "lists the candidates: {}", stderr(&out));
+    let out = env.cmd().args(["--json", "runs", "show", &second]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("fix a typo in the README"));
+}
