@@ -429,6 +429,8 @@ pub struct BudgetScopeArgs {
 /// Arguments of `budget check`.
 #[derive(Debug, Args)]
 pub struct BudgetCheckArgs {
+    /// Check the budgets this project's calls count against (the global ones and its own)
+    /// [default: the global budgets only].
     #[command(flatten)]
     pub scope: BudgetScopeArgs,
 

@@ -149,7 +149,13 @@ fn check(args: &BudgetCheckArgs, ctx: &Context) -> Result<ExitStatus> {
         BudgetLevel::Blocked => Mode::Blocked,
     };
     let now = Timestamp::now();
-    let (status, states) = status_report(ctx, scope(&args.scope)?, now)?;
+    // Without --project, the budgets a call with no project counts against (the global ones):
+    // another project's exhausted budget must not fail a job that does not spend from it.
+    let checked = match args.scope.project {
+        None => Scope::Project(""),
+        Some(_) => scope(&args.scope)?,
+    };
+    let (status, states) = status_report(ctx, checked, now)?;
     let policy = &ctx.settings.budget.policy;
     let failing: Vec<String> = states.iter().filter_map(|s| failure(s, at, need, policy, now)).collect();
     let report = CheckReport {

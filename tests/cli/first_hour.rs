@@ -132,3 +132,15 @@ fn a_simple_run_prints_its_id_is_listed_and_an_ambiguous_prefix_is_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("fix a typo in the README"));
 }
+
+#[test]
+fn budget_check_without_a_project_checks_the_global_budgets() {
+    let env = TestEnv::new();
+    let ok = |args: &[&str]| env.cmd().args(args).output().unwrap();
+    assert!(ok(&["budget", "set", "daily", "5"]).status.success());
+    assert!(ok(&["budget", "set", "daily", "0.01", "--project", "api"]).status.success());
+    let out = ok(&["budget", "check", "--need", "1"]);
+    assert_eq!(out.status.code(), Some(0), "project api's budget is not the global one: {}", stdout(&out));
+    let out = ok(&["budget", "check", "--need", "1", "--project", "api"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+}
