@@ -52,6 +52,9 @@ _devteam() {
             devteam,runs)
                 cmd="devteam__subcmd__runs"
                 ;;
+            devteam,store)
+                cmd="devteam__subcmd__store"
+                ;;
             devteam,usage)
                 cmd="devteam__subcmd__usage"
                 ;;
@@ -196,6 +199,9 @@ _devteam() {
             devteam__subcmd__help,runs)
                 cmd="devteam__subcmd__help__subcmd__runs"
                 ;;
+            devteam__subcmd__help,store)
+                cmd="devteam__subcmd__help__subcmd__store"
+                ;;
             devteam__subcmd__help,usage)
                 cmd="devteam__subcmd__help__subcmd__usage"
                 ;;
@@ -249,6 +255,9 @@ _devteam() {
                 ;;
             devteam__subcmd__help__subcmd__runs,show)
                 cmd="devteam__subcmd__help__subcmd__runs__subcmd__show"
+                ;;
+            devteam__subcmd__help__subcmd__store,init)
+                cmd="devteam__subcmd__help__subcmd__store__subcmd__init"
                 ;;
             devteam__subcmd__help__subcmd__usage,by)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__by"
@@ -306,6 +315,18 @@ _devteam() {
                 ;;
             devteam__subcmd__runs__subcmd__help,show)
                 cmd="devteam__subcmd__runs__subcmd__help__subcmd__show"
+                ;;
+            devteam__subcmd__store,help)
+                cmd="devteam__subcmd__store__subcmd__help"
+                ;;
+            devteam__subcmd__store,init)
+                cmd="devteam__subcmd__store__subcmd__init"
+                ;;
+            devteam__subcmd__store__subcmd__help,help)
+                cmd="devteam__subcmd__store__subcmd__help__subcmd__help"
+                ;;
+            devteam__subcmd__store__subcmd__help,init)
+                cmd="devteam__subcmd__store__subcmd__help__subcmd__init"
                 ;;
             devteam__subcmd__usage,by)
                 cmd="devteam__subcmd__usage__subcmd__by"
@@ -383,7 +404,7 @@ _devteam() {
 
     case "${cmd}" in
         devteam)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,7 +434,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version start report stop list help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version start report stop list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -527,7 +548,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab__subcmd__list)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -557,7 +578,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab__subcmd__report)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -587,7 +608,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab__subcmd__start)
-            opts="-q -v -h -V --variant --split --alpha --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --variant --split --alpha --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -629,7 +650,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab__subcmd__stop)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,7 +680,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version set status check reset remove help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version set status check reset remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,7 +710,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__check)
-            opts="-q -v -h -V --project --need --at --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --project --need --at --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -829,7 +850,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__remove)
-            opts="-q -v -h -V --project --agents --db --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            opts="-q -v -h -V --project --agents --db --init --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,7 +884,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__reset)
-            opts="-q -v -h -V --project --reservations --agents --db --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            opts="-q -v -h -V --project --reservations --agents --db --init --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -897,7 +918,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__set)
-            opts="-q -v -h -V --tokens --project --agents --db --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            opts="-q -v -h -V --tokens --project --agents --db --init --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -935,7 +956,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__status)
-            opts="-q -v -h -V --project --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --project --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -969,7 +990,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__discover)
-            opts="-n -q -v -h -V --top --no-refresh --rerank --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-n -q -v -h -V --top --no-refresh --rerank --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1007,7 +1028,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version discovery routing help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version discovery routing help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1037,7 +1058,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval__subcmd__discovery)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,7 +1144,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval__subcmd__routing)
-            opts="-q -v -h -V --economy --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --economy --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1153,7 +1174,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__extract__subcmd__metadata)
-            opts="-q -v -h -V --force --strict --card-max-tokens --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --force --strict --card-max-tokens --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1187,7 +1208,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__generate)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version completions man help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1217,7 +1238,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__generate__subcmd__completions)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1303,7 +1324,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__generate__subcmd__man)
-            opts="-q -v -h -V --out-dir --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --out-dir --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1337,7 +1358,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help)
-            opts="extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help"
+            opts="extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1742,6 +1763,34 @@ _devteam() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        devteam__subcmd__help__subcmd__store)
+            opts="init"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__store__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         devteam__subcmd__help__subcmd__usage)
             opts="summary by report watch cache import daily suggest"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1897,7 +1946,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__prices)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1927,7 +1976,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__restructure__subcmd__agents)
-            opts="-q -v -h -V --write --undo --similarity --min-agents --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --write --undo --similarity --min-agents --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1965,7 +2014,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__route)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version learn help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version learn help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2037,7 +2086,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__route__subcmd__learn)
-            opts="-q -v -h -V --apply --reset --min-evidence --days --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --apply --reset --min-evidence --days --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2075,7 +2124,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__run)
-            opts="-j -q -v -h -V --dry-run --exact --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --check --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-j -q -v -h -V --dry-run --exact --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --check --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2137,7 +2186,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__runs)
-            opts="-q -v -h -V --limit --agents --db --config --json --quiet --verbose --color --help --version show feedback help"
+            opts="-q -v -h -V --limit --agents --db --init --config --json --quiet --verbose --color --help --version show feedback help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2171,7 +2220,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__runs__subcmd__feedback)
-            opts="-q -v -h -V --good --bad --note --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --good --bad --note --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2261,7 +2310,109 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__runs__subcmd__show)
-            opts="-q -v -h -V --full --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --full --agents --db --init --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store)
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version init help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store__subcmd__help)
+            opts="init help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store__subcmd__init)
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2291,7 +2442,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version summary by report watch cache import daily suggest help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version summary by report watch cache import daily suggest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2321,7 +2472,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__by)
-            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --config --json --quiet --verbose --color --help --version day week month model tier agent project task source"
+            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --init --config --json --quiet --verbose --color --help --version day week month model tier agent project task source"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2379,7 +2530,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__cache)
-            opts="-q -v -h -V --since --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --since --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2413,7 +2564,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__daily)
-            opts="-s -u -p -z -q -v -h -V --source --since --until --project --timezone --csv --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-s -u -p -z -q -v -h -V --source --since --until --project --timezone --csv --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2633,7 +2784,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__import)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version claude-code help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version claude-code help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2663,7 +2814,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__import__subcmd__claude__subcmd__code)
-            opts="-q -v -h -V --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2735,7 +2886,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__report)
-            opts="-q -v -h -V --html --since --until --project --source --timezone --bucket --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --html --since --until --project --source --timezone --bucket --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2793,7 +2944,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__suggest)
-            opts="-q -v -h -V --days --apply --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --days --apply --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2827,7 +2978,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__summary)
-            opts="-q -v -h -V --since --until --project --source --timezone --csv --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --since --until --project --source --timezone --csv --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2877,7 +3028,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__watch)
-            opts="-q -v -h -V --interval --once --project --source --timezone --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --interval --once --project --source --timezone --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2923,7 +3074,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__warm__subcmd__cache)
-            opts="-q -v -h -V --lookback --top --dry-run --wait --suggest-schedule --agents --db --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --lookback --top --dry-run --wait --suggest-schedule --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

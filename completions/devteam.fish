@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_devteam_global_optspecs
-    string join \n agents= db= config= json q/quiet v/verbose color= h/help V/version
+    string join \n agents= db= init config= json q/quiet v/verbose color= h/help V/version
 end
 
 function __fish_devteam_needs_command
@@ -30,6 +30,7 @@ complete -c devteam -n "__fish_devteam_needs_command" -l config -d 'Config file 
 complete -c devteam -n "__fish_devteam_needs_command" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_needs_command" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_needs_command" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_needs_command" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_needs_command" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -43,6 +44,7 @@ complete -c devteam -n "__fish_devteam_needs_command" -f -a "warm-cache" -d 'War
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "budget" -d 'Budgets that hold when many agents, cron and CI spend at once'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "restructure-agents" -d 'Lay agent files out for prompt caching: static sections first, shared blocks hoisted into one foundation file, dynamic sections last (a dry run unless --write)'
+complete -c devteam -n "__fish_devteam_needs_command" -f -a "store" -d 'The store itself: create it where --db names it, and say where it is'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "eval" -d 'Measure devteam against labeled data'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "usage" -d 'Spend and token reports from the store, and imports of other tools\' usage logs'
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "route" -d 'Learn from outcomes: propose bounded adjustments of the router, apply or reset them'
@@ -58,6 +60,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l force -d 'Re-read every file, even those whose content hash is unchanged'
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l strict -d 'Exit with status 1 when any file was skipped as unreadable or malformed'
+complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -72,6 +75,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l no-refresh -d 'Use the index as it is, without checking the library for changed files (for hot loops over large libraries; a missing index is still built)'
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l rerank -d 'Let the haiku tier choose from the shortlist\'s cards and say why (needs an API key; without one, or if the call fails, the local ranking stands). The call is recorded'
+complete -c devteam -n "__fish_devteam_using_subcommand discover" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -105,6 +109,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -l rerank -d 'Let t
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-rerank -d 'Never ask a model to choose the agent'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l allow-over-budget -d 'Proceed even when a budget has no room left (recorded in the store)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l no-economy -d 'Ignore budget pressure: no economy mode (a budget at 100 % still blocks)'
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -117,6 +122,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -132,6 +138,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_su
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l full -d 'Include every full output (the subtasks\' and the final answer)'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -146,6 +153,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l good -d 'The run\'s answer was good'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l bad -d 'The run\'s answer was not good enough'
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -165,6 +173,7 @@ never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l dry-run -d 'Show the plan and its expected saving; send nothing (no key needed)'
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l wait -d 'When another warm-cache run holds the lock, wait for it instead of exiting at once'
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l suggest-schedule -d 'Print crontab lines timed from the usage history (shortly before the hours when the agents start being used), and say when warming buys nothing; send nothing'
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -176,6 +185,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand prices" -l config -d 'Co
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand prices" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -187,6 +197,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_s
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -206,6 +217,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -218,6 +230,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -234,6 +247,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -247,6 +261,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l reservations -d 'Also drop live reservations in the budget\'s scope now instead of waiting for them to expire (after a crash). Calls still in flight then no longer count: use with care'
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -259,6 +274,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -280,17 +296,47 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l write -d 'Apply the plan: copy the files it changes into `<library>/.devteam-backup/<time>/`, then replace each atomically (temporary file and rename)'
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l undo -d 'Restore the files changed by the last --write from its backup (byte for byte), then delete that backup. Refuses, restoring nothing, if a file changed since'
+complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -f -a "init" -d 'Create (and migrate) the store if it does not exist, and print its path'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create (and migrate) the store if it does not exist, and print its path'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -305,6 +351,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -317,6 +364,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l economy -d 'Route as under budget pressure: every score range moves down one tier'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -331,6 +379,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_se
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -351,7 +400,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l source -d 'Only calls from this source' -r -f -a "devteam\t'`devteam run` and its agents'
 warm-cache\t'Spend made only to fill the prompt cache'
 claude-code\t'Imported from Claude Code\'s logs'"
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: the system\'s]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: `timezone` in config / DEVTEAM_TIMEZONE, else UTC, as budgets use]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -359,6 +408,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l csv -d 'Print CSV (one row per source, then `total`) instead of a table'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -370,7 +420,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l source -d 'Only calls from this source' -r -f -a "devteam\t'`devteam run` and its agents'
 warm-cache\t'Spend made only to fill the prompt cache'
 claude-code\t'Imported from Claude Code\'s logs'"
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: the system\'s]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: `timezone` in config / DEVTEAM_TIMEZONE, else UTC, as budgets use]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -s n -l limit -d 'Show only the N costliest rows (time dimensions: the N latest)' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
@@ -379,6 +429,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l csv -d 'Print CSV instead of a table'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -391,7 +442,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l source -d 'Only calls from this source' -r -f -a "devteam\t'`devteam run` and its agents'
 warm-cache\t'Spend made only to fill the prompt cache'
 claude-code\t'Imported from Claude Code\'s logs'"
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: the system\'s]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: `timezone` in config / DEVTEAM_TIMEZONE, else UTC, as budgets use]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l bucket -d 'Bucket of the spend-over-time charts [default: day up to 92 days, week up to two years, else month]' -r -f -a "day\t'Calendar day'
 week\t'ISO week'
 month\t'Calendar month'"
@@ -401,6 +452,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -411,7 +463,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l source -d 'Only calls from this source' -r -f -a "devteam\t'`devteam run` and its agents'
 warm-cache\t'Spend made only to fill the prompt cache'
 claude-code\t'Imported from Claude Code\'s logs'"
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l timezone -d 'Time zone for "today" and budget windows: an IANA name or UTC [default: the system\'s]' -r
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l timezone -d 'Time zone for "today" and budget windows: an IANA name or UTC [default: `timezone` in config / DEVTEAM_TIMEZONE, else UTC]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -419,6 +471,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l once -d 'Print the view once and exit'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -431,6 +484,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -442,6 +496,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -464,6 +519,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l csv -d 'Print CSV on stdout instead of a table (not with --json)'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -477,6 +533,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l apply -d 'Make the safe suggestions: config edits (config.yaml kept as .bak) and learned routing (kept as learned-routing.json.bak). The rest stay advice'
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -497,6 +554,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_se
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -514,6 +572,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l apply -d 'Write the proposed adjustments (the previous file is kept as .bak)'
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l reset -d 'Remove the learned adjustments: routing returns to the defaults (kept as .bak)'
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -527,6 +586,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -546,6 +606,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -557,6 +618,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -568,6 +630,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -579,6 +642,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -595,6 +659,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -609,6 +674,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -621,6 +687,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -629,20 +696,21 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (one per subcommand) into a folder'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "runs" -d 'List runs, or read one: summaries by default, full outputs only with `--full`'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "warm-cache" -d 'Warm the prompt cache of the most used agents where their history says it pays (for cron): quiet unless something fails'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "budget" -d 'Budgets that hold when many agents, cron and CI spend at once'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "restructure-agents" -d 'Lay agent files out for prompt caching: static sections first, shared blocks hoisted into one foundation file, dynamic sections last (a dry run unless --write)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "eval" -d 'Measure devteam against labeled data'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "usage" -d 'Spend and token reports from the store, and imports of other tools\' usage logs'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "route" -d 'Learn from outcomes: propose bounded adjustments of the router, apply or reset them'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "ab" -d 'A/B tests: run new tasks under two or more variants of the settings and compare them'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
-complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents eval usage route ab generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "extract-metadata" -d 'Index the agent library into compact metadata cards (incremental)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "discover" -d 'Find the few agents a task needs, from the index alone'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "run" -d 'Run a task: route it to a model, pick the agent, lay the prompt out for caching, call the API and record what it cost. `--dry-run` shows the plan without a key'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "runs" -d 'List runs, or read one: summaries by default, full outputs only with `--full`'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "warm-cache" -d 'Warm the prompt cache of the most used agents where their history says it pays (for cron): quiet unless something fails'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "prices" -d 'Show the effective price table: bundled rates plus your overrides'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "budget" -d 'Budgets that hold when many agents, cron and CI spend at once'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "restructure-agents" -d 'Lay agent files out for prompt caching: static sections first, shared blocks hoisted into one foundation file, dynamic sections last (a dry run unless --write)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "store" -d 'The store itself: create it where --db names it, and say where it is'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "eval" -d 'Measure devteam against labeled data'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "usage" -d 'Spend and token reports from the store, and imports of other tools\' usage logs'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "route" -d 'Learn from outcomes: propose bounded adjustments of the router, apply or reset them'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "ab" -d 'A/B tests: run new tasks under two or more variants of the settings and compare them'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "generate" -d 'Generate shell completions and man pages (for packagers)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and not __fish_seen_subcommand_from extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "show" -d 'One run: its plan, subtasks with summaries, hand-overs and cost'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from runs" -f -a "feedback" -d 'Give a run a verdict afterwards: routing learns from it'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "set" -d 'Set or replace a budget: a limit in dollars and/or tokens per calendar window'
@@ -650,6 +718,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "check" -d 'Exit 0 while there is room, 3 when a budget is used up (for scripts and CI)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "reset" -d 'Forget the alerts sent in a budget\'s current window, so they fire again'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "remove" -d 'Remove a budget (and its alert history)'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "init" -d 'Create (and migrate) the store if it does not exist, and print its path'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "summary" -d 'What was spent, where, and what was saved: totals, sources, models, cache hit rate, savings against running the same work on Sonnet without a cache, and the trend'

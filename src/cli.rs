@@ -38,6 +38,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = env::DEVTEAM_DB, value_name = "FILE", help_heading = "Global options")]
     pub db: Option<PathBuf>,
 
+    /// Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default
+    /// location is created unasked, so that a mistyped path fails instead of reading as empty).
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub init: bool,
+
     /// Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml].
     #[arg(long, global = true, env = env::DEVTEAM_CONFIG, value_name = "FILE", help_heading = "Global options")]
     pub config: Option<PathBuf>,
@@ -76,9 +81,19 @@ pub enum Command {
     /// Index the agent library into compact metadata cards (incremental).
     ExtractMetadata(ExtractMetadataArgs),
     /// Find the few agents a task needs, from the index alone.
+    #[command(after_help = "Examples:\n  devteam --agents fixtures/agents discover the login page is slow\n  \
+echo \"502s after the deploy\" | devteam discover - --top 3")]
     Discover(DiscoverArgs),
     /// Run a task: route it to a model, pick the agent, lay the prompt out for caching, call
     /// the API and record what it cost. `--dry-run` shows the plan without a key.
+    #[command(after_help = "A real run needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) in the environment; \
+ANTHROPIC_BASE_URL points the client elsewhere. --dry-run needs neither.\n\n\
+With --json, stdout is JSON Lines: one object per event, each with an \"event\" field (dry_run; call, final \
+for a simple run; plan, subtask_started, subtask_finished, final for a planned one).\n\n\
+Examples:\n  devteam --agents fixtures/agents run --dry-run make checkout fast on phones\n  \
+git log -1 --format=%B | devteam run --no-plan -\n  devteam run --plan --jobs 2 \"migrate auth to OAuth and update the docs\"\n\n\
+Exit codes: 0 done, 2 error (no key, bad input), 3 a budget refused the call, 4 a planned run finished \
+with subtasks missing, 130 interrupted.")]
     Run(RunArgs),
     /// List runs, or read one: summaries by default, full outputs only with `--full`.
     Runs(RunsArgs),
@@ -110,6 +125,9 @@ found nothing to time, 2 error (no key, bad store, bad config), 130 interrupted.
     /// that line are left alone, so a second run changes nothing; no line of any original is
     /// lost (checked before writing).
     RestructureAgents(RestructureAgentsArgs),
+    /// The store itself: create it where --db names it, and say where it is.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Measure devteam against labeled data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -146,8 +164,13 @@ pub struct ExtractMetadataArgs {
 /// Arguments of `discover`.
 #[derive(Debug, Args)]
 pub struct DiscoverArgs {
-    /// The task, in your own words.
-    #[arg(value_name = "TASK")]
+    /// The task, in your own words: quotes are optional (the words are joined with spaces), and
+    /// `-` reads it from stdin.
+    #[arg(value_name = "TASK", required = true, num_args = 1..)]
+    pub words: Vec<String>,
+
+    /// The task as one string, filled from `words` (or stdin) before the command runs.
+    #[arg(skip)]
     pub task: String,
 
     /// How many agents to return [default: 5, or `discover-top` in config].
@@ -168,8 +191,13 @@ pub struct DiscoverArgs {
 /// Arguments of `run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The task, in your own words.
-    #[arg(value_name = "TASK")]
+    /// The task, in your own words: quotes are optional (the words are joined with spaces), and
+    /// `-` reads it from stdin.
+    #[arg(value_name = "TASK", required = true, num_args = 1..)]
+    pub words: Vec<String>,
+
+    /// The task as one string, filled from `words` (or stdin) before the command runs.
+    #[arg(skip)]
     pub task: String,
 
     /// Show the routing, agent, request size and estimated cost; send nothing (no key needed).
@@ -350,6 +378,9 @@ pub enum BudgetCommand {
     /// Spent, reserved, limit, % used, time to reset and the mode in force, per budget.
     Status(BudgetScopeArgs),
     /// Exit 0 while there is room, 3 when a budget is used up (for scripts and CI).
+    #[command(after_help = "Exit codes: 0 room left, 3 over budget (or past --at, or --need does not fit), \
+2 error (no store at --db, bad config): a CI gate should fail on 3 and treat 2 as broken.\n\n\
+Examples:\n  devteam --db ci/devteam.db budget check --need 0.50\n  devteam budget check --at economy --project shop")]
     Check(BudgetCheckArgs),
     /// Forget the alerts sent in a budget's current window, so they fire again.
     Reset(BudgetResetArgs),
@@ -390,7 +421,7 @@ pub struct BudgetSetArgs {
     pub tokens: Option<u64>,
 
     /// Apply to one project's calls only [default: every call].
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub project: Option<String>,
 }
 
@@ -402,7 +433,7 @@ pub struct BudgetTargetArgs {
     pub window: BudgetWindow,
 
     /// The project's budget rather than the global one.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub project: Option<String>,
 }
 
@@ -422,13 +453,15 @@ pub struct BudgetResetArgs {
 #[derive(Debug, Args)]
 pub struct BudgetScopeArgs {
     /// Only the budgets a call of this project counts against (the global ones and its own).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub project: Option<String>,
 }
 
 /// Arguments of `budget check`.
 #[derive(Debug, Args)]
 pub struct BudgetCheckArgs {
+    /// Check the budgets this project's calls count against (the global ones and its own)
+    /// [default: the global budgets only].
     #[command(flatten)]
     pub scope: BudgetScopeArgs,
 
@@ -477,6 +510,16 @@ pub struct RestructureAgentsArgs {
     pub min_agents: Option<usize>,
 }
 
+/// What `store` can do.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Create (and migrate) the store if it does not exist, and print its path.
+    #[command(
+        after_help = "Examples:\n  devteam --db ci/devteam.db store init\n  DEVTEAM_DB=/var/lib/devteam.db devteam store init"
+    )]
+    Init,
+}
+
 /// What `eval` can measure.
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
@@ -513,6 +556,8 @@ pub struct EvalRoutingArgs {
 pub enum UsageCommand {
     /// What was spent, where, and what was saved: totals, sources, models, cache hit rate,
     /// savings against running the same work on Sonnet without a cache, and the trend.
+    #[command(after_help = "Examples:\n  devteam usage summary --since 7d\n  \
+devteam usage summary --project -home-me-code-shop --csv")]
     Summary(UsageSummaryArgs),
     /// Spend grouped by one dimension, with each row's cache hit rate and savings.
     By(UsageByArgs),
@@ -569,7 +614,7 @@ pub struct UsageFilterArgs {
     pub until: Option<String>,
 
     /// Only calls of this project.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub project: Option<String>,
 
     /// Only calls from this source.
@@ -577,7 +622,7 @@ pub struct UsageFilterArgs {
     pub source: Option<UsageSource>,
 
     /// Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC
-    /// [default: the system's].
+    /// [default: `timezone` in config / DEVTEAM_TIMEZONE, else UTC, as budgets use].
     #[arg(long, value_name = "TZ")]
     pub timezone: Option<String>,
 }
@@ -685,14 +730,15 @@ pub struct UsageWatchArgs {
     pub once: bool,
 
     /// Only calls of this project.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub project: Option<String>,
 
     /// Only calls from this source.
     #[arg(long, value_enum, value_name = "SOURCE")]
     pub source: Option<UsageSource>,
 
-    /// Time zone for "today" and budget windows: an IANA name or UTC [default: the system's].
+    /// Time zone for "today" and budget windows: an IANA name or UTC [default: `timezone` in
+    /// config / DEVTEAM_TIMEZONE, else UTC].
     #[arg(long, value_name = "TZ")]
     pub timezone: Option<String>,
 }
@@ -780,6 +826,27 @@ pub enum GenerateCommand {
     },
 }
 
+/// clap's colour for its own errors and help: `--color` on the command line, else off under
+/// `NO_COLOR`, else automatic. Read before parsing, since clap prints parse errors itself.
+pub fn clap_color(args: impl IntoIterator<Item = std::ffi::OsString>, no_color: bool) -> clap::ColorChoice {
+    let args: Vec<String> = args.into_iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let mut choice = None;
+    for (i, arg) in args.iter().enumerate() {
+        let value = match arg.strip_prefix("--color") {
+            Some("") => args.get(i + 1).map(String::as_str),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        match value {
+            Some("never") => choice = Some(clap::ColorChoice::Never),
+            Some("always") => choice = Some(clap::ColorChoice::Always),
+            Some("auto") => choice = Some(clap::ColorChoice::Auto),
+            _ => {}
+        }
+    }
+    choice.unwrap_or(if no_color { clap::ColorChoice::Never } else { clap::ColorChoice::Auto })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -788,6 +855,15 @@ mod tests {
     #[test]
     fn cli_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn clap_colour_follows_the_flag_then_no_color() {
+        let args = |v: &[&str]| v.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert_eq!(clap_color(args(&["devteam", "--color", "never", "x"]), false), clap::ColorChoice::Never);
+        assert_eq!(clap_color(args(&["devteam", "--color=always"]), true), clap::ColorChoice::Always);
+        assert_eq!(clap_color(args(&["devteam", "runs"]), true), clap::ColorChoice::Never);
+        assert_eq!(clap_color(args(&["devteam", "runs"]), false), clap::ColorChoice::Auto);
     }
 }
 

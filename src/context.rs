@@ -6,6 +6,7 @@ use std::cell::OnceCell;
 use anyhow::Result;
 
 use crate::budget::{Guard, Notifier};
+use crate::error::UserError;
 use crate::output::Printer;
 use crate::pricing::PriceTable;
 use crate::settings::Settings;
@@ -30,7 +31,7 @@ impl Context {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }
-        let store = Store::open(&self.settings.db_path)?;
+        let store = self.open_store()?;
         // Calls whose process died before recording them are charged now, so every report and
         // budget check that follows sees them. A failure (a store busy for long) is shown and the
         // next opening tries again; the reservations keep holding their amount meanwhile.
@@ -38,6 +39,21 @@ impl Context {
             self.printer.warn(&format!("could not recover unsettled calls yet: {e:#}"));
         }
         Ok(self.store.get_or_init(|| store))
+    }
+
+    /// A new connection to the store (for a gateway that owns one). A missing store is created
+    /// only at the default location or when asked (`--init`, `store init`).
+    pub fn open_store(&self) -> Result<Store> {
+        let path = &self.settings.db_path;
+        if !self.settings.create_store && !path.exists() {
+            return Err(UserError::new(format!(
+                "no store at {}: check --db / DEVTEAM_DB / `db:` in the config, or create it with --init \
+                 (or `devteam store init`)",
+                path.display()
+            ))
+            .into());
+        }
+        Store::open(path)
     }
 
     /// The budget guard every API call reserves through, with the configured time zone,

@@ -129,7 +129,8 @@ impl Env {
         ClaudeDirs { dirs, from_env: false }
     }
 
-    fn expand_tilde(&self, entry: &str) -> PathBuf {
+    /// `~` and `~/x` against `HOME`; anything else (including `~user`) as given.
+    pub fn expand_tilde(&self, entry: &str) -> PathBuf {
         match (entry.strip_prefix('~'), self.home()) {
             (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
                 home.join(rest.trim_start_matches('/'))

@@ -11,6 +11,9 @@ use serde::Serialize;
 use crate::cli::ColorChoice;
 use crate::settings::OutputSettings;
 
+/// Narrowest terminal tables are wrapped to; below it (0 columns, say) they are not wrapped.
+const MIN_WRAP_WIDTH: u16 = 20;
+
 /// Writes results, notes and progress according to the output settings.
 #[derive(Debug, Clone)]
 pub struct Printer {
@@ -97,11 +100,22 @@ impl Printer {
         bar
     }
 
-    /// A table in the house style; it wraps to the terminal's width on a terminal only.
+    /// A progress bar counting bytes, shown in human units (`12.3 MiB/40.0 MiB`).
+    pub fn progress_bytes(&self, len: u64, what: &str) -> ProgressBar {
+        let bar = self.progress(len, what);
+        if let Ok(style) = ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes}") {
+            bar.set_style(style);
+        }
+        bar
+    }
+
+    /// A table in the house style; it wraps to the terminal's width on a terminal only. A
+    /// terminal that reports no usable width (a pty without a size, common in CI and
+    /// containers) gets the unwrapped table, not one character per line.
     pub fn new_table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
         table.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-        if !self.stdout_tty {
+        if !self.stdout_tty || table.width().is_none_or(|w| w < MIN_WRAP_WIDTH) {
             table.force_no_tty();
         }
         table.set_header(header.iter().copied());

@@ -149,6 +149,8 @@ pub struct Settings {
     pub db_path: PathBuf,
     /// How long a store writer waits for another process's lock.
     pub store_busy_timeout: std::time::Duration,
+    /// Whether a missing store may be created: at the default location, or with `--init`.
+    pub create_store: bool,
     /// Output options.
     pub output: OutputSettings,
     /// Largest metadata card, in tokens.
@@ -163,7 +165,6 @@ pub struct Settings {
     pub run: RunSettings,
     /// How to reach the Claude API; credentials are checked when a client is built, so
     /// commands that never call the API run without them.
-    #[allow(dead_code)] // read by `run`, which builds the `ApiClient`
     pub api: ApiConfig,
     /// Model routing's weights and thresholds.
     pub routing: RoutingSettings,
@@ -250,18 +251,24 @@ impl Settings {
     pub fn resolve(args: &GlobalArgs, env: &Env) -> Result<Self> {
         let (mut config, config_dir, config_path) = load_config(args.config.as_deref(), env)?;
         let restructure = restructure_settings(config.restructure.take(), &config_path)?;
-        let mut routing = routing_settings(&config, &config_dir)?;
+        let mut routing = routing_settings(&config, &config_dir, env)?;
         let timezone = resolve_zone(env, config.timezone.as_deref())?;
-        let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| config_dir.join(p));
-        let agents_dir = args.agents.clone().or_else(|| from_config(&config.agents));
-        let db_path = match args.db.clone().or_else(|| from_config(&config.db)) {
+        // `~` is expanded as a shell would, also in the config file and in `--db=~/x`.
+        let tilde = |p: &Path| p.to_str().map_or_else(|| p.to_path_buf(), |s| env.expand_tilde(s));
+        let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| config_dir.join(tilde(p)));
+        let agents_dir = args.agents.as_deref().map(tilde).or_else(|| from_config(&config.agents));
+        let default_db = env.data_dir().map(|d| d.join("devteam.db"));
+        let db_path = match args.db.as_deref().map(tilde).or_else(|| from_config(&config.db)) {
             Some(path) => path,
-            None => env.data_dir().map(|d| d.join("devteam.db")).ok_or_else(|| {
+            None => default_db.clone().ok_or_else(|| {
                 UserError::new("cannot find a data folder: set HOME, XDG_DATA_HOME or pass --db FILE")
             })?,
         };
         let db_path = absolute(&db_path)?;
         (routing.learned_path, routing.learned) = crate::learn::settings::learned_beside(&db_path)?;
+        // A mistyped --db must not pass for an empty store: only the default location (or an
+        // explicit --init / `store init`) creates one.
+        let create_store = args.init || default_db.map(|d| absolute(&d)).transpose()?.as_ref() == Some(&db_path);
         let color = match (args.color, env.get(env::NO_COLOR)) {
             (Some(choice), _) => choice,
             (None, Some(_)) => ColorChoice::Never,
@@ -271,11 +278,16 @@ impl Settings {
             agents_dir: agents_dir.map(|p| absolute(&p)).transpose()?,
             db_path,
             store_busy_timeout: busy_timeout(env, &config)?,
+            create_store,
             output: OutputSettings { json: args.json, quiet: args.quiet, verbose: args.verbose, color },
             card_max_tokens: pick(env, env::DEVTEAM_CARD_MAX_TOKENS, config.card_max_tokens, DEFAULT_CARD_MAX_TOKENS)?,
             discover_top: pick(env, env::DEVTEAM_DISCOVER_TOP, config.discover_top, DEFAULT_DISCOVER_TOP)?,
             discover_shortlist: config.discover_shortlist.unwrap_or(DEFAULT_SHORTLIST).max(1),
-            prices_file: env.abs_path(env::DEVTEAM_PRICES_FILE).or_else(|| from_config(&config.prices_file)),
+            prices_file: env
+                .get(env::DEVTEAM_PRICES_FILE)
+                .map(|p| env.expand_tilde(p))
+                .filter(|p| p.is_absolute())
+                .or_else(|| from_config(&config.prices_file)),
             api: api_config(env, &config)?,
             run: run_settings(env, &config, &from_config)?,
             routing,
@@ -343,7 +355,11 @@ fn run_settings(
         bail!(UserError::new("max-tokens must be at least 1"));
     }
     Ok(RunSettings {
-        project: env.abs_path(env::DEVTEAM_PROJECT).or_else(|| from_config(&config.project)),
+        project: env
+            .get(env::DEVTEAM_PROJECT)
+            .map(|p| env.expand_tilde(p))
+            .filter(|p| p.is_absolute())
+            .or_else(|| from_config(&config.project)),
         max_tokens,
         cache_strategy,
         project_context_max_tokens: config.project_context_max_tokens.unwrap_or(DEFAULT_PROJECT_CONTEXT_TOKENS),
@@ -467,7 +483,7 @@ impl RestructureSettings {
 /// Returns the config, the folder relative paths start from, and the file's path.
 fn load_config(explicit: Option<&Path>, env: &Env) -> Result<(ConfigFile, PathBuf, PathBuf)> {
     let (path, required) = match explicit {
-        Some(p) => (p.to_path_buf(), true),
+        Some(p) => (env.expand_tilde(&p.to_string_lossy()), true),
         None => match env.config_dir() {
             Some(dir) => (dir.join("config.yaml"), false),
             None => return Ok((ConfigFile::default(), PathBuf::from("."), PathBuf::from("config.yaml"))),
@@ -531,11 +547,10 @@ fn merge_patterns(defaults: Option<Vec<String>>, config: Option<Vec<String>>) ->
 
 /// The bundled weights unless the config names a file; default thresholds unless set. Bad
 /// values name the file and the field.
-fn routing_settings(config: &ConfigFile, config_dir: &Path) -> Result<RoutingSettings> {
+fn routing_settings(config: &ConfigFile, config_dir: &Path, env: &Env) -> Result<RoutingSettings> {
     let weights = match &config.complexity_weights {
-        Some(path) => {
-            Weights::load(&config_dir.join(path)).map_err(|e| UserError::new(format!("complexity-weights {e}")))?
-        }
+        Some(path) => Weights::load(&config_dir.join(env.expand_tilde(&path.to_string_lossy())))
+            .map_err(|e| UserError::new(format!("complexity-weights {e}")))?,
         None => Weights::default(),
     };
     let thresholds = config

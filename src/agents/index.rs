@@ -37,15 +37,24 @@ pub struct IndexOptions {
     pub force: bool,
 }
 
-/// Brings the store's index of `root` up to date. `on_file` is called once per file read
-/// (for progress bars).
+/// What an index run reports as it goes, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexProgress {
+    /// The library holds this many agent files (sent once, after the walk).
+    Files(u64),
+    /// This many more files were looked at (sent from the worker threads).
+    Read(u64),
+}
+
+/// Brings the store's index of `root` up to date, telling `progress` how far it got.
 pub fn index_library(
     store: &Store,
     root: &Path,
     options: IndexOptions,
-    on_file: &dyn Fn(usize),
+    progress: &(dyn Fn(IndexProgress) + Sync),
 ) -> Result<IndexReport> {
     let scan = scan::scan(root)?;
+    progress(IndexProgress::Files(scan.files.len() as u64));
     let ids: HashSet<String> = scan.files.iter().map(|f| f.id.to_ascii_lowercase()).collect();
     let id_set_hash =
         parse::hash(ids.iter().collect::<BTreeSet<_>>().into_iter().cloned().collect::<Vec<_>>().join("\n").as_bytes());
@@ -66,7 +75,7 @@ pub fn index_library(
         indexed_at: now(),
         ..IndexChanges::default()
     };
-    let read = read_all(&scan.files, &known, &ids, options.card_max_tokens, on_file);
+    let read = read_all(&scan.files, &known, &ids, options.card_max_tokens, progress);
     for (file, result) in scan.files.iter().zip(read) {
         record(file, result, &mut report, &mut changes);
     }
@@ -109,18 +118,26 @@ fn read_all(
     known: &HashMap<String, IndexedFile>,
     ids: &HashSet<String>,
     card_max: usize,
-    on_file: &dyn Fn(usize),
+    progress: &(dyn Fn(IndexProgress) + Sync),
 ) -> Vec<FileResult> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
     let chunk = files.len().div_ceil(threads).max(1);
     let results: Vec<Vec<FileResult>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|f| read_one(f, known, ids, card_max)).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    let read = |f| {
+                        let result = read_one(f, known, ids, card_max);
+                        progress(IndexProgress::Read(1));
+                        result
+                    };
+                    part.iter().map(read).collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
-    on_file(files.len());
     results.into_iter().flatten().collect()
 }
 

@@ -50,30 +50,60 @@ impl MessagesRequestBuilder {
     }
 
     /// Appends a user turn of one uncached text block.
-    #[allow(dead_code, reason = "request-builder API: commands send none of these yet; the builder tests cover them")]
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "request-builder API: commands send none of these yet; the builder tests cover them"
+        )
+    )]
     pub fn user(self, text: impl Into<String>) -> Self {
         self.message(Role::User, vec![TextBlock::new(text)])
     }
 
-    #[allow(dead_code, reason = "request-builder API: commands send none of these yet; the builder tests cover them")]
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "request-builder API: commands send none of these yet; the builder tests cover them"
+        )
+    )]
     pub fn temperature(mut self, value: f64) -> Self {
         self.request.temperature = Some(value);
         self
     }
 
-    #[allow(dead_code, reason = "request-builder API: commands send none of these yet; the builder tests cover them")]
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "request-builder API: commands send none of these yet; the builder tests cover them"
+        )
+    )]
     pub fn top_p(mut self, value: f64) -> Self {
         self.request.top_p = Some(value);
         self
     }
 
-    #[allow(dead_code, reason = "request-builder API: commands send none of these yet; the builder tests cover them")]
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "request-builder API: commands send none of these yet; the builder tests cover them"
+        )
+    )]
     pub fn top_k(mut self, value: u32) -> Self {
         self.request.top_k = Some(value);
         self
     }
 
-    #[allow(dead_code, reason = "request-builder API: commands send none of these yet; the builder tests cover them")]
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "request-builder API: commands send none of these yet; the builder tests cover them"
+        )
+    )]
     pub fn user_id(mut self, id: impl Into<String>) -> Self {
         self.request.metadata = Some(Metadata { user_id: Some(id.into()) });
         self

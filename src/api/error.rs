@@ -157,7 +157,7 @@ impl ApiError {
     }
 
     /// Retries made before this error was returned.
-    #[allow(dead_code, reason = "diagnostics for callers; the API tests check it")]
+    #[cfg_attr(not(test), expect(dead_code, reason = "diagnostics for callers; the API tests check it"))]
     pub fn retries(&self) -> u32 {
         match self {
             Self::Transport { retries, .. } => *retries,

@@ -94,7 +94,7 @@ fn jitter() -> f64 {
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u8(0);
     // 53 random bits give a uniform fraction in [0, 1).
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss)]
     let unit = (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64;
     1.0 - 0.25 * unit
 }

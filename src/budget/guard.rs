@@ -22,7 +22,6 @@ use crate::store::{Ledger, NewReservation, Recovered, Store};
 use crate::usage::CallRecord;
 
 /// What a call asks to reserve.
-#[allow(dead_code, reason = "built by `devteam run`'s call site, wired in at merge")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request<'a> {
     /// The project the call is for (`""`: none; only global budgets apply).
@@ -46,7 +45,6 @@ pub struct Request<'a> {
 
 /// Budget held for one call in flight. Settle or release it; one that is dropped is held
 /// until it expires.
-#[allow(dead_code, reason = "returned to `devteam run`'s call site, wired in at merge")]
 #[must_use = "settle or release a reservation; an abandoned one holds budget until it expires"]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reservation {
@@ -74,12 +72,11 @@ impl Guard {
         Self { policy, notifier }
     }
 
-    #[allow(dead_code, reason = "called by `devteam run`, wired in at merge")]
+    #[expect(dead_code, reason = "called by `devteam run`, wired in at merge")]
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
 
-    #[allow(dead_code, reason = "called by `devteam run`, wired in at merge")]
     /// Holds the call's worst case against every budget that applies, or refuses with
     /// `BudgetError::Exceeded` naming the budget that has no room. The checks and the insert
     /// are one immediate transaction, so concurrent callers cannot both take the last room.
@@ -175,7 +172,6 @@ impl Guard {
         })
     }
 
-    #[allow(dead_code, reason = "called by `devteam run`, wired in at merge")]
     /// Replaces the reservation by the call as billed, in one transaction, and returns the
     /// call's row id. Alerts for thresholds the spend now crosses are recorded and delivered.
     pub fn settle(&self, store: &Store, now: Timestamp, reservation: Reservation, call: &CallRecord) -> Result<i64> {
@@ -208,14 +204,12 @@ impl Guard {
         Ok(id)
     }
 
-    #[allow(dead_code, reason = "called by `devteam run`, wired in at merge")]
     /// Gives a reservation back without recording a call (the call failed before billing).
     pub fn release(&self, store: &Store, reservation: Reservation) -> Result<()> {
         let created_ms = reservation.created_at.as_millisecond();
         store.budget_write(|ledger| ledger.delete_reservation(reservation.id, created_ms).map(drop))
     }
 
-    #[allow(dead_code, reason = "called by `devteam run`, wired in at merge")]
     /// The mode in force for a call of `project`; see [`super::pressure`].
     pub fn pressure(&self, store: &Store, now: Timestamp, project: &str) -> Result<super::Mode> {
         super::pressure(store, &self.policy, now, project)

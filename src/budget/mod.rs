@@ -28,11 +28,10 @@ use serde::Serialize;
 
 pub use alerts::Alert;
 pub use error::{BudgetError, Exceeded, Unit};
-#[allow(unused_imports, reason = "the call-site API of `devteam run`, wired in at merge")]
 pub use guard::{Guard, Request, Reservation};
-#[allow(unused_imports, reason = "the call-site API of `devteam run`, wired in at merge")]
+#[expect(unused_imports, reason = "the call-site API of `devteam run`, wired in at merge")]
 pub use money::worst_case_micros;
-pub use money::{format_usd, parse_usd};
+pub use money::{format_limit_usd, format_usd, parse_usd};
 pub use notify::Notifier;
 pub use state::{BudgetState, Scope, Totals, evaluate, pressure};
 pub use window::{Bounds, Window, human_duration, rfc3339, tz_name};

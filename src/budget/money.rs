@@ -9,7 +9,7 @@ use crate::pricing::{PriceTable, TokenUsage};
 /// its `output` is ignored) plus `max_tokens` of output, at the model's rates (the long-context
 /// tier applies when the input crosses it). For a true worst case, count a cached prefix as
 /// cache writes: an expected cache read can miss and be written instead.
-#[allow(dead_code, reason = "called by `devteam run` before each reservation, wired in at merge")]
+#[cfg_attr(not(test), expect(dead_code, reason = "called by `devteam run` before each reservation, wired in at merge"))]
 pub fn worst_case_micros(
     prices: &PriceTable,
     model: &str,
@@ -46,6 +46,16 @@ pub fn parse_usd(text: &str) -> Result<i64, String> {
     Ok(micros)
 }
 
+/// A limit as it was set: cents, plus any digits below the cent (`$5.001`, not `$5.00`), so
+/// `budget set daily 5.001` is never shown rounded.
+pub fn format_limit_usd(micros: i64) -> String {
+    if micros % 10_000 == 0 {
+        return format_usd(micros);
+    }
+    let text = format!("{:.6}", micros as f64 / 1_000_000.0);
+    format!("${}", text.trim_end_matches('0'))
+}
+
 /// Micro-dollars as `$4.30`; amounts under a cent keep their digits (`$0.0042`).
 pub fn format_usd(micros: i64) -> String {
     let usd = micros as f64 / 1_000_000.0;
@@ -71,6 +81,8 @@ mod tests {
         assert_eq!(parse_usd("0.000001"), Ok(1));
         // 0.1 + 0.2 style float error cannot happen: 0.29 is 290000 exactly.
         assert_eq!(parse_usd("0.29"), Ok(290_000));
+        assert_eq!(format_limit_usd(parse_usd("5.001").unwrap()), "$5.001", "not shown as $5.00");
+        assert_eq!((format_limit_usd(5_000_000), format_limit_usd(4_200)), ("$5.00".into(), "$0.0042".into()));
     }
 
     #[test]

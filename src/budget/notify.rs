@@ -59,7 +59,7 @@ fn post(url: &str, text: &str) -> Result<()> {
             .spawn(|| -> Result<()> {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
                 runtime.block_on(async {
-                    let client = reqwest::Client::builder().timeout(DELIVERY_TIMEOUT).build()?;
+                    let client = crate::api::client_builder().timeout(DELIVERY_TIMEOUT).build()?;
                     let response = client.post(url).json(&body).send().await?;
                     response.error_for_status()?;
                     Ok(())

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::budget::{
-    Budget, BudgetState, Exceeded, Mode, Policy, Scope, Thresholds, Unit, Window, format_usd, human_duration,
-    parse_usd, rfc3339, tz_name,
+    Budget, BudgetState, Exceeded, Mode, Policy, Scope, Thresholds, Unit, Window, format_limit_usd, format_usd,
+    human_duration, parse_usd, rfc3339, tz_name,
 };
 use crate::cli::{BudgetCheckArgs, BudgetCommand, BudgetLevel, BudgetResetArgs, BudgetScopeArgs, BudgetSetArgs};
 use crate::cli::{BudgetTargetArgs, BudgetWindow};
@@ -123,7 +123,8 @@ fn status(args: &BudgetScopeArgs, ctx: &Context) -> Result<ExitStatus> {
         let resets = human_duration(row.resets_in_secs * 1000);
         if let Some(a) = &row.usd {
             let usd = |v: f64| format_usd((v * 1_000_000.0).round() as i64);
-            let cells = [usd(a.spent), usd(a.reserved), usd(a.limit), pct(a.used_pct)];
+            let limit = format_limit_usd((a.limit * 1_000_000.0).round() as i64);
+            let cells = [usd(a.spent), usd(a.reserved), limit, pct(a.used_pct)];
             t.add_row(
                 [std::slice::from_ref(&row.name), &cells[..], &[resets.clone(), row.mode.as_str().into()]].concat(),
             );
@@ -148,7 +149,13 @@ fn check(args: &BudgetCheckArgs, ctx: &Context) -> Result<ExitStatus> {
         BudgetLevel::Blocked => Mode::Blocked,
     };
     let now = Timestamp::now();
-    let (status, states) = status_report(ctx, scope(&args.scope)?, now)?;
+    // Without --project, the budgets a call with no project counts against (the global ones):
+    // another project's exhausted budget must not fail a job that does not spend from it.
+    let checked = match args.scope.project {
+        None => Scope::Project(""),
+        Some(_) => scope(&args.scope)?,
+    };
+    let (status, states) = status_report(ctx, checked, now)?;
     let policy = &ctx.settings.budget.policy;
     let failing: Vec<String> = states.iter().filter_map(|s| failure(s, at, need, policy, now)).collect();
     let report = CheckReport {
@@ -291,7 +298,7 @@ fn print_change(ctx: &Context, report: &ChangeReport, text: &str) -> Result<Exit
 }
 
 fn limits(b: &Budget) -> String {
-    let money = b.limit_micros.map(format_usd);
+    let money = b.limit_micros.map(format_limit_usd);
     let tokens = b.limit_tokens.map(|t| format!("{t} tokens"));
     money.into_iter().chain(tokens).collect::<Vec<_>>().join(" and ")
 }

@@ -153,6 +153,10 @@ fn print(ctx: &Context, report: &DiscoverReport) -> Result<()> {
         p.table(&table)?;
     }
     let t = &report.tokens;
+    if report.agents.is_empty() {
+        // Nothing found is not a saving: say so instead of "100.0% saved".
+        return p.stdout_line("no agent matched this task; try other words, or `--rerank` with a key");
+    }
     p.stdout_line(&format!(
         "tokens: {} cards ({} tokens) + chosen agents' full text ({} tokens) = {} vs {} to load the whole library ({:.1}% saved)",
         t.cards_consulted, t.card_tokens, t.chosen_full_tokens, t.total, t.load_all_tokens, t.saved_pct

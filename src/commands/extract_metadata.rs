@@ -52,9 +52,9 @@ pub fn run(args: &ExtractMetadataArgs, ctx: &Context) -> Result<ExitStatus> {
         )));
     }
     let store = ctx.store()?;
-    let bar = ctx.printer.progress(1, "indexing");
+    let bar = ctx.printer.progress(0, "indexing");
     let report =
-        index_library(store, root, IndexOptions { card_max_tokens, force: args.force }, &|n| bar.inc(n as u64))?;
+        index_library(store, root, IndexOptions { card_max_tokens, force: args.force }, &|p| super::track(&bar, p))?;
     bar.finish_and_clear();
     let library = report.library.clone().ok_or_else(|| anyhow::anyhow!("index run returned no library"))?;
     let totals = store.library_totals(library.id)?;
@@ -80,7 +80,12 @@ pub fn run(args: &ExtractMetadataArgs, ctx: &Context) -> Result<ExitStatus> {
         elapsed_ms: started.elapsed().as_millis(),
     };
     print(ctx, &out)?;
-    Ok(if args.strict && !out.skipped.is_empty() { ExitStatus::Failure } else { ExitStatus::Success })
+    if args.strict && !out.skipped.is_empty() {
+        // Exit 1 must say why on stderr, whatever went to stdout (`--json`, `-q`).
+        ctx.printer.warn(&format!("--strict: {} file(s) were skipped (listed above), exiting 1", out.skipped.len()));
+        return Ok(ExitStatus::Failure);
+    }
+    Ok(ExitStatus::Success)
 }
 
 /// Percentage of `full` saved by using `part` instead.

@@ -6,12 +6,14 @@ mod budget;
 mod discover;
 mod eval;
 mod extract_metadata;
-mod generate;
+pub mod generate;
 mod prices;
 mod restructure_agents;
 mod route;
 mod run;
 mod runs;
+mod store;
+mod task_input;
 mod usage;
 mod warm_cache;
 
@@ -21,16 +23,16 @@ use crate::agents::AgentSummary;
 use crate::api::ApiClient;
 use crate::discovery::rerank::{self, Reranked};
 use crate::gateway::Gateway;
-use crate::store::Store;
 
-use crate::agents::index::{IndexOptions, index_library};
+use crate::agents::index::{IndexOptions, IndexProgress, index_library};
 use crate::cli::{Command, EvalCommand};
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 use crate::store::Library;
 
 /// Runs the chosen subcommand.
-pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
+pub fn dispatch(mut command: Command, ctx: Context) -> Result<ExitStatus> {
+    task_input::fill(&mut command)?;
     match command {
         Command::ExtractMetadata(args) => extract_metadata::run(&args, &ctx),
         Command::Discover(args) => discover::run(&args, &ctx),
@@ -45,6 +47,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<ExitStatus> {
         Command::Usage(command) => usage::run(command, &ctx),
         Command::Route(command) => route::run(command, &ctx),
         Command::Ab(command) => ab::run(command, &ctx),
+        Command::Store(command) => store::run(command, &ctx),
         Command::Generate(command) => generate::run(command),
     }
 }
@@ -69,7 +72,10 @@ fn fresh_library(ctx: &Context, refresh: bool) -> Result<Library> {
         return Ok(library);
     }
     let options = IndexOptions { card_max_tokens: ctx.settings.card_max_tokens, force: false };
-    let report = index_library(ctx.store()?, &root, options, &|_| {})?;
+    // A first index of a large library takes a while: show how far it got (on a terminal).
+    let bar = ctx.printer.progress(0, "indexing");
+    let report = index_library(ctx.store()?, &root, options, &|p| track(&bar, p))?;
+    bar.finish_and_clear();
     if report.parsed > 0 || report.removed > 0 {
         ctx.printer.note(&format!(
             "indexed {}: {} file(s) read, {} agent(s) removed",
@@ -79,6 +85,14 @@ fn fresh_library(ctx: &Context, refresh: bool) -> Result<Library> {
         ));
     }
     report.library.ok_or_else(|| anyhow::anyhow!("index run returned no library"))
+}
+
+/// Moves an indexing progress bar: the total once the library is walked, then each file.
+fn track(bar: &indicatif::ProgressBar, progress: IndexProgress) {
+    match progress {
+        IndexProgress::Files(total) => bar.set_length(total),
+        IndexProgress::Read(n) => bar.inc(n),
+    }
 }
 
 /// Asks a model (on `tier`) to choose agents from `candidates`. Any failure (no key, API error,
@@ -100,7 +114,7 @@ fn model_pick(
     };
     let prices = ctx.prices()?;
     let min_cacheable = prices.model(tier)?.min_cacheable_tokens;
-    let gateway = Gateway::new(&api, prices, Store::open(&ctx.settings.db_path)?, String::new(), &|_| {}, ctx.guard());
+    let gateway = Gateway::new(&api, prices, ctx.open_store()?, String::new(), &|_| {}, ctx.guard());
     let runtime = runtime()?;
     match runtime.block_on(rerank::ask(&gateway, tier, task, candidates, popular, top, min_cacheable)) {
         Ok(Some(picked)) => Ok(Some(picked)),

@@ -90,9 +90,26 @@ fn list(ctx: &Context, limit: usize) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
+/// The run an id or prefix names: an exact id wins; a prefix must be unique, else the error
+/// lists the candidates instead of picking one.
+fn resolve_id(store: &crate::store::Store, id: &str) -> Result<String> {
+    const SHOWN: usize = 10;
+    let ids = store.run_ids_with_prefix(id, SHOWN + 1)?;
+    match ids.as_slice() {
+        [] => Err(UserError::new(format!("no run `{id}`: `devteam runs` lists them")).into()),
+        [first, ..] if first == id => Ok(first.clone()),
+        [only] => Ok(only.clone()),
+        many => {
+            let more = if many.len() > SHOWN { ", ..." } else { "" };
+            let list = many.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+            Err(UserError::new(format!("`{id}` matches several runs ({list}{more}): give more of the id")).into())
+        }
+    }
+}
+
 fn show(ctx: &Context, id: &str, full: bool) -> Result<ExitStatus> {
     let store = ctx.store()?;
-    let Some(run) = store.run(id)? else {
+    let Some(run) = store.run(&resolve_id(store, id)?)? else {
         return Err(UserError::new(format!("no run `{id}`: `devteam runs` lists them")).into());
     };
     let subtasks = store.subtasks(&run.id)?;

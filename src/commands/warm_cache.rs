@@ -15,7 +15,6 @@ use crate::context::Context;
 use crate::error::{ExitStatus, Interrupted, UserError};
 use crate::gateway::Gateway;
 use crate::orchestrator::llm::{Llm, LlmCall, LlmError};
-use crate::store::Store;
 use crate::usage::{Source, to_usd};
 use crate::warm::lock::{self, Acquired};
 use crate::warm::{self, AgentPlan, DaysCompared, Plan, PlanInput};
@@ -116,7 +115,7 @@ fn project_name(ctx: &Context) -> String {
 }
 
 fn send(ctx: &Context, api: &ApiClient, planned: &Planned) -> Result<Vec<Outcome>> {
-    let store = Store::open(&ctx.settings.db_path)?;
+    let store = ctx.open_store()?;
     let no_text = |_: &str| {};
     let gateway = Gateway::new(api, ctx.prices()?, store, project_name(ctx), &no_text, ctx.guard())
         .with_source(Source::WarmCache);

@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 
 pub use features::{Feature, TaskContext};
 pub use score::Contribution;
-#[allow(unused_imports, reason = "the run command, not built yet, retries failures with these")]
 pub use tier::{FailureKind, upgrade};
 pub use tier::{Pressure, Thresholds, Tier};
 pub use weights::Weights;
@@ -103,7 +102,11 @@ impl Router {
             .take(3)
             .map(|c| format!("{} {:+.2}", feature_name(c.feature), c.points))
             .collect();
-        let drivers = if drivers.is_empty() { "no features fired".to_string() } else { drivers.join(", ") };
+        let drivers = if drivers.is_empty() {
+            "no feature matched, so the base score stands".to_string()
+        } else {
+            drivers.join(", ")
+        };
         let learned: Vec<String> = top
             .iter()
             .filter(|c| learned::is_learned(c))

@@ -35,7 +35,6 @@ impl Tier {
     }
 
     /// The next tier down, if any.
-    #[allow(dead_code, reason = "part of the routing API; the budget feature will use it")]
     pub fn down(self) -> Option<Tier> {
         match self {
             Tier::Haiku => None,
@@ -83,7 +82,6 @@ pub enum Pressure {
 }
 
 /// Why an attempt on a tier did not produce a usable answer.
-#[allow(dead_code, reason = "the run command, not built yet, reports failures with it")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureKind {
@@ -98,7 +96,6 @@ pub enum FailureKind {
 /// The tier to retry a failed attempt on: one tier up, whatever the failure, because each of
 /// them is more often a capability limit than bad luck on the same model. Opus has no upgrade.
 /// The caller retries once: an attempt that was itself an upgrade is not upgraded again.
-#[allow(dead_code, reason = "the run command, not built yet, retries failures with it")]
 pub fn upgrade(tier: Tier, failure: FailureKind) -> Option<Tier> {
     match failure {
         FailureKind::FailedAfterRetries | FailureKind::StoppedAtMaxTokens | FailureKind::Refusal => tier.up(),

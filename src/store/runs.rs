@@ -109,12 +109,22 @@ impl Store {
         rows.collect::<rusqlite::Result<_>>().context("listing runs")
     }
 
-    /// One run, by id or unique id prefix.
+    /// Ids of the runs whose id starts with `prefix` (the exact id first), at most `limit`.
+    /// Compared with `substr`, not `LIKE`, so `_` and `%` in the prefix are plain characters.
+    pub fn run_ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id = ?1 DESC, ts_ms DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![prefix, limit as i64], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>().context("finding runs by id prefix")
+    }
+
+    /// One run, by its exact id.
     pub fn run(&self, id: &str) -> Result<Option<RunRecord>> {
         self.conn
             .query_row(
                 "SELECT id, ts_ms, task, project, status, planned, plan, note, final_output_id, wall_ms, cost_micros
-                 FROM runs WHERE id = ?1 OR id LIKE ?1 || '%' ORDER BY id = ?1 DESC LIMIT 1",
+                 FROM runs WHERE id = ?1",
                 [id],
                 |r| {
                     Ok(RunRecord {

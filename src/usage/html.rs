@@ -39,7 +39,15 @@ pub struct Dashboard {
     pub models: Vec<String>,
     pub series: Vec<SeriesPoint>,
     pub by_agent: Vec<UsageRow>,
+    /// What `by_agent` is grouped by: `agent`, or `project` when no call names an agent
+    /// (imported Claude Code usage), so the chart is not one `(none)` bar.
+    pub by_agent_dim: &'static str,
     pub top_tasks: Vec<UsageRow>,
+    /// `task`, or `project` when no call names a task (and the agent chart did not fall back
+    /// already); `none` when neither has names, and the chart says so.
+    pub top_tasks_dim: &'static str,
+    /// The first call in scope, for the header when `--since` is not given.
+    pub first_call: Option<String>,
     pub budgets: Vec<BudgetUse>,
     /// The USD limit of the budget whose window is one bucket of the spend chart.
     pub bucket_budget_usd: Option<f64>,
@@ -71,7 +79,8 @@ pub fn dashboard(
         None => auto_calendar(store, scope)?,
     };
     let starts: Vec<i64> = calendar_starts(store, scope, cal)?.iter().map(|t| t.as_millisecond()).collect();
-    let specs = [vec![Key::Source], vec![Key::Time(starts.clone())], vec![Key::Agent], vec![Key::Task]];
+    let specs =
+        [vec![Key::Source], vec![Key::Time(starts.clone())], vec![Key::Agent], vec![Key::Task], vec![Key::Project]];
     let scan = report::scan(store, &pricer, scope, &specs, true)?;
     let summary = summary_of(scope, &pricer, prices, &scan.groups[0], &scan.trend.unwrap_or_default());
     let models: Vec<String> = summary.by_model.iter().map(|r| r.key.clone()).collect();
@@ -81,11 +90,31 @@ pub fn dashboard(
     let budgets = budget_use(store, last, &scope.tz)?;
     let bucket_budget_usd =
         budgets.iter().filter(|b| b.calendar == Some(cal) && b.project == scope.project).find_map(|b| b.limit_usd);
+    let named = |groups: &[Group]| groups.iter().any(|g| !g.keys[0].text().is_empty());
+    let (by_agent, by_agent_dim) = if named(&scan.groups[2]) || !named(&scan.groups[4]) {
+        (top(&scan.groups[2], &pricer), "agent")
+    } else {
+        (top(&scan.groups[4], &pricer), "project")
+    };
+    let (top_tasks, top_tasks_dim) = if named(&scan.groups[3]) {
+        (top(&scan.groups[3], &pricer), "task")
+    } else if by_agent_dim == "agent" && named(&scan.groups[4]) {
+        (top(&scan.groups[4], &pricer), "project")
+    } else {
+        (Vec::new(), "none")
+    };
+    let first_call = store
+        .usage_span(&scope.filter())?
+        .and_then(|(first, _)| Timestamp::from_millisecond(first).ok())
+        .map(|t| period::display(t, &scope.tz));
     Ok(Dashboard {
         generated_at: period::display(now, &scope.tz),
+        first_call,
+        by_agent,
+        by_agent_dim,
+        top_tasks,
+        top_tasks_dim,
         series: series(&scan.groups[1], &pricer, &models, &starts, cal, scope),
-        by_agent: top(&scan.groups[2], &pricer),
-        top_tasks: top(&scan.groups[3], &pricer),
         summary,
         bucket: match cal {
             Calendar::Day => "day",
@@ -213,5 +242,43 @@ mod tests {
         for fetcher in ["https://", "fetch(", "XMLHttpRequest", "<link", " src=", "@import", "url("] {
             assert!(!page.contains(fetcher), "the page must not reach the network: found {fetcher}");
         }
+    }
+
+    #[test]
+    fn imported_usage_is_charted_by_project_not_as_one_none_bar() {
+        let store = Store::open_in_memory().unwrap();
+        let now: Timestamp = "2026-03-10T12:00:00Z".parse().unwrap();
+        for (i, project) in ["-home-me-shop", "-home-me-blog", "-home-me-shop"].iter().enumerate() {
+            store
+                .insert_call(&CallRecord {
+                    ts_ms: now.as_millisecond() - 3_600_000 * (i as i64 + 1),
+                    source: Source::ClaudeCode,
+                    project: (*project).into(),
+                    run_id: None,
+                    subtask_id: None,
+                    task: String::new(),
+                    agent: String::new(),
+                    model: "claude-sonnet-4-6".into(),
+                    tier: String::new(),
+                    tokens: TokenUsage { input: 10, output: 10, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
+                    cost_micros: 100 * (i as i64 + 1),
+                    batch: false,
+                    latency_ms: None,
+                    request_id: None,
+                    message_id: None,
+                    session_id: None,
+                    is_sidechain: false,
+                    outcome: "ok".into(),
+                })
+                .unwrap();
+        }
+        let scope =
+            Scope { period: Period { since: None, until: now }, project: None, source: None, tz: TimeZone::UTC };
+        let data = dashboard(&store, &PriceTable::load(None).unwrap(), &scope, None, now).unwrap();
+        assert_eq!((data.by_agent_dim, data.top_tasks_dim), ("project", "none"));
+        let keys: Vec<&str> = data.by_agent.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["-home-me-shop", "-home-me-blog"], "costliest first");
+        assert!(data.top_tasks.is_empty());
+        assert_eq!(data.first_call.as_deref(), Some("2026-03-10T09:00:00+00:00"));
     }
 }

@@ -37,9 +37,9 @@ pub enum Edge {
 }
 
 /// The time zone named by `--timezone` (IANA name or UTC), else the system's.
-pub fn time_zone(name: Option<&str>) -> Result<TimeZone> {
+pub fn time_zone(name: Option<&str>, configured: &TimeZone) -> Result<TimeZone> {
     match name {
-        None => Ok(TimeZone::system()),
+        None => Ok(configured.clone()),
         Some(n) if n.eq_ignore_ascii_case("utc") => Ok(TimeZone::UTC),
         Some(n) => TimeZone::get(n).map_err(|e| {
             UserError::new(format!(
@@ -199,7 +199,7 @@ mod tests {
         let tz = TimeZone::UTC;
         let msg = format!("{:#}", Period::parse(Some("2026-03-05"), Some("2026-03-01"), now(), &tz).unwrap_err());
         assert!(msg.contains("not before"), "{msg}");
-        assert!(format!("{:#}", time_zone(Some("Mars/Olympus")).unwrap_err()).contains("Mars/Olympus"));
+        assert!(format!("{:#}", time_zone(Some("Mars/Olympus"), &TimeZone::UTC).unwrap_err()).contains("Mars/Olympus"));
     }
 
     #[test]

@@ -63,7 +63,10 @@ pub fn prerequisite<T>(found: Option<T>, test: &str, missing: &str) -> Option<T>
     if std::env::var_os(STRICT_VAR).is_some_and(|v| v == "1") {
         panic!("{test}: {missing}, and {STRICT_VAR}=1 makes this test mandatory");
     }
-    eprintln!("SKIPPED {test}: {missing} (set {STRICT_VAR}=1 to make this a failure)");
+    // Straight to the process's stderr, not `eprintln!`: the test harness captures the print
+    // macros of passing tests, so a skip line printed that way never reaches the reader.
+    let line = format!("SKIPPED {test}: {missing} (set {STRICT_VAR}=1 to make this a failure)\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
     None
 }
 

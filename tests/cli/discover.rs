@@ -7,7 +7,7 @@ use crate::common::{TestEnv, json, repo, stderr, stdout};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct DiscoverReport {
     task: String,
     library: String,
@@ -19,7 +19,7 @@ struct DiscoverReport {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Rerank {
     model: String,
     request_tokens: usize,
@@ -28,7 +28,7 @@ struct Rerank {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Timing {
     refresh_ms: f64,
     rank_ms: f64,
@@ -36,7 +36,7 @@ struct Timing {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Agent {
     rank: usize,
     id: String,

@@ -7,7 +7,7 @@ use crate::common::{TestEnv, json, repo, shared_corpus};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct EvalReport {
     tasks: usize,
     hit_at_1: f64,
@@ -22,7 +22,7 @@ struct EvalReport {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Miss {
     line: usize,
     task: String,

@@ -10,7 +10,7 @@ use crate::common::{TestEnv, json, repo, stderr};
 /// Mirror of the JSON contract: an unknown or missing field fails the test.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct ExtractReport {
     pub library: String,
     pub agents: usize,

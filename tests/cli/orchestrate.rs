@@ -190,7 +190,7 @@ fn ctrl_c_cancels_records_what_was_spent_and_exits_130() {
         Rule::any().when_user_contains("Your part:").fault(Fault::Slow { delay_ms: 10_000 }).times(Times::Always);
     let server = server(rules(vec![slow]));
     let env = TestEnv::new();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("devteam"))
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("devteam"))
         .env_clear()
         .env("HOME", env.path().join("home"))
         .env("XDG_DATA_HOME", env.path().join("data"))
@@ -203,11 +203,12 @@ fn ctrl_c_cancels_records_what_was_spent_and_exits_130() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the subtasks are in flight (the planner has answered).
-    for _ in 0..100 {
-        if server.requests().len() >= 2 {
-            break;
-        }
+    // Wait until the subtasks are in flight (the planner has answered): bounded, and failing
+    // loudly instead of interrupting a run that has not got there.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while server.requests().len() < 2 {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before its subtasks were in flight");
+        assert!(std::time::Instant::now() < deadline, "the subtasks were not in flight within 120 s");
         std::thread::sleep(Duration::from_millis(50));
     }
     std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();

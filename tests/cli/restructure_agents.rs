@@ -14,7 +14,7 @@ const MARKER: &str = "<!-- devteam:dynamic -->";
 /// Mirror of the JSON contract: an unknown or missing field fails the test.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Report {
     library: String,
     written: bool,
@@ -32,7 +32,7 @@ struct Report {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct TierModel {
     tier: String,
     model: String,
@@ -41,7 +41,7 @@ struct TierModel {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct AgentRow {
     id: String,
     path: String,
@@ -61,7 +61,7 @@ struct AgentRow {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Reach {
     tier: String,
     static_only: bool,
@@ -70,7 +70,7 @@ struct Reach {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Totals {
     agents: usize,
     changed_agents: usize,
@@ -85,7 +85,7 @@ struct Totals {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct TierReach {
     tier: String,
     model: String,
@@ -96,7 +96,7 @@ struct TierReach {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct SharedBlock {
     anchor: String,
     heading: String,
@@ -111,7 +111,7 @@ struct SharedBlock {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct FileNote {
     path: String,
     reason: String,
@@ -119,7 +119,7 @@ struct FileNote {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct UndoReport {
     library: String,
     backup: String,
@@ -374,12 +374,18 @@ fn restructured_library_indexes_the_same_agents_and_discovers_as_well() {
     let lib = env.copy_fixture("agents");
     let labels = repo().join("fixtures/labels/discovery.tsv");
     let eval = |db: &str| -> Eval {
-        json(env.cmd().arg("--agents").arg(&lib).args(["--db", db, "--json", "eval", "discovery"]).arg(&labels))
+        json(
+            env.cmd()
+                .arg("--agents")
+                .arg(&lib)
+                .args(["--db", db, "--init", "--json", "eval", "discovery"])
+                .arg(&labels),
+        )
     };
     let before = eval("before.db");
     let _: Report = restructure(&env, &lib, &["--write"]);
     let index: Index =
-        json(env.cmd().arg("--agents").arg(&lib).args(["--db", "after.db", "--json", "extract-metadata"]));
+        json(env.cmd().arg("--agents").arg(&lib).args(["--db", "after.db", "--init", "--json", "extract-metadata"]));
     assert_eq!(index.agents, 119, "_shared/ and .devteam-backup/ hold no agents");
     assert!(index.skipped.is_empty(), "{:?}", index.skipped);
     let after = eval("after.db");

@@ -7,7 +7,6 @@ use crate::common::{TestEnv, json, repo, stderr};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
 struct RoutingReport {
     tasks: usize,
     pressure: String,
@@ -50,7 +49,7 @@ struct SetCost {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Miss {
     line: usize,
     task: String,

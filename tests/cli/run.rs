@@ -34,7 +34,7 @@ fn recorded_calls(env: &TestEnv) -> Vec<(String, i64, i64, i64, i64, i64)> {
 }
 
 #[derive(Debug, Deserialize)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct DryRun {
     run_id: String,
     routing: Option<serde_json::Value>,

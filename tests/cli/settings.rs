@@ -37,7 +37,13 @@ fn the_config_file_can_name_the_library_relative_to_itself() {
     let lib = env.copy_fixture("broken");
     let cfg = env.path().join("config/devteam/config.yaml");
     std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
-    std::fs::write(&cfg, format!("agents: {}\ndiscover-top: 2\n", lib.display())).unwrap();
+    // Relative to the config file's folder, not to the working directory (where `../../broken`
+    // does not exist).
+    assert!(lib.ends_with("broken") && !env.path().join("../../broken").exists());
+    std::fs::write(&cfg, "agents: ../../broken\ndiscover-top: 1\n").unwrap();
     let report: serde_json::Value = crate::common::json(env.cmd().args(["--json", "discover", "good"]));
-    assert!(report["agents"].as_array().unwrap().len() <= 2);
+    assert_eq!(report["library"].as_str(), Some(lib.canonicalize().unwrap().to_str().unwrap()));
+    let agents = report["agents"].as_array().unwrap();
+    assert_eq!(agents.len(), 1, "discover-top from the same file: {report}");
+    assert!(agents[0]["id"].as_str().unwrap().starts_with("good-"), "{report}");
 }

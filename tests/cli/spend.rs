@@ -97,11 +97,13 @@ fn a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_is_char
     })
     .unwrap();
     let env = TestEnv::new();
-    let ttl = "2";
+    // Long enough that no amount of machine load lets the reservation expire before the
+    // "blocked" check: what frees the room is the next process charging the dead one's call.
+    let ttl_secs: i64 = 600;
     assert!(devteam(&env, &server.base_url()).args(["budget", "set", "daily", "0.03"]).status().unwrap().success());
     let run = |task: &str| {
         let mut cmd = devteam(&env, &server.base_url());
-        cmd.env("DEVTEAM_BUDGET_RESERVATION_TTL", ttl).args([
+        cmd.env("DEVTEAM_BUDGET_RESERVATION_TTL", ttl_secs.to_string()).args([
             "-q",
             "run",
             "--no-plan",
@@ -118,10 +120,14 @@ fn a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_is_char
     };
     let mut child =
         run("KILL-ME while the call is in flight").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    for _ in 0..200 {
-        if !server.requests().is_empty() {
-            break;
+    // The call is in flight once the stand-in has its request; wait for that, bounded, and fail
+    // loudly rather than kill a process that has not got there.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while server.requests().is_empty() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("devteam exited ({status}) before its call reached the stand-in");
         }
+        assert!(std::time::Instant::now() < deadline, "the call never reached the stand-in within 120 s");
         std::thread::sleep(Duration::from_millis(25));
     }
     child.kill().unwrap();

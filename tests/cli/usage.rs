@@ -9,7 +9,7 @@ use crate::common::{TestEnv, json, stderr, stdout};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct Scope {
     pub since: Option<String>,
     pub until: String,
@@ -20,7 +20,7 @@ pub struct Scope {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct Row {
     pub key: String,
     pub calls: u64,
@@ -41,7 +41,7 @@ pub struct Row {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct Cache {
     pub hit_rate: Option<f64>,
     pub cached_input_share: Option<f64>,
@@ -52,7 +52,7 @@ pub struct Cache {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct Savings {
     pub baseline_model: String,
     pub baseline_usd: f64,
@@ -69,7 +69,7 @@ pub struct Savings {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct Discovery {
     pub calls: u64,
     pub library_tokens: u64,
@@ -78,7 +78,7 @@ pub struct Discovery {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct Window {
     pub since: String,
     pub until: String,
@@ -89,7 +89,7 @@ pub struct Window {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct Trend {
     pub label: String,
     pub current: Window,
@@ -100,7 +100,7 @@ pub struct Trend {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct Summary {
     pub scope: Scope,
     pub totals: Row,
@@ -114,7 +114,7 @@ pub struct Summary {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct By {
     dimension: String,
     scope: Scope,
@@ -125,7 +125,7 @@ struct By {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Written {
     html: String,
     bytes: usize,
@@ -136,7 +136,7 @@ struct Written {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Budget {
     project: Option<String>,
     window: String,
@@ -150,7 +150,7 @@ struct Budget {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Live {
     at: String,
     timezone: String,
@@ -170,7 +170,7 @@ pub type Seed<'a> = (i64, &'a str, &'a str, &'a str, &'a str, &'a str, [i64; 5],
 /// A store created by the binary (so it has the real schema), with `calls` inserted.
 pub fn seeded_store(env: &TestEnv, calls: &[Seed], budgets: &[(&str, &str, i64)]) -> PathBuf {
     let db = env.path().join("usage.db");
-    let out = env.cmd().arg("--db").arg(&db).args(["-q", "usage", "summary"]).output().unwrap();
+    let out = env.cmd().arg("--db").arg(&db).args(["-q", "store", "init"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let conn = rusqlite::Connection::open(&db).unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;

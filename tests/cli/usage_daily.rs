@@ -14,7 +14,6 @@ use crate::usage_import::import;
 /// `ccusage claude daily --json` (20.0.24), field for field.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[allow(dead_code)]
 struct Daily {
     daily: Vec<Day>,
     totals: Totals,
@@ -22,7 +21,6 @@ struct Daily {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[allow(dead_code)]
 struct Day {
     date: String,
     input_tokens: u64,
@@ -37,7 +35,7 @@ struct Day {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Breakdown {
     model_name: String,
     input_tokens: u64,
@@ -51,7 +49,7 @@ struct Breakdown {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct Totals {
     input_tokens: u64,
     output_tokens: u64,

@@ -10,7 +10,7 @@ use crate::common::{TestEnv, json, stderr};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct ImportOutput {
     pub source: String,
     pub roots: Vec<String>,
@@ -44,7 +44,7 @@ pub struct Unpriced {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 pub struct Skipped {
     pub path: String,
     pub line: u64,

@@ -34,7 +34,7 @@ struct WarmReport {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[expect(dead_code)]
 struct AgentReport {
     agent: String,
     model: String,

@@ -70,9 +70,8 @@ pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, project: String, bat
             let _ = printer.stdout_raw(text);
         }
     };
-    let gateway =
-        Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project.clone(), &sink, ctx.guard())
-            .allow_over_budget(args.allow_over_budget);
+    let gateway = Gateway::new(&api, ctx.prices()?, ctx.open_store()?, project.clone(), &sink, ctx.guard())
+        .allow_over_budget(args.allow_over_budget);
     let gateway = if batch { gateway.batched(BatchTiming::default()) } else { gateway };
     let s = &ctx.settings.run;
     let inputs = planned::Inputs {

@@ -1,20 +1,26 @@
 //! A run of one agent and one call (simple tasks, `--no-plan`, and dry runs).
 
+use std::time::Instant;
+
 use anyhow::Result;
 use serde::Serialize;
 
+use super::planned::JsonEvent;
 use crate::api::ApiClient;
 use crate::context::Context;
 use crate::error::{ExitStatus, Interrupted, UserError};
 use crate::gateway::{BatchTiming, Gateway};
 use crate::learn::record::outcome;
 use crate::orchestrator::llm::{LlmError, Stop};
+use crate::orchestrator::persist;
+use crate::orchestrator::record::{RunRecord, Status};
 use crate::orchestrator::single::{self, Done, Prepared};
-use crate::store::Store;
 use crate::usage::{RoutingRecord, to_usd};
 
-/// The `--json` report of a dry run.
+/// The `--json` report of a dry run: one line, `"event": "dry_run"`, like every `run --json`
+/// output (JSON Lines, one object per event, each with an `event` field).
 #[derive(Debug, Serialize)]
+#[serde(tag = "event", rename = "dry_run")]
 pub struct DryRun<'a> {
     #[serde(flatten)]
     pub plan: &'a Prepared,
@@ -22,15 +28,17 @@ pub struct DryRun<'a> {
     pub planned: bool,
 }
 
-/// The `--json` report of a finished run.
+/// The `call` event of a simple run (before its `final` event, which has the shape of a
+/// planned run's).
 #[derive(Debug, Serialize)]
-pub struct RunReport<'a> {
+#[serde(tag = "event", rename = "call")]
+pub struct CallEvent<'a> {
+    pub run_id: &'a str,
     pub plan: &'a Prepared,
     pub model: String,
     pub upgraded_to: Option<String>,
     pub attempts: u32,
     pub cost_usd: f64,
-    pub text: String,
 }
 
 /// Makes the prepared call (once more a tier up on failure) and reports it.
@@ -49,9 +57,15 @@ pub fn call(
             let _ = printer.stdout_raw(text);
         }
     };
-    let gateway = Gateway::new(&api, ctx.prices()?, Store::open(&ctx.settings.db_path)?, project, &sink, ctx.guard())
+    let gateway_project = project.clone();
+    let gateway = Gateway::new(&api, ctx.prices()?, ctx.open_store()?, project, &sink, ctx.guard())
         .allow_over_budget(allow_over_budget);
     let gateway = if batch { gateway.batched(BatchTiming::default()) } else { gateway };
+    // A simple run is a run too: `devteam runs` lists it and `runs show` reads it.
+    let store = ctx.store()?;
+    let mut record = persist::started(&prepared.run_id, &prepared.call.task, &gateway_project);
+    store.save_run(&record)?;
+    let started = Instant::now();
     let runtime = crate::commands::runtime()?;
     let outcome = runtime.block_on(async {
         tokio::select! {
@@ -61,11 +75,21 @@ pub fn call(
     });
     // The call's future is dropped by now: what it was billed is recorded, the rest released.
     drop(gateway);
-    let Some(outcome) = outcome else {
-        record_decision(ctx, prepared, None)?;
-        return Err(Interrupted.into());
+    record.wall_ms = Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
+    record.cost_micros = store.run_cost(&record.id)?;
+    record.status = match &outcome {
+        None => Status::Cancelled,
+        Some(Ok(done)) if done.reply.stop != Stop::Refusal => Status::Ok,
+        Some(_) => Status::Failed,
     };
-    record_decision(ctx, prepared, Some(&outcome))?;
+    if let Some(Ok(done)) = &outcome
+        && !done.reply.text.is_empty()
+    {
+        record.final_output_id = Some(store.save_output(&record.id, None, &done.reply.text)?);
+    }
+    store.save_run(&record)?;
+    record_decision(ctx, prepared, outcome.as_ref())?;
+    let Some(outcome) = outcome else { return Err(Interrupted.into()) };
     match outcome {
         Ok(done) if done.reply.stop == Stop::Refusal => {
             if !done.reply.text.is_empty() && !ctx.printer.json_mode() {
@@ -73,33 +97,41 @@ pub fn call(
             }
             Err(UserError::new(format!(
                 "{} refused the task (stop_reason \"refusal\"{}); nothing was answered. Rephrase the task \
-                 or choose another agent; the call is recorded (${:.4})",
+                 or choose another agent; the call is recorded (${:.4}, run {})",
                 done.reply.model,
                 match (&done.upgrade_error, done.attempts) {
                     (Some(e), _) => format!("; a tier up could not be tried: {e}"),
                     (None, 2..) => ", also a tier up".to_string(),
                     (None, _) => String::new(),
                 },
-                to_usd(done.reply.cost_micros)
+                to_usd(done.reply.cost_micros),
+                record.id
             ))
             .into())
         }
-        Ok(done) => finish(ctx, prepared, done),
+        Ok(done) => finish(ctx, prepared, &record, done),
         Err(LlmError::Failed(e) | LlmError::Fatal(e)) => Err(UserError::new(e).into()),
         Err(LlmError::Budget(exceeded)) => Err(anyhow::Error::new(*exceeded)),
     }
 }
 
-fn finish(ctx: &Context, prepared: &Prepared, done: Done) -> Result<ExitStatus> {
+fn finish(ctx: &Context, prepared: &Prepared, record: &RunRecord, done: Done) -> Result<ExitStatus> {
     let p = &ctx.printer;
     if p.json_mode() {
-        p.json(&RunReport {
+        p.json_line(&CallEvent {
+            run_id: &record.id,
             plan: prepared,
             model: done.reply.model.clone(),
             upgraded_to: done.upgraded_to.clone(),
             attempts: done.attempts,
             cost_usd: to_usd(done.reply.cost_micros),
-            text: done.reply.text.clone(),
+        })?;
+        p.json_line(&JsonEvent::Final {
+            run_id: &record.id,
+            status: record.status,
+            cost_usd: to_usd(record.cost_micros),
+            wall_ms: record.wall_ms.unwrap_or(0),
+            text: &done.reply.text,
         })?;
     } else {
         p.stdout_line("")?;
@@ -111,11 +143,13 @@ fn finish(ctx: &Context, prepared: &Prepared, done: Done) -> Result<ExitStatus> 
         }
         let upgraded = done.upgraded_to.map(|t| format!(", upgraded to {t} after a refusal")).unwrap_or_default();
         p.note(&format!(
-            "{} via {} ({}){upgraded}: ${:.4}",
+            "run {}: {} via {} ({}){upgraded}: ${:.4}; `devteam runs show {}` for the record",
+            record.id,
             prepared.agent,
             done.reply.model,
             prepared.tier,
-            to_usd(done.reply.cost_micros)
+            to_usd(done.reply.cost_micros),
+            record.id
         ));
     }
     Ok(ExitStatus::Success)
@@ -166,7 +200,7 @@ fn record_decision(ctx: &Context, prepared: &Prepared, result: Option<&Result<Do
 pub fn print_plan(ctx: &Context, plan: &Prepared, planned: bool) -> Result<()> {
     let p = &ctx.printer;
     if p.json_mode() {
-        return p.json(&DryRun { plan, planned });
+        return p.json_line(&DryRun { plan, planned });
     }
     let mut t = p.new_table(&["", "dry run"]);
     if let Some(d) = &plan.routing {

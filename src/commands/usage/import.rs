@@ -33,7 +33,7 @@ fn claude_code(args: &ImportClaudeCodeArgs, ctx: &Context) -> Result<ExitStatus>
     let roots = claude_code::project_roots(&args.paths, &ctx.settings.claude_dirs)?;
     let (store, prices) = (ctx.store()?, ctx.prices()?);
     let plan = claude_code::plan(store, &roots)?;
-    let bar = ctx.printer.progress(plan.bytes, "reading Claude Code logs");
+    let bar = ctx.printer.progress_bytes(plan.bytes, "reading Claude Code logs");
     let report = claude_code::run(store, prices, plan, &|done| bar.set_position(done))?;
     bar.finish_and_clear();
     let out = ImportOutput {

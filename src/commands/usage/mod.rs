@@ -30,25 +30,5 @@ pub fn run(command: UsageCommand, ctx: &Context) -> Result<ExitStatus> {
     }
 }
 
-/// `1234567` as `1,234,567`, for tables.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn digits_are_grouped_by_three() {
-        assert_eq!(super::grouped(0), "0");
-        assert_eq!(super::grouped(999), "999");
-        assert_eq!(super::grouped(1_234_567), "1,234,567");
-    }
-}
+/// `1234567` as `1,234,567`, for tables: the one thousands-separator helper, in `shared`.
+use shared::count as grouped;

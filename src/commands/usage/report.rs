@@ -22,7 +22,7 @@ struct Written {
 }
 
 pub fn run(args: &UsageReportArgs, ctx: &Context) -> Result<ExitStatus> {
-    let scope = shared::scope(&args.filter)?;
+    let scope = shared::scope(&args.filter, &ctx.settings.timezone.tz)?;
     let bucket = args.bucket.map(|b| match b {
         UsageBucket::Day => Calendar::Day,
         UsageBucket::Week => Calendar::Week,

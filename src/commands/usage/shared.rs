@@ -11,8 +11,10 @@ use crate::usage::period::{self, Period};
 use crate::usage::report::{Scope, UsageRow};
 
 /// The scope the flags name, against the current time.
-pub fn scope(args: &UsageFilterArgs) -> Result<Scope> {
-    let tz = period::time_zone(args.timezone.as_deref())?;
+/// The time zone is `--timezone`, else the configured one (as budgets use), so that reports
+/// and budget windows agree on what a day is.
+pub fn scope(args: &UsageFilterArgs, configured: &jiff::tz::TimeZone) -> Result<Scope> {
+    let tz = period::time_zone(args.timezone.as_deref(), configured)?;
     let period = Period::parse(args.since.as_deref(), args.until.as_deref(), Timestamp::now(), &tz)?;
     Ok(Scope { period, project: args.project.clone(), source: args.source.map(source), tz })
 }
@@ -55,7 +57,7 @@ pub fn count(value: u64) -> String {
 fn thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -163,6 +165,7 @@ mod tests {
         assert_eq!(usd(-12.5), "-$12.50");
         assert_eq!(usd(0.0), "$0.00");
         assert_eq!(count(1_000_000), "1,000,000");
+        assert_eq!((count(0), count(999), count(1_234_567)), ("0".into(), "999".into(), "1,234,567".into()));
         assert_eq!(tokens(12_345_678), "12.3M");
         assert_eq!(csv_field("fix, then \"ship\""), "\"fix, then \"\"ship\"\"\"");
     }

@@ -21,7 +21,7 @@ const CLEAR: &str = "\x1b[2J\x1b[H";
 
 pub fn run(args: &UsageWatchArgs, ctx: &Context) -> Result<ExitStatus> {
     let p = &ctx.printer;
-    let tz = period::time_zone(args.timezone.as_deref())?;
+    let tz = period::time_zone(args.timezone.as_deref(), &ctx.settings.timezone.tz)?;
     let once = args.once || !p.stdout_is_terminal();
     loop {
         let now = jiff::Timestamp::now();
