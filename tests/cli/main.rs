@@ -7,6 +7,7 @@ mod caching;
 mod claude_logs;
 mod common;
 mod dashboard;
+mod day;
 mod discover;
 mod eval;
 mod extract_metadata;
