@@ -287,4 +287,9 @@ pub const MIGRATIONS: &[&str] = &[
             cost_micros = cost_micros + excluded.cost_micros;
     END;
     ",
+    // 7: routing decisions of planned subtasks name their subtask (with `run_id`, the link to `subtasks`).
+    r"
+    ALTER TABLE routing_decisions ADD COLUMN subtask_id TEXT;
+    CREATE INDEX routing_decisions_run ON routing_decisions (run_id, subtask_id);
+    ",
 ];

@@ -71,9 +71,9 @@ impl Store {
     pub fn insert_routing_decision(&self, d: &RoutingRecord) -> Result<i64> {
         self.conn
             .execute(
-                "INSERT INTO routing_decisions (ts_ms, run_id, task, score, tier, model, pressure, features, outcome, upgraded_to)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![d.ts_ms, d.run_id, d.task, d.score, d.tier, d.model, d.pressure, d.features, d.outcome, d.upgraded_to],
+                "INSERT INTO routing_decisions (ts_ms, run_id, subtask_id, task, score, tier, model, pressure, features, outcome, upgraded_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![d.ts_ms, d.run_id, d.subtask_id, d.task, d.score, d.tier, d.model, d.pressure, d.features, d.outcome, d.upgraded_to],
             )
             .context("recording a routing decision")?;
         Ok(self.conn.last_insert_rowid())

@@ -3,7 +3,6 @@
 //! The full day is `cargo bench --bench day` (README, "The day benchmark").
 
 #[path = "../../benches/day/daybench/mod.rs"]
-#[expect(dead_code, reason = "the benchmark's reporting surface is used by the bench binary")]
 mod daybench;
 
 use std::path::Path;
@@ -33,11 +32,19 @@ fn short_day_meets_the_bar() {
     let shipped = get("shipped");
     for s in &r.setups {
         // devteam's own record of the day is the stand-in's bill.
-        assert!((s.store_cost_usd - s.cost_usd).abs() <= 1e-6 + s.cost_usd * 1e-4, "{}: store disagrees\n{table}", s.setup);
+        assert!(
+            (s.store_cost_usd - s.cost_usd).abs() <= 1e-6 + s.cost_usd * 1e-4,
+            "{}: store disagrees\n{table}",
+            s.setup
+        );
     }
     assert!(r.floor_usd > 0.0, "{table}");
     assert!(shipped.ratio_to_floor <= 1.3, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
-    assert!(shipped.share_of_unoptimized <= 0.05, "shipped is {:.1} % of unoptimized\n{table}", shipped.share_of_unoptimized * 100.0);
+    assert!(
+        shipped.share_of_unoptimized <= 0.05,
+        "shipped is {:.1} % of unoptimized\n{table}",
+        shipped.share_of_unoptimized * 100.0
+    );
     for (model, m) in &shipped.models {
         assert!(m.cache_hit_rate >= 0.9, "{model}: hit rate {:.1} %\n{table}", m.cache_hit_rate * 100.0);
     }

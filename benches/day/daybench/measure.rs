@@ -66,7 +66,13 @@ pub fn billed(r: &Replayed, prices: &Prices) -> Result<Vec<Billed>> {
         let model = prices.model(&e.model).with_context(|| format!("no price for {}", e.model))?;
         let cost = tokens.cost(&model.rates) * e.price_multiplier;
         let stage = if warm_ids.contains(e.request_id.as_str()) { "warm-ups" } else { stage(body, &tokens) };
-        out.push(Billed { model: canonical(prices, &e.model), stage, tokens, system_blocks: system_blocks(body), cost });
+        out.push(Billed {
+            model: canonical(prices, &e.model),
+            stage,
+            tokens,
+            system_blocks: system_blocks(body),
+            cost,
+        });
     }
     Ok(out)
 }
@@ -160,8 +166,7 @@ pub fn ratio(a: u64, b: u64) -> f64 {
 pub fn by_part(r: &Replayed, prices: &Prices) -> Result<BTreeMap<String, PartFigures>> {
     let db = rusqlite::Connection::open(&r.db).context("opening the day's store")?;
     let mut out: BTreeMap<String, PartFigures> = BTreeMap::new();
-    for p in
-        ["foundation", "project context", "agent static", "agent dynamic", "cards", "hand-overs", "task", "output"]
+    for p in ["foundation", "project context", "agent static", "agent dynamic", "cards", "hand-overs", "task", "output"]
     {
         out.insert(p.to_string(), PartFigures::default());
     }
@@ -189,7 +194,8 @@ pub fn by_part(r: &Replayed, prices: &Prices) -> Result<BTreeMap<String, PartFig
         } else {
             (w5 as f64 * m.rates.cache_write_5m + w1h as f64 * m.rates.cache_write_1h) / (w5 + w1h) as f64
         };
-        let list = blocks.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
+        let list =
+            blocks.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
         for b in list {
             let (kind, tokens, outcome) = b?;
             let rate = match outcome.as_str() {
@@ -245,43 +251,62 @@ fn part(role: Role, kind: &str) -> &'static str {
 
 /// The floor: each task once (the floor replay's requests: one call per task on the tier its
 /// work needs, on discovery's agent, devteam's layout), every repeated prefix read from cache.
-/// A prefix is a run of whole system blocks; the first time a model sees it, it is written at
-/// the cheapest (5-minute) rate when it reaches the model's minimum, otherwise it is input.
+/// A prefix is a run of whole system blocks. The longest prefix a model saw before is read; the
+/// rest of the stable part is written (at the cheapest, 5-minute rate) only when a later call
+/// of the day reads it and the prefix reaches the model's minimum, and is plain input otherwise.
 pub fn floor(billed: &[Billed], prices: &Prices) -> Result<(f64, Tokens)> {
+    let keys: Vec<Vec<(String, u64)>> = billed.iter().map(prefix_keys).collect();
     let mut seen: HashSet<(String, u64)> = HashSet::new();
     let (mut cost, mut total) = (0.0, Tokens::default());
-    for b in billed {
+    for (i, b) in billed.iter().enumerate() {
         let m = prices.model(&b.model).with_context(|| format!("no price for {}", b.model))?;
-        let (t, keys) = floor_call(b, m.min_cacheable_tokens, &seen);
-        seen.extend(keys);
+        let later: HashSet<&(String, u64)> = keys[i + 1..].iter().flatten().collect();
+        let t = floor_call(b, &keys[i], m.min_cacheable_tokens, &seen, &later);
+        seen.extend(keys[i].iter().cloned());
         cost += t.cost(&m.rates);
         total.add(&t);
     }
     Ok((cost, total))
 }
 
-fn floor_call(b: &Billed, min: u64, seen: &HashSet<(String, u64)>) -> (Tokens, Vec<(String, u64)>) {
-    let mut keys = Vec::new();
+/// A key per system-block prefix of a call: the model and a hash of the blocks up to it.
+fn prefix_keys(b: &Billed) -> Vec<(String, u64)> {
     let mut hash = 0u64;
-    let (mut read, mut prefix) = (0u64, 0u64);
-    for (tokens, text) in &b.system_blocks {
-        hash = xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), hash);
+    b.system_blocks
+        .iter()
+        .map(|(_, text)| {
+            hash = xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), hash);
+            (b.model.clone(), hash)
+        })
+        .collect()
+}
+
+fn floor_call(
+    b: &Billed,
+    keys: &[(String, u64)],
+    min: u64,
+    seen: &HashSet<(String, u64)>,
+    later: &HashSet<&(String, u64)>,
+) -> Tokens {
+    let (mut prefix, mut read, mut reused) = (0u64, 0u64, 0u64);
+    for ((tokens, _), key) in b.system_blocks.iter().zip(keys) {
         prefix += tokens;
-        let key = (b.model.clone(), hash);
-        if seen.contains(&key) {
+        if prefix < min {
+            continue;
+        }
+        if seen.contains(key) {
             read = prefix;
         }
-        keys.push(key);
+        if later.contains(key) {
+            reused = prefix;
+        }
     }
-    let input_total = b.tokens.total_input();
-    let written = if prefix >= min { prefix - read } else { 0 };
-    let read = if prefix >= min { read } else { 0 };
-    let t = Tokens {
-        input: input_total - read - written,
+    let written = reused.saturating_sub(read);
+    Tokens {
+        input: b.tokens.total_input() - read - written,
         cache_write_5m: written,
         cache_write_1h: 0,
         cache_read: read,
         output: b.tokens.output,
-    };
-    (t, if prefix >= min { keys } else { vec![] })
+    }
 }

@@ -32,8 +32,6 @@ pub struct Replayed {
     pub db: PathBuf,
     pub ledger: Vec<LedgerEntry>,
     pub requests: Vec<RecordedRequest>,
-    /// The library the set-up ran on.
-    pub library: PathBuf,
 }
 
 /// Paths and binaries shared by every set-up.
@@ -51,7 +49,8 @@ impl Bench {
         let restructured_library = work.join("lib-restructured");
         copy_dir(agents, &original_library)?;
         copy_dir(agents, &restructured_library)?;
-        let b = Bench { devteam: devteam.to_path_buf(), work: work.to_path_buf(), original_library, restructured_library };
+        let b =
+            Bench { devteam: devteam.to_path_buf(), work: work.to_path_buf(), original_library, restructured_library };
         let db = work.join("restructure.db");
         let mut cmd = b.command(&db, &b.restructured_library, "http://127.0.0.1:9");
         cmd.args(["restructure-agents", "--write"]);
@@ -123,7 +122,7 @@ impl Bench {
             cmd.args(&setup.flags).arg(&t.task);
             run(cmd, &format!("run (task {})", i + 1))?;
         }
-        Ok(Replayed { db, ledger: standin.ledger(), requests: standin.requests(), library: library.clone() })
+        Ok(Replayed { db, ledger: standin.ledger(), requests: standin.requests() })
     }
 }
 

@@ -16,8 +16,17 @@ pub fn render(r: &DayReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}: {} tasks; floor ${:.4}\n", r.workload, r.tasks, r.floor_usd);
     let mut t = table(&[
-        "set-up", "cost", "x floor", "% of unopt.", "calls", "input", "cache write", "cache read", "output",
-        "tokens/task", "hit rate",
+        "set-up",
+        "cost",
+        "x floor",
+        "% of unopt.",
+        "calls",
+        "input",
+        "cache write",
+        "cache read",
+        "output",
+        "tokens/task",
+        "hit rate",
     ]);
     for s in &r.setups {
         t.add_row(vec![

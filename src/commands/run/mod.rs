@@ -58,17 +58,20 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         run_id: new_run_id(),
     };
     let mut prepared = one::prepare(&inputs)?;
-    let plan = wants_plan(args, ctx, &prepared);
+    let (plan, plan_reason) = wants_plan(args, ctx, &inputs, &prepared)?;
+    if let Some(reason) = &plan_reason {
+        ctx.printer.verbose(reason);
+    }
     if args.exact {
         prepared.exact_input_tokens = Some(exact_count(ctx, &prepared)?);
     }
     if args.dry_run {
-        single::print_plan(ctx, &prepared, plan)?;
+        single::print_plan(ctx, &prepared, plan, plan_reason.as_deref())?;
         return Ok(ExitStatus::Success);
     }
     let batch = args.batch || sw.batch;
     if plan {
-        return planned::run(args, ctx, &inputs, project_name(args, ctx), batch);
+        return planned::run(args, ctx, &inputs, project_name(args, ctx), batch, plan_reason);
     }
     // A planner chooses its own agents; a single run may ask a model to choose.
     let picked = if args.agent.is_some() { None } else { pick_agent(args, ctx, &library)? };
@@ -81,14 +84,37 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     }
 }
 
-/// Planning pays for itself only on complex tasks: those at or above the plan threshold
-/// (default: where the router would pick opus), unless forced either way.
-fn wants_plan(args: &RunArgs, ctx: &Context, prepared: &one::Prepared) -> bool {
-    if args.plan || args.no_plan || args.agent.is_some() || !ctx.settings.run.switches.planning {
-        return args.plan;
+/// Whether to plan, and why. Only complex tasks are candidates (score at or above the plan
+/// threshold, by default where the router picks opus), and of those only the ones where a plan
+/// is expected to cost less than one call (`plan_pays`); `--plan` and `--no-plan` decide alone.
+fn wants_plan(
+    args: &RunArgs,
+    ctx: &Context,
+    inputs: &Inputs<'_>,
+    prepared: &one::Prepared,
+) -> Result<(bool, Option<String>)> {
+    if args.plan {
+        return Ok((true, Some("planned: asked with --plan".to_string())));
     }
-    let threshold = ctx.settings.run.plan_threshold.unwrap_or(ctx.settings.routing.thresholds.opus);
-    prepared.routing.as_ref().is_some_and(|d| d.score >= threshold)
+    if args.no_plan || args.agent.is_some() || !ctx.settings.run.switches.planning {
+        return Ok((false, None));
+    }
+    let s = &ctx.settings.run;
+    let threshold = s.plan_threshold.unwrap_or(ctx.settings.routing.thresholds.opus);
+    if !prepared.routing.as_ref().is_some_and(|d| d.score >= threshold) {
+        return Ok((false, None));
+    }
+    let found = crate::discovery::discover(inputs.store, inputs.library, inputs.task, 1, inputs.shortlist)?;
+    let shape = crate::orchestrator::plan_pays::PlanShape {
+        planner_tier: &s.planner_tier,
+        synthesis_tier: &s.synthesis_tier,
+        subtasks: s.max_subtasks,
+        card_tokens: found.card_tokens,
+        project_tokens: inputs.project_context.as_deref().map_or(0, crate::tokens::estimate),
+        summary_tokens: s.summary_tokens,
+    };
+    let choice = crate::orchestrator::plan_pays::decide(inputs.prices, prepared, &shape)?;
+    Ok((choice.plan, Some(choice.reason)))
 }
 
 /// A sortable, unique-enough run id: time in ms and a random suffix.
@@ -133,10 +159,15 @@ fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) ->
     if mode == RerankMode::Auto && clear {
         return Ok(None);
     }
-    Ok(model_pick(ctx, "haiku", &args.task, &found.shortlist, &[], 1)?
-        .and_then(|r| r.picks.into_iter().next())
-        .map(|p| p.id))
+    // The choice is between the few agents the local ranking could not separate: their cards
+    // are a few hundred tokens, too small to be worth a cache entry (on the day benchmark this
+    // beats caching the whole library's cards as a stable block: see the README).
+    let candidates = &found.shortlist[..found.shortlist.len().min(RERANK_CANDIDATES)];
+    Ok(model_pick(ctx, "haiku", &args.task, candidates, &[], 1)?.and_then(|r| r.picks.into_iter().next()).map(|p| p.id))
 }
+
+/// Cards the rerank chooses among.
+const RERANK_CANDIDATES: usize = 5;
 
 /// The local ranking is clear when the first agent scores this much above the second.
 const AMBIGUITY_RATIO: f64 = 1.25;
