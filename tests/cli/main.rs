@@ -13,6 +13,7 @@ mod eval;
 mod extract_metadata;
 mod orchestrate;
 mod restructure_agents;
+mod retired;
 mod routing;
 mod run;
 mod settings;

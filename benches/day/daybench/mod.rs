@@ -28,6 +28,7 @@ pub fn setups() -> Vec<Setup> {
         restructured,
         warm_cache,
         floor: false,
+        config: None,
     };
     vec![
         s(
@@ -46,6 +47,23 @@ pub fn setups() -> Vec<Setup> {
     ]
 }
 
+/// Other ways to run the day, only when named with `--only` (to compare a design choice).
+pub fn variants() -> Vec<Setup> {
+    let v = |name, what, config| Setup {
+        name,
+        what,
+        flags: vec![],
+        restructured: true,
+        warm_cache: false,
+        floor: false,
+        config: Some(config),
+    };
+    vec![
+        v("cache-1h", "shipped with cache-strategy 1h", "cache-strategy: 1h\n"),
+        v("cache-5m", "shipped with cache-strategy 5m", "cache-strategy: 5m\n"),
+    ]
+}
+
 fn floor_setup() -> Setup {
     Setup {
         name: "floor-replay",
@@ -54,6 +72,7 @@ fn floor_setup() -> Setup {
         restructured: true,
         warm_cache: false,
         floor: true,
+        config: None,
     }
 }
 
@@ -94,7 +113,7 @@ pub struct Options<'a> {
     pub agents: &'a Path,
     pub prices: &'a Path,
     pub work: &'a Path,
-    /// Only these set-ups (all when empty); unoptimized and shipped are always run.
+    /// Only these set-ups and variants (every set-up when empty).
     pub only: Vec<String>,
     pub progress: &'a dyn Fn(&str),
 }
@@ -115,11 +134,10 @@ pub fn run(o: &Options<'_>) -> Result<DayReport> {
 
     let mut figures = Vec::new();
     let mut shipped_parts = BTreeMap::new();
-    for setup in setups() {
-        let wanted = o.only.is_empty() || o.only.iter().any(|n| n == setup.name);
-        if !wanted && setup.name != "unoptimized" && setup.name != "shipped" {
-            continue;
-        }
+    let named = |s: &Setup| o.only.iter().any(|n| n == s.name);
+    let chosen: Vec<Setup> =
+        if o.only.is_empty() { setups() } else { setups().into_iter().chain(variants()).filter(named).collect() };
+    for setup in chosen {
         (o.progress)(&format!("set-up {}", setup.name));
         let replayed = bench.replay(&w, &setup, lists(&setup))?;
         let billed = measure::billed(&replayed, &prices)?;

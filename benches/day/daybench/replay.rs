@@ -25,6 +25,8 @@ pub struct Setup {
     pub warm_cache: bool,
     /// Per task: force this tier and discovery's agent, no plan (the floor's replay).
     pub floor: bool,
+    /// A config file's text for the set-up (`--config`), e.g. another cache strategy.
+    pub config: Option<&'static str>,
 }
 
 /// What one set-up's day left behind.
@@ -114,6 +116,11 @@ impl Bench {
                 run(cmd, "warm-cache")?;
             }
             let mut cmd = self.command(&db, library, &url);
+            if let Some(text) = setup.config {
+                let path = self.work.join(format!("{}.yaml", setup.name));
+                std::fs::write(&path, text)?;
+                cmd.arg("--config").arg(path);
+            }
             cmd.arg("run").arg("--project").arg(w.project_dir(t));
             if setup.floor {
                 let agent = shortlists[i].first().context("discovery found no agent")?;

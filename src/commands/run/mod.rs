@@ -22,6 +22,7 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     if args.task.trim().is_empty() {
         bail!(UserError::new("the task is empty: describe what you need done"));
     }
+    refuse_retired_tiers(ctx)?;
     let library = fresh_library(ctx, true)?;
     let store = ctx.store()?;
     let sw = ctx.settings.run.switches;
@@ -164,6 +165,22 @@ fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) ->
     // beats caching the whole library's cards as a stable block: see the README).
     let candidates = &found.shortlist[..found.shortlist.len().min(RERANK_CANDIDATES)];
     Ok(model_pick(ctx, "haiku", &args.task, candidates, &[], 1)?.and_then(|r| r.picks.into_iter().next()).map(|p| p.id))
+}
+
+/// A tier whose model is retired is never routed to: the run stops and says how to fix it
+/// (an explicit `--model` is the user's own choice and is left to the API to answer).
+fn refuse_retired_tiers(ctx: &Context) -> Result<()> {
+    let prices = ctx.prices()?;
+    let today = jiff::ZonedDateTime::now().date();
+    for (tier, id) in prices.tiers() {
+        if prices.model(id)?.retired_on(today) {
+            bail!(UserError::new(format!(
+                "the {tier} tier names {id}, which is retired; name a current model under `tiers` in your prices-file \
+                 (`devteam prices` lists them)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Cards the rerank chooses among.
