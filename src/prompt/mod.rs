@@ -8,6 +8,7 @@
 //! the API simply caches nothing there, while a missing mark loses every read), at most four
 //! breakpoints, and 1-hour entries before 5-minute ones as the API requires.
 
+pub mod agent_mark;
 pub mod outcome;
 
 use serde::Serialize;

@@ -59,6 +59,7 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         run_id: new_run_id(),
     };
     let mut prepared = one::prepare(&inputs)?;
+    unmark_unread_agent_block(store, &mut prepared)?;
     let (plan, plan_reason) = wants_plan(args, ctx, &inputs, &prepared)?;
     if let Some(reason) = &plan_reason {
         ctx.printer.verbose(reason);
@@ -79,7 +80,9 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     match picked.filter(|id| *id != prepared.agent) {
         Some(id) => {
             inputs.agent = Some(&id);
-            single::call(ctx, &one::prepare(&inputs)?, project_name(args, ctx), batch, args.allow_over_budget)
+            let mut prepared = one::prepare(&inputs)?;
+            unmark_unread_agent_block(store, &mut prepared)?;
+            single::call(ctx, &prepared, project_name(args, ctx), batch, args.allow_over_budget)
         }
         None => single::call(ctx, &prepared, project_name(args, ctx), batch, args.allow_over_budget),
     }
@@ -165,6 +168,20 @@ fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) ->
     // beats caching the whole library's cards as a stable block: see the README).
     let candidates = &found.shortlist[..found.shortlist.len().min(RERANK_CANDIDATES)];
     Ok(model_pick(ctx, "haiku", &args.task, candidates, &[], 1)?.and_then(|r| r.picks.into_iter().next()).map(|p| p.id))
+}
+
+/// Leaves the agent's own block out of the cache when the model's record says such writes are
+/// not read again (`prompt::agent_mark`); the shared blocks keep their marks.
+fn unmark_unread_agent_block(store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
+    use crate::prompt::{BlockKind, agent_mark};
+    let (read, written, since) =
+        store.block_outcomes(&prepared.model, BlockKind::AgentStatic.as_str(), agent_mark::WINDOW)?;
+    if !agent_mark::worth_marking(read, written, since) {
+        for block in prepared.call.layout.system.iter_mut().filter(|b| b.kind == BlockKind::AgentStatic) {
+            block.cache = None;
+        }
+    }
+    Ok(())
 }
 
 /// A tier whose model is retired is never routed to: the run stops and says how to fix it
