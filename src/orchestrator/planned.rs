@@ -327,3 +327,22 @@ async fn synthesize(llm: &dyn Llm, i: &Inputs<'_>, plan: &Plan, results: &[StepR
         }
     }
 }
+
+#[cfg(test)]
+mod tier_tests {
+    use super::*;
+
+    #[test]
+    fn a_planned_tier_stays_within_the_routers_bounds() {
+        use Tier::{Haiku, Opus, Sonnet};
+        // The planner's choice stands between the safe tier and the whole task's tier.
+        assert_eq!(bounded(Some(Sonnet), Opus, Opus), Sonnet);
+        // Never below one tier under what the router gives the part's words.
+        assert_eq!(bounded(Some(Haiku), Opus, Opus), Sonnet);
+        // Never above the whole task's tier, even when the part's words score higher.
+        assert_eq!(bounded(Some(Opus), Opus, Sonnet), Sonnet);
+        assert_eq!(bounded(None, Opus, Sonnet), Sonnet);
+        // Without a planner's choice, the router's.
+        assert_eq!(bounded(None, Haiku, Opus), Haiku);
+    }
+}
