@@ -12,6 +12,7 @@ mod discover;
 mod eval;
 mod extract_metadata;
 mod orchestrate;
+mod plan_decisions;
 mod restructure_agents;
 mod retired;
 mod routing;
