@@ -33,7 +33,8 @@ pub fn render(r: &DayReport) -> String {
             s.setup.clone(),
             format!("${:.4}", s.cost_usd),
             format!("{:.2}", s.ratio_to_floor),
-            format!("{:.2} %", s.share_of_unoptimized * 100.0),
+            // Without the unoptimized set-up (`--only`), there is nothing to compare with.
+            if s.share_of_unoptimized > 0.0 { format!("{:.2} %", s.share_of_unoptimized * 100.0) } else { "-".into() },
             s.calls.to_string(),
             s.tokens.input.to_string(),
             (s.tokens.cache_write_5m + s.tokens.cache_write_1h).to_string(),
