@@ -31,9 +31,9 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         .clone()
         .or_else(|| ctx.settings.run.project.clone())
         .filter(|_| sw.shared_context && !args.no_context);
-    let project_context = match project {
+    let project_context = match &project {
         Some(root) => {
-            Some(crate::project::load_or_build(store, &root, ctx.settings.run.project_context_max_tokens)?.0.text)
+            Some(crate::project::load_or_build(store, root, ctx.settings.run.project_context_max_tokens)?.0.text)
         }
         None => None,
     };
@@ -53,6 +53,7 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
         model_override,
         pressure,
         project_context,
+        project_root: project,
         cache: if args.no_cache { CacheStrategy::Off } else { ctx.settings.run.cache_strategy },
         max_tokens,
         shortlist: ctx.settings.discover_shortlist,
@@ -61,7 +62,7 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     let mut prepared = one::prepare(&inputs)?;
     unmark_unread_agent_block(store, &mut prepared)?;
     let (plan, plan_reason) = wants_plan(args, ctx, &inputs, &prepared)?;
-    if let Some(reason) = &plan_reason {
+    for reason in [&prepared.context_reason, &plan_reason].into_iter().flatten() {
         ctx.printer.verbose(reason);
     }
     if args.exact {

@@ -133,6 +133,9 @@ pub fn print_plan(ctx: &Context, plan: &Prepared, planned: bool, plan_reason: Op
         t.add_row(vec!["plan".to_string(), reason.to_string()]);
     }
     t.add_row(vec!["agent".to_string(), format!("{} ({})", plan.agent, plan.agent_reason)]);
+    if let Some(reason) = &plan.context_reason {
+        t.add_row(vec!["project context".to_string(), reason.clone()]);
+    }
     if let Some(exact) = plan.exact_input_tokens {
         t.add_row(vec!["exact input".to_string(), format!("{exact} tokens (count_tokens)")]);
     }
