@@ -6,6 +6,7 @@
 
 mod agents;
 mod budgets;
+mod counterfactuals;
 mod daily;
 mod imports;
 mod migrations;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
 pub use budgets::{Ledger, NewReservation};
+pub use counterfactuals::{Counterfactual, CounterfactualSums};
 pub use daily::{BUCKET_MS, CallFilter, Sums};
 pub use imports::{ImportFile, ImportTx, ImportedCall, SlotSums, StoredCall};
 

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::common::repo;
 
-fn short_day() -> daybench::DayReport {
+fn short_day() -> (daybench::DayReport, tempfile::TempDir) {
     let work = tempfile::tempdir().expect("tempdir");
     let root = repo();
     let options = daybench::Options {
@@ -21,7 +21,7 @@ fn short_day() -> daybench::DayReport {
         only: vec![],
         progress: &|_| {},
     };
-    daybench::run(&options).expect("the short day replays")
+    (daybench::run(&options).expect("the short day replays"), work)
 }
 
 /// What the short day must show. The bars that this day meets are asserted as they
@@ -30,7 +30,7 @@ fn short_day() -> daybench::DayReport {
 /// cost more fails here. README, "The day benchmark", has the full day's figures.
 #[test]
 fn short_day_costs() {
-    let r = short_day();
+    let (r, work) = short_day();
     let table = daybench::report::render(&r);
     let get = |name: &str| r.setups.iter().find(|s| s.setup == name).unwrap_or_else(|| panic!("{name}\n{table}"));
     let shipped = get("shipped");
@@ -50,4 +50,25 @@ fn short_day_costs() {
     assert!(shipped.ratio_to_floor <= 1.62, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
     let sonnet = shipped.models.iter().find(|(m, _)| m.contains("sonnet")).map(|(_, f)| f.cache_hit_rate);
     assert!(sonnet.is_some_and(|h| h >= 0.45), "sonnet hit rate {sonnet:?}\n{table}");
+    // The store's own account of what was saved, discovery included, is the day's.
+    let unoptimized = get("unoptimized").cost_usd;
+    let saved = summary_saving(&work.path().join("shipped.db"));
+    let day = unoptimized - shipped.cost_usd;
+    assert!((saved - day).abs() <= 0.01 * day, "usage summary saved ${saved:.4}, the day ${day:.4}\n{table}");
+}
+
+/// `usage summary --json`'s total saving over a store.
+fn summary_saving(db: &Path) -> f64 {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_devteam"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", db.with_extension("home"))
+        .arg("--db")
+        .arg(db)
+        .args(["--json", "usage", "summary"])
+        .output()
+        .expect("usage summary runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary json");
+    v["savings"]["saved_usd"].as_f64().expect("saved_usd")
 }

@@ -2,6 +2,7 @@
 //! are planned into subtasks that run as a graph and are synthesized into one answer.
 //! `--dry-run` stops before any call and needs no key.
 
+mod counterfactual;
 mod planned;
 mod single;
 
@@ -78,15 +79,21 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     }
     // A planner chooses its own agents; a single run may ask a model to choose.
     let picked = if args.agent.is_some() { None } else { pick_agent(args, ctx, &library)? };
-    match picked.filter(|id| *id != prepared.agent) {
+    let prepared = match picked.filter(|id| *id != prepared.agent) {
         Some(id) => {
             inputs.agent = Some(&id);
             let mut prepared = one::prepare(&inputs)?;
             unmark_unread_agent_block(store, &mut prepared)?;
-            single::call(ctx, &prepared, project_name(args, ctx), batch, args.allow_over_budget)
+            prepared
         }
-        None => single::call(ctx, &prepared, project_name(args, ctx), batch, args.allow_over_budget),
+        None => prepared,
+    };
+    let status = single::call(ctx, &prepared, project_name(args, ctx), batch, args.allow_over_budget)?;
+    // The unoptimized system loads the whole library to choose; discovery did it locally.
+    if args.agent.is_none() && !args.load_all_agents && sw.discovery {
+        counterfactual::record(store, &library, &prepared, &project_name(args, ctx))?;
     }
+    Ok(status)
 }
 
 /// Whether to plan, and why. Only complex tasks are candidates (score at or above the plan
