@@ -47,9 +47,9 @@ fn short_day_costs() {
         assert!(get(name).cost_usd >= shipped.cost_usd - 1e-9, "{name} is cheaper than shipped\n{table}");
     }
     // Ratchet: the bar is 1.3x.
-    assert!(shipped.ratio_to_floor <= 1.62, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
+    assert!(shipped.ratio_to_floor <= 1.59, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
     let sonnet = shipped.models.iter().find(|(m, _)| m.contains("sonnet")).map(|(_, f)| f.cache_hit_rate);
-    assert!(sonnet.is_some_and(|h| h >= 0.45), "sonnet hit rate {sonnet:?}\n{table}");
+    assert!(sonnet.is_some_and(|h| h >= 0.47), "sonnet hit rate {sonnet:?}\n{table}");
     // The store's own account of what was saved, discovery included, is the day's.
     let unoptimized = get("unoptimized").cost_usd;
     let saved = summary_saving(&work.path().join("shipped.db"));
