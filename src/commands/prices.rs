@@ -23,6 +23,7 @@ pub fn run(args: &PricesArgs, ctx: &Context) -> Result<ExitStatus> {
         None => table.models().collect(),
     };
     let report = PricesReport { tiers: table.tiers(), models };
+    let today = jiff::ZonedDateTime::now().date();
     let p = &ctx.printer;
     if p.json_mode() {
         p.json(&report)?;
@@ -51,8 +52,13 @@ pub fn run(args: &PricesArgs, ctx: &Context) -> Result<ExitStatus> {
                 long.rates.output
             ));
         }
-        if let Some(date) = &m.retires {
-            notes.push(format!("retires {date}"));
+        match &m.retires {
+            Some(date) if m.retired_on(today) && !tiers.is_empty() => {
+                notes.push(format!("RETIRED {date}, IN USE by the {} tier", tiers.join(", ")));
+            }
+            Some(date) if m.retired_on(today) => notes.push(format!("retired {date}")),
+            Some(date) => notes.push(format!("retires {date}")),
+            None => {}
         }
         let r = m.rates;
         t.add_row(vec![
@@ -69,6 +75,11 @@ pub fn run(args: &PricesArgs, ctx: &Context) -> Result<ExitStatus> {
         ]);
     }
     p.table(&t)?;
+    for m in &report.models {
+        if m.retired_on(today) && report.tiers.values().any(|id| *id == m.id) {
+            p.warn(&format!("{} is retired and a tier still names it: `run` refuses that tier until `tiers` in your prices-file names a current model", m.id));
+        }
+    }
     p.note("USD per million tokens; override with `prices-file` in the config (YAML or LiteLLM JSON)");
     Ok(ExitStatus::Success)
 }

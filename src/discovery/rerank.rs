@@ -34,7 +34,7 @@ struct Reply {
 /// shortlisted cards.
 pub fn layout(task: &str, popular: &[AgentSummary], rest: &[AgentSummary], top: usize, min_cacheable: u64) -> Layout {
     let stable = format!("{INSTRUCTIONS}\n\nAgents:\n{}", cards(popular));
-    let cache = (crate::prompt::low_estimate(&stable) >= min_cacheable).then_some(Ttl::FiveMinutes);
+    let cache = (crate::prompt::reach_estimate(&stable) >= min_cacheable).then_some(Ttl::FiveMinutes);
     let mut user = String::new();
     if !rest.is_empty() {
         user.push_str(&format!("More agents:\n{}\n\n", cards(rest)));

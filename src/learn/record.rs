@@ -23,6 +23,8 @@ pub mod outcome {
     pub const ERROR: &str = "error";
     /// Interrupted (Ctrl-C, SIGTERM) before it ended.
     pub const CANCELLED: &str = "cancelled";
+    /// A planned subtask not run because a subtask it depends on failed.
+    pub const SKIPPED: &str = "skipped";
 }
 
 /// A verdict given to a run after it ended.
@@ -91,7 +93,9 @@ impl OutcomeRow {
     pub fn label(&self) -> Label {
         let top = self.tier() == Some(Tier::Opus);
         match (self.outcome.as_str(), self.verdict) {
-            (outcome::BLOCKED | outcome::ERROR | outcome::CANCELLED | outcome::MAX_TOKENS, _) => Label::Unknown,
+            (outcome::BLOCKED | outcome::ERROR | outcome::CANCELLED | outcome::MAX_TOKENS | outcome::SKIPPED, _) => {
+                Label::Unknown
+            }
             (outcome::UPGRADED, _) => Label::TooLow,
             (outcome::REFUSED, _) if top => Label::Unknown,
             (outcome::REFUSED, _) => Label::TooLow,

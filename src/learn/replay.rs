@@ -131,6 +131,7 @@ fn replay(store: Option<&Store>, router: &Router, tasks: &[Task], start_ms: i64,
                 .insert_routing_decision(&RoutingRecord {
                     ts_ms: start_ms + i as i64 * 60_000,
                     run_id: Some(format!("r{seed}-{i}")),
+                    subtask_id: None,
                     task: t.text.clone(),
                     score: d.score,
                     tier: d.tier.name().into(),

@@ -6,6 +6,7 @@ pub mod execute;
 pub mod llm;
 pub mod persist;
 pub mod plan;
+pub mod plan_pays;
 pub mod planned;
 pub mod prompts;
 pub mod record;

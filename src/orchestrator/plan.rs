@@ -22,6 +22,10 @@ pub struct PlannedSubtask {
     /// What the subtask must hand back to those that depend on it and to the synthesis.
     #[serde(default)]
     pub returns: String,
+    /// The tier the planner says the part needs (kept within the router's bounds, see
+    /// `planned::step`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
 }
 
 /// Something wrong with a plan, worded so it can be sent back to the planner to repair.

@@ -15,10 +15,12 @@ use super::prompts;
 use super::record::Status;
 use crate::agents::AgentSummary;
 use crate::discovery;
+use crate::learn::record::outcome;
 use crate::pricing::PriceTable;
 use crate::prompt::{self, CacheStrategy, Parts};
-use crate::routing::{Pressure, Router, TaskContext, Tier};
+use crate::routing::{Pressure, Router, RoutingDecision, TaskContext, Tier};
 use crate::store::{Library, Store};
+use crate::usage::RoutingRecord;
 
 /// Everything a planned run needs.
 pub struct Inputs<'a> {
@@ -70,8 +72,10 @@ pub async fn run(llm: &dyn Llm, i: &Inputs<'_>, on_event: &(dyn Fn(RunEvent<'_>)
     on_event(RunEvent::Planned { plan: &plan, note: (!note.is_empty()).then_some(note.as_str()) });
     let texts = load_texts(i, &plan)?;
     let foundation = agent_text::foundation(&i.library.root)?;
-    let steps: Vec<Step> = plan.subtasks.iter().map(|s| step(i, s)).collect();
+    let parent = i.router.decide(i.task, &TaskContext::default(), i.pressure).tier;
+    let (steps, decisions): (Vec<Step>, Vec<_>) = plan.subtasks.iter().map(|s| step(i, s, parent)).unzip();
     let results = execute(llm, i, &plan, &steps, &texts, foundation.as_deref(), on_event).await;
+    record_decisions(i, &steps, &decisions, &results)?;
     let status = overall(&results);
     let final_text = if results.len() == 1 && status == Status::Ok {
         results[0].output.clone()
@@ -141,16 +145,70 @@ fn single_plan(i: &Inputs<'_>, shortlist: &[AgentSummary]) -> Plan {
             agent,
             depends_on: vec![],
             returns: String::new(),
+            tier: None,
         }],
     }
 }
 
-fn step(i: &Inputs<'_>, s: &PlannedSubtask) -> Step {
-    let tier = i.tier_override.clone().unwrap_or_else(|| {
-        let context = TaskContext { subtasks: Some(1), ..TaskContext::default() };
-        i.router.decide(&format!("{} {}", s.title, s.returns), &context, i.pressure).tier.name().to_string()
-    });
-    Step { id: s.id.clone(), title: s.title.clone(), agent: s.agent.clone(), depends_on: s.depends_on.clone(), tier }
+/// A subtask's tier: the planner's choice, kept within the router's rules: never above the
+/// whole task's tier (a part never needs more than the whole), never below one tier under what
+/// the router gives the part's own words (its safe tier). Without a planner's choice, the
+/// router's, under the same ceiling. Forced tiers (`--tier`, `--no-routing`) are not decisions.
+fn step(i: &Inputs<'_>, s: &PlannedSubtask, parent: Tier) -> (Step, Option<RoutingDecision>) {
+    let make = |tier: String| Step {
+        id: s.id.clone(),
+        title: s.title.clone(),
+        agent: s.agent.clone(),
+        depends_on: s.depends_on.clone(),
+        tier,
+    };
+    if let Some(forced) = &i.tier_override {
+        return (make(forced.clone()), None);
+    }
+    let context = TaskContext { subtasks: Some(1), ..TaskContext::default() };
+    let decision = i.router.decide(&format!("{} {}", s.title, s.returns), &context, i.pressure);
+    let tier = bounded(s.tier.as_deref().and_then(Tier::parse), decision.tier, parent);
+    (make(tier.name().to_string()), Some(decision))
+}
+
+fn bounded(planner: Option<Tier>, routed: Tier, parent: Tier) -> Tier {
+    let safe = routed.down().unwrap_or(routed);
+    let chosen = planner.unwrap_or(routed);
+    let chosen = if chosen.rank() < safe.rank() { safe } else { chosen };
+    if chosen.rank() > parent.rank() { parent } else { chosen }
+}
+
+/// Each routed subtask's decision, linked to its run and subtask, with how it went.
+fn record_decisions(
+    i: &Inputs<'_>,
+    steps: &[Step],
+    decisions: &[Option<RoutingDecision>],
+    results: &[StepResult],
+) -> Result<()> {
+    for (s, d) in steps.iter().zip(decisions) {
+        let Some(d) = d else { continue };
+        let result = results.iter().find(|r| r.id == s.id);
+        let (outcome, upgraded_to) = match result {
+            Some(r) if r.status == Status::Ok && r.tier != s.tier => (outcome::UPGRADED, Some(r.tier.clone())),
+            Some(r) if r.status == Status::Ok => (outcome::OK, None),
+            Some(r) if r.status == Status::Skipped => (outcome::SKIPPED, None),
+            _ => (outcome::FAILED, None),
+        };
+        i.store.insert_routing_decision(&RoutingRecord {
+            ts_ms: jiff::Timestamp::now().as_millisecond(),
+            run_id: Some(i.run_id.clone()),
+            subtask_id: Some(s.id.clone()),
+            task: s.title.chars().take(200).collect(),
+            score: d.score,
+            tier: s.tier.clone(),
+            model: i.prices.model(&s.tier).map(|m| m.id.clone()).unwrap_or_default(),
+            pressure: format!("{:?}", d.pressure).to_lowercase(),
+            features: serde_json::to_string(&d.features)?,
+            outcome: outcome.to_string(),
+            upgraded_to,
+        })?;
+    }
+    Ok(())
 }
 
 fn load_texts(i: &Inputs<'_>, plan: &Plan) -> Result<HashMap<String, AgentText>> {
@@ -268,5 +326,24 @@ async fn synthesize(llm: &dyn Llm, i: &Inputs<'_>, plan: &Plan, results: &[StepR
                 .collect();
             format!("The synthesis failed ({e}); the subtasks' summaries follow.\n\n{}", parts.join("\n\n"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tier_tests {
+    use super::*;
+
+    #[test]
+    fn a_planned_tier_stays_within_the_routers_bounds() {
+        use Tier::{Haiku, Opus, Sonnet};
+        // The planner's choice stands between the safe tier and the whole task's tier.
+        assert_eq!(bounded(Some(Sonnet), Opus, Opus), Sonnet);
+        // Never below one tier under what the router gives the part's words.
+        assert_eq!(bounded(Some(Haiku), Opus, Opus), Sonnet);
+        // Never above the whole task's tier, even when the part's words score higher.
+        assert_eq!(bounded(Some(Opus), Opus, Sonnet), Sonnet);
+        assert_eq!(bounded(None, Opus, Sonnet), Sonnet);
+        // Without a planner's choice, the router's.
+        assert_eq!(bounded(None, Haiku, Opus), Haiku);
     }
 }

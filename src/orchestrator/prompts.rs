@@ -14,9 +14,11 @@ use crate::tokens;
 pub const PLANNER_SYSTEM: &str = "You are the planner of a team of specialist AI agents. Split the user's task into the \
 fewest subtasks that let specialists work independently, each assigned to exactly one agent from the list given. \
 Use dependencies only when a subtask truly needs another's result; independent subtasks run at the same time. \
+Give each subtask the cheapest model tier that can do that part well: haiku for mechanical edits and summaries, \
+sonnet for ordinary engineering, opus only for the part that needs deep design or security judgment. \
 Answer with JSON only, no prose, in this shape:\n\
 {\"subtasks\": [{\"id\": \"short-id\", \"title\": \"what to do, in one sentence\", \"agent\": \"agent-id\", \
-\"depends_on\": [\"other-id\"], \"returns\": \"what this subtask must hand back\"}]}";
+\"depends_on\": [\"other-id\"], \"returns\": \"what this subtask must hand back\", \"tier\": \"sonnet\"}]}";
 
 /// The user turn for the planner: the task and the shortlisted agents' cards.
 pub fn planner_user(task: &str, cards: &[AgentSummary], max_subtasks: usize) -> String {
@@ -120,6 +122,7 @@ mod tests {
             agent: "x".into(),
             depends_on: vec![],
             returns: "a list".into(),
+            tier: None,
         };
         let user = subtask_user("T", &step, &[Handover { from: "b".into(), summary: "B said".into() }], 80);
         assert!(

@@ -10,7 +10,8 @@ use crate::agents::AgentSummary;
 use crate::discovery;
 use crate::error::UserError;
 use crate::pricing::{PriceTable, TokenUsage};
-use crate::prompt::{self, CacheStrategy, Parts};
+use crate::project::reach::Reach;
+use crate::prompt::{self, CacheStrategy, Parts, Ttl};
 use crate::routing::{FailureKind, Pressure, Router, RoutingDecision, TaskContext, Tier, upgrade};
 use crate::store::{Library, Store};
 use crate::tokens;
@@ -28,6 +29,8 @@ pub struct Inputs<'a> {
     pub model_override: Option<String>,
     pub pressure: Pressure,
     pub project_context: Option<String>,
+    /// The project's folder, so its context can be extended to reach a model's cache minimum.
+    pub project_root: Option<std::path::PathBuf>,
     pub cache: CacheStrategy,
     pub max_tokens: u32,
     pub shortlist: usize,
@@ -44,6 +47,8 @@ pub struct Prepared {
     pub model: String,
     pub agent: String,
     pub agent_reason: String,
+    /// Why the project context was or was not extended for this model (`project::reach`).
+    pub context_reason: Option<String>,
     pub request_tokens: usize,
     /// The API's own count of the request's input, with `--exact`.
     pub exact_input_tokens: Option<u64>,
@@ -71,9 +76,10 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
     let (agent, agent_reason) = choose_agent(i)?;
     let text = agent_text::load(&i.library.root, &agent)?;
     let foundation = agent_text::foundation(&i.library.root)?;
+    let reach = project_for_model(i, foundation.as_deref().unwrap_or(""), &model);
     let parts = Parts {
         foundation: foundation.as_deref(),
-        project: i.project_context.as_deref(),
+        project: reach.as_ref().map(|r| r.text.as_str()),
         agent_static: &text.static_part,
         agent_dynamic: &text.dynamic_part,
         task: i.task,
@@ -103,12 +109,28 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
         model: model.id.clone(),
         agent: agent.id.clone(),
         agent_reason,
+        context_reason: reach.and_then(|r| r.reason),
         request_tokens,
         exact_input_tokens: None,
         cached_prefix_tokens,
         max_tokens: i.max_tokens,
         call,
     })
+}
+
+/// The project context as this model gets it: extended to reach the model's cache minimum
+/// where that pays and the project has the material (`project::reach`), else as built.
+fn project_for_model(i: &Inputs<'_>, foundation: &str, model: &crate::pricing::ModelInfo) -> Option<Reach> {
+    let context = i.project_context.as_deref()?;
+    let ttl = match i.cache {
+        CacheStrategy::Off => return Some(Reach { text: context.to_string(), reason: None }),
+        CacheStrategy::FiveMinutes => Ttl::FiveMinutes,
+        CacheStrategy::Mixed | CacheStrategy::OneHour => Ttl::OneHour,
+    };
+    match &i.project_root {
+        Some(root) => Some(crate::project::reach::for_model(root, context, foundation, model, ttl)),
+        None => Some(Reach { text: context.to_string(), reason: None }),
+    }
 }
 
 fn choose_agent(i: &Inputs<'_>) -> Result<(AgentSummary, String)> {

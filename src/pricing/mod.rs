@@ -185,6 +185,12 @@ impl PriceTable {
 }
 
 impl ModelInfo {
+    /// Whether the model is retired on `today` (its `retires` date has come): never routed to,
+    /// still priced so that history costs what it cost.
+    pub fn retired_on(&self, today: jiff::civil::Date) -> bool {
+        self.retires.as_deref().and_then(|d| d.parse::<jiff::civil::Date>().ok()).is_some_and(|d| d <= today)
+    }
+
     /// The cost of one call on this model. Batch calls pay the model's batch fraction; the
     /// long-context tier applies per request, to all of its tokens, when its input crosses the
     /// threshold.

@@ -161,5 +161,6 @@ pub fn load_or_build(store: &crate::store::Store, root: &Path, max_tokens: usize
     Ok((built, true))
 }
 
+pub mod reach;
 #[cfg(test)]
 mod tests;

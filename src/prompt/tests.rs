@@ -35,8 +35,9 @@ fn stable_blocks_first_task_last() {
 }
 
 #[test]
-fn short_prefixes_are_not_marked_in_vain() {
-    // 200 + 200 tokens (low count) stay under 1024; with the agent's 800 the prefix reaches it.
+fn prefixes_that_cannot_reach_the_minimum_are_not_marked() {
+    // 2,000 characters cannot be 1,024 tokens (3 characters a token at most); with the agent's
+    // 4,000 more the prefix can.
     let (f, p, a) = (words(200), words(200), words(800));
     let l = layout(parts(&f, &p, &a), 1024, CacheStrategy::Mixed);
     assert_eq!(

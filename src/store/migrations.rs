@@ -333,4 +333,24 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (test, run_id)
     ) WITHOUT ROWID;
     ",
+    // 9: routing decisions of planned subtasks name their subtask (with `run_id`, the link to `subtasks`).
+    r"
+    ALTER TABLE routing_decisions ADD COLUMN subtask_id TEXT;
+    CREATE INDEX routing_decisions_subtask ON routing_decisions (run_id, subtask_id);
+    ",
+    // 10: what the unoptimized system would have sent where devteam sent nothing at all: per run, the
+    // discovery call that loads the whole library as written (Sonnet, no cache), in tokens calibrated
+    // against the API's own count of the run's first call. Savings reports price it.
+    r"
+    CREATE TABLE counterfactuals (
+        id INTEGER PRIMARY KEY,
+        ts_ms INTEGER NOT NULL,
+        project TEXT NOT NULL DEFAULT '',
+        run_id TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL
+    );
+    CREATE INDEX counterfactuals_ts ON counterfactuals (ts_ms);
+    ",
 ];

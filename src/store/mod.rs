@@ -7,6 +7,7 @@
 mod ab;
 mod agents;
 mod budgets;
+mod counterfactuals;
 mod daily;
 mod imports;
 mod migrations;
@@ -28,6 +29,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
 pub use budgets::{Ledger, NewReservation};
+pub use counterfactuals::{Counterfactual, CounterfactualSums};
 pub use daily::{BUCKET_MS, CallFilter, Sums};
 pub use imports::{ImportFile, ImportTx, ImportedCall, SlotSums, StoredCall};
 pub use pending::{Holder, Recovered, UNSETTLED};

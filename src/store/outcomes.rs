@@ -108,6 +108,7 @@ mod tests {
             .insert_routing_decision(&RoutingRecord {
                 ts_ms: 5,
                 run_id: Some("r1".into()),
+                subtask_id: None,
                 task: "t".into(),
                 score: 2.0,
                 tier: "haiku".into(),

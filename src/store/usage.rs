@@ -57,6 +57,27 @@ impl Store {
         Ok(())
     }
 
+    /// How `model`'s last `last` calls fared with one block kind: how many times it was read
+    /// from the cache, how many times written, and how many calls ago it was last marked
+    /// (read or written; `None` when it never was). Newest calls first, by id.
+    pub fn block_outcomes(&self, model: &str, kind: &str, last: usize) -> Result<(u64, u64, Option<u64>)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT (SELECT b.outcome FROM call_blocks b WHERE b.call_id = c.id AND b.kind = ?2 LIMIT 1)
+             FROM calls c WHERE c.model = ?1 AND c.source = 'devteam' ORDER BY c.id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![model, kind, last as i64], |r| r.get::<_, Option<String>>(0))?;
+        let (mut read, mut written, mut since) = (0, 0, None);
+        for (i, outcome) in rows.enumerate() {
+            match outcome?.as_deref() {
+                Some("read") => read += 1,
+                Some("written") => written += 1,
+                _ => continue,
+            }
+            since.get_or_insert(i as u64);
+        }
+        Ok((read, written, since))
+    }
+
     /// Tokens by block kind and cache outcome over calls since `since_ms`, largest first.
     pub fn cache_by_block(&self, since_ms: i64) -> Result<Vec<(String, String, i64, i64)>> {
         let mut stmt = self.conn.prepare(
@@ -71,9 +92,9 @@ impl Store {
     pub fn insert_routing_decision(&self, d: &RoutingRecord) -> Result<i64> {
         self.conn
             .execute(
-                "INSERT INTO routing_decisions (ts_ms, run_id, task, score, tier, model, pressure, features, outcome, upgraded_to)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![d.ts_ms, d.run_id, d.task, d.score, d.tier, d.model, d.pressure, d.features, d.outcome, d.upgraded_to],
+                "INSERT INTO routing_decisions (ts_ms, run_id, subtask_id, task, score, tier, model, pressure, features, outcome, upgraded_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![d.ts_ms, d.run_id, d.subtask_id, d.task, d.score, d.tier, d.model, d.pressure, d.features, d.outcome, d.upgraded_to],
             )
             .context("recording a routing decision")?;
         Ok(self.conn.last_insert_rowid())

@@ -108,6 +108,8 @@ pub fn to_usd(micros: i64) -> f64 {
 pub struct RoutingRecord {
     pub ts_ms: i64,
     pub run_id: Option<String>,
+    /// The planned subtask the decision was for (`None` for a single call).
+    pub subtask_id: Option<String>,
     pub task: String,
     pub score: f64,
     pub tier: String,

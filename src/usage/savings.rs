@@ -152,9 +152,29 @@ pub struct Savings {
 /// Savings against loading the whole library for discovery.
 #[derive(Debug, Clone, Serialize)]
 pub struct DiscoverySavings {
+    /// Runs whose discovery was local, each one whole-library call not made.
     pub calls: u64,
+    /// Tokens those calls would have sent (API-calibrated, see `commands::run::counterfactual`).
     pub library_tokens: u64,
     pub saved_usd: f64,
+}
+
+impl<'a> Pricer<'a> {
+    /// What the discovery calls devteam did not make would have cost on the baseline model
+    /// (no cache), added to the baseline and the saving: `saved_usd` is then routing + caching
+    /// + batching + discovery + unattributed.
+    pub fn add_discovery(&self, s: &mut Savings, sums: crate::store::CounterfactualSums) {
+        if sums.calls == 0 {
+            return;
+        }
+        let tokens = TokenUsage { input: sums.input_tokens, output: sums.output_tokens, ..TokenUsage::default() };
+        let usd = at(self.baseline.rates, &tokens);
+        s.baseline_usd = micro(s.baseline_usd + usd);
+        s.saved_usd = micro(s.saved_usd + usd);
+        s.saved_share = (s.baseline_usd > 0.0).then(|| s.saved_usd / s.baseline_usd);
+        s.discovery =
+            Some(DiscoverySavings { calls: sums.calls, library_tokens: sums.input_tokens, saved_usd: micro(usd) });
+    }
 }
 
 impl Savings {

@@ -33,7 +33,12 @@ pub struct SummaryReport {
 pub fn summary(store: &Store, prices: &PriceTable, scope: &Scope) -> Result<SummaryReport> {
     let pricer = Pricer::new(prices)?;
     let scan = report::scan(store, &pricer, scope, &[vec![Key::Source]], true)?;
-    Ok(summary_of(scope, &pricer, prices, &scan.groups[0], &scan.trend.unwrap_or_default()))
+    let mut report = summary_of(scope, &pricer, prices, &scan.groups[0], &scan.trend.unwrap_or_default());
+    pricer.add_discovery(&mut report.savings, store.counterfactual_sums("discovery", &scope.filter())?);
+    if report.savings.discovery.is_some() {
+        report.notes.retain(|n| n != NO_DISCOVERY_NOTE);
+    }
+    Ok(report)
 }
 
 /// The summary from groups keyed by source, and the trend's two windows.

@@ -2,6 +2,7 @@
 //! are planned into subtasks that run as a graph and are synthesized into one answer.
 //! `--dry-run` stops before any call and needs no key.
 
+mod counterfactual;
 mod planned;
 mod single;
 
@@ -35,6 +36,7 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
 }
 
 fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
+    refuse_retired_tiers(ctx)?;
     let library = fresh_library(ctx, true)?;
     let store = ctx.store()?;
     let sw = ctx.settings.run.switches;
@@ -43,9 +45,9 @@ fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
         .clone()
         .or_else(|| ctx.settings.run.project.clone())
         .filter(|_| sw.shared_context && !args.no_context);
-    let project_context = match project {
+    let project_context = match &project {
         Some(root) => {
-            Some(crate::project::load_or_build(store, &root, ctx.settings.run.project_context_max_tokens)?.0.text)
+            Some(crate::project::load_or_build(store, root, ctx.settings.run.project_context_max_tokens)?.0.text)
         }
         None => None,
     };
@@ -66,26 +68,31 @@ fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
         model_override,
         pressure,
         project_context,
+        project_root: project,
         cache: if args.no_cache { CacheStrategy::Off } else { ctx.settings.run.cache_strategy },
         max_tokens,
         shortlist: ctx.settings.discover_shortlist,
         run_id,
     };
     let mut prepared = one::prepare(&inputs)?;
-    let plan = wants_plan(args, ctx, &prepared);
+    unmark_unread_agent_block(store, &mut prepared)?;
+    let (plan, plan_reason) = wants_plan(args, ctx, &inputs, &prepared)?;
+    for reason in [&prepared.context_reason, &plan_reason].into_iter().flatten() {
+        ctx.printer.verbose(reason);
+    }
     if args.exact {
         prepared.exact_input_tokens = Some(exact_count(ctx, &prepared)?);
     }
     if args.dry_run {
-        single::print_plan(ctx, &prepared, plan)?;
+        single::print_plan(ctx, &prepared, plan, plan_reason.as_deref())?;
         return Ok(ExitStatus::Success);
     }
     let batch = args.batch || sw.batch;
     let run_id = inputs.run_id.clone();
     let status = if plan {
-        planned::run(args, ctx, &inputs, project_name(args, ctx), batch)?
+        planned::run(args, ctx, &inputs, project_name(args, ctx), batch, plan_reason)?
     } else {
-        call_one(args, ctx, &library, inputs, &prepared, batch)?
+        call_one(args, ctx, &library, inputs, prepared, batch)?
     };
     match &args.check {
         Some(command) => check(ctx, command, &run_id, status),
@@ -99,18 +106,27 @@ fn call_one(
     ctx: &Context,
     library: &crate::store::Library,
     inputs: Inputs<'_>,
-    prepared: &one::Prepared,
+    prepared: one::Prepared,
     batch: bool,
 ) -> Result<ExitStatus> {
     // A planner chooses its own agents; a single run may ask a model to choose.
+    let store = inputs.store;
     let picked = if args.agent.is_some() { None } else { pick_agent(args, ctx, library)? };
-    match picked.filter(|id| *id != prepared.agent) {
+    let prepared = match picked.filter(|id| *id != prepared.agent) {
         Some(id) => {
             let inputs = Inputs { agent: Some(&id), ..inputs };
-            single::call(ctx, &one::prepare(&inputs)?, project_name(args, ctx), batch, args.allow_over_budget)
+            let mut prepared = one::prepare(&inputs)?;
+            unmark_unread_agent_block(store, &mut prepared)?;
+            prepared
         }
-        None => single::call(ctx, prepared, project_name(args, ctx), batch, args.allow_over_budget),
+        None => prepared,
+    };
+    let status = single::call(ctx, &prepared, project_name(args, ctx), batch, args.allow_over_budget)?;
+    // The unoptimized system loads the whole library to choose; discovery did it locally.
+    if args.agent.is_none() && !args.load_all_agents && ctx.settings.run.switches.discovery {
+        counterfactual::record(store, library, &prepared, &project_name(args, ctx))?;
     }
+    Ok(status)
 }
 
 /// `--check`: runs the command and records its exit status as the run's verdict. A failing
@@ -136,14 +152,37 @@ fn check(ctx: &Context, command: &str, run_id: &str, status: ExitStatus) -> Resu
     }
 }
 
-/// Planning pays for itself only on complex tasks: those at or above the plan threshold
-/// (default: where the router would pick opus), unless forced either way.
-fn wants_plan(args: &RunArgs, ctx: &Context, prepared: &one::Prepared) -> bool {
-    if args.plan || args.no_plan || args.agent.is_some() || !ctx.settings.run.switches.planning {
-        return args.plan;
+/// Whether to plan, and why. Only complex tasks are candidates (score at or above the plan
+/// threshold, by default where the router picks opus), and of those only the ones where a plan
+/// is expected to cost less than one call (`plan_pays`); `--plan` and `--no-plan` decide alone.
+fn wants_plan(
+    args: &RunArgs,
+    ctx: &Context,
+    inputs: &Inputs<'_>,
+    prepared: &one::Prepared,
+) -> Result<(bool, Option<String>)> {
+    if args.plan {
+        return Ok((true, Some("planned: asked with --plan".to_string())));
     }
-    let threshold = ctx.settings.run.plan_threshold.unwrap_or(ctx.settings.routing.thresholds.opus);
-    prepared.routing.as_ref().is_some_and(|d| d.score >= threshold)
+    if args.no_plan || args.agent.is_some() || !ctx.settings.run.switches.planning {
+        return Ok((false, None));
+    }
+    let s = &ctx.settings.run;
+    let threshold = s.plan_threshold.unwrap_or(ctx.settings.routing.thresholds.opus);
+    if !prepared.routing.as_ref().is_some_and(|d| d.score >= threshold) {
+        return Ok((false, None));
+    }
+    let found = crate::discovery::discover(inputs.store, inputs.library, inputs.task, 1, inputs.shortlist)?;
+    let shape = crate::orchestrator::plan_pays::PlanShape {
+        planner_tier: &s.planner_tier,
+        synthesis_tier: &s.synthesis_tier,
+        subtasks: s.max_subtasks,
+        card_tokens: found.card_tokens,
+        project_tokens: inputs.project_context.as_deref().map_or(0, crate::tokens::estimate),
+        summary_tokens: s.summary_tokens,
+    };
+    let choice = crate::orchestrator::plan_pays::decide(inputs.prices, prepared, &shape)?;
+    Ok((choice.plan, Some(choice.reason)))
 }
 
 /// A sortable, unique-enough run id: time in ms and a random suffix.
@@ -188,10 +227,45 @@ fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) ->
     if mode == RerankMode::Auto && clear {
         return Ok(None);
     }
-    Ok(model_pick(ctx, "haiku", &args.task, &found.shortlist, &[], 1)?
-        .and_then(|r| r.picks.into_iter().next())
-        .map(|p| p.id))
+    // The choice is between the few agents the local ranking could not separate: their cards
+    // are a few hundred tokens, too small to be worth a cache entry (on the day benchmark this
+    // beats caching the whole library's cards as a stable block: see the README).
+    let candidates = &found.shortlist[..found.shortlist.len().min(RERANK_CANDIDATES)];
+    Ok(model_pick(ctx, "haiku", &args.task, candidates, &[], 1)?.and_then(|r| r.picks.into_iter().next()).map(|p| p.id))
 }
+
+/// Leaves the agent's own block out of the cache when the model's record says such writes are
+/// not read again (`prompt::agent_mark`); the shared blocks keep their marks.
+fn unmark_unread_agent_block(store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
+    use crate::prompt::{BlockKind, agent_mark};
+    let (read, written, since) =
+        store.block_outcomes(&prepared.model, BlockKind::AgentStatic.as_str(), agent_mark::WINDOW)?;
+    if !agent_mark::worth_marking(read, written, since) {
+        for block in prepared.call.layout.system.iter_mut().filter(|b| b.kind == BlockKind::AgentStatic) {
+            block.cache = None;
+        }
+    }
+    Ok(())
+}
+
+/// A tier whose model is retired is never routed to: the run stops and says how to fix it
+/// (an explicit `--model` is the user's own choice and is left to the API to answer).
+fn refuse_retired_tiers(ctx: &Context) -> Result<()> {
+    let prices = ctx.prices()?;
+    let today = jiff::ZonedDateTime::now().date();
+    for (tier, id) in prices.tiers() {
+        if prices.model(id)?.retired_on(today) {
+            bail!(UserError::new(format!(
+                "the {tier} tier names {id}, which is retired; name a current model under `tiers` in your prices-file \
+                 (`devteam prices` lists them)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Cards the rerank chooses among.
+const RERANK_CANDIDATES: usize = 5;
 
 /// The local ranking is clear when the first agent scores this much above the second.
 const AMBIGUITY_RATIO: f64 = 1.25;

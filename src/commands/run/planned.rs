@@ -62,7 +62,14 @@ pub struct PlanLine<'a> {
     pub depends_on: &'a [String],
 }
 
-pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, project: String, batch: bool) -> Result<ExitStatus> {
+pub fn run(
+    args: &RunArgs,
+    ctx: &Context,
+    one: &Inputs<'_>,
+    project: String,
+    batch: bool,
+    plan_reason: Option<String>,
+) -> Result<ExitStatus> {
     let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
     let (json, printer) = (ctx.printer.json_mode(), ctx.printer.clone());
     let sink = move |text: &str| {
@@ -119,7 +126,7 @@ pub fn run(args: &RunArgs, ctx: &Context, one: &Inputs<'_>, project: String, bat
         one.store.save_run(&record)?;
         return Err(Interrupted.into());
     };
-    finish(ctx, one.store, record, &outcome?)
+    finish(ctx, one.store, record, &outcome?, plan_reason)
 }
 
 fn finish(
@@ -127,11 +134,17 @@ fn finish(
     store: &Store,
     mut record: crate::orchestrator::record::RunRecord,
     outcome: &Outcome,
+    plan_reason: Option<String>,
 ) -> Result<ExitStatus> {
     record.status = outcome.status;
     record.planned = outcome.planned;
     record.plan = Some(serde_json::to_string(&outcome.plan)?);
-    record.note = outcome.note.clone();
+    // Why the run was planned, then what happened to the plan.
+    record.note = [plan_reason.unwrap_or_default(), outcome.note.clone()]
+        .into_iter()
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
     let record = persist::save(store, &record, outcome)?;
     let p = &ctx.printer;
     let wall_ms = record.wall_ms.unwrap_or(0);

@@ -26,6 +26,8 @@ pub struct DryRun<'a> {
     pub plan: &'a Prepared,
     /// Whether a real run would plan the task into subtasks.
     pub planned: bool,
+    /// Why (or why not), when the task was a candidate for a plan.
+    pub plan_reason: Option<&'a str>,
 }
 
 /// The `call` event of a simple run (before its `final` event, which has the shape of a
@@ -181,6 +183,7 @@ fn record_decision(ctx: &Context, prepared: &Prepared, result: Option<&Result<Do
     let id = ctx.store()?.insert_routing_decision(&RoutingRecord {
         ts_ms: jiff::Timestamp::now().as_millisecond(),
         run_id: Some(prepared.run_id.clone()),
+        subtask_id: None,
         task: prepared.call.task.chars().take(200).collect(),
         score: decision.score,
         tier: decision.tier.name().to_string(),
@@ -197,10 +200,10 @@ fn record_decision(ctx: &Context, prepared: &Prepared, result: Option<&Result<Do
 }
 
 /// Shows a dry run.
-pub fn print_plan(ctx: &Context, plan: &Prepared, planned: bool) -> Result<()> {
+pub fn print_plan(ctx: &Context, plan: &Prepared, planned: bool, plan_reason: Option<&str>) -> Result<()> {
     let p = &ctx.printer;
     if p.json_mode() {
-        return p.json_line(&DryRun { plan, planned });
+        return p.json_line(&DryRun { plan, planned, plan_reason });
     }
     let mut t = p.new_table(&["", "dry run"]);
     if let Some(d) = &plan.routing {
@@ -208,7 +211,13 @@ pub fn print_plan(ctx: &Context, plan: &Prepared, planned: bool) -> Result<()> {
     }
     t.add_row(vec!["tier".to_string(), plan.tier.clone()]);
     t.add_row(vec!["model".to_string(), plan.model.clone()]);
+    if let Some(reason) = plan_reason {
+        t.add_row(vec!["plan".to_string(), reason.to_string()]);
+    }
     t.add_row(vec!["agent".to_string(), format!("{} ({})", plan.agent, plan.agent_reason)]);
+    if let Some(reason) = &plan.context_reason {
+        t.add_row(vec!["project context".to_string(), reason.clone()]);
+    }
     if let Some(exact) = plan.exact_input_tokens {
         t.add_row(vec!["exact input".to_string(), format!("{exact} tokens (count_tokens)")]);
     }

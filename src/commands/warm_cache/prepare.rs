@@ -64,6 +64,7 @@ impl Setup {
             model_override: Some(candidate.model.clone()),
             pressure: Pressure::Normal,
             project_context: self.project_context.clone(),
+            project_root: ctx.settings.run.project.clone(),
             cache: ctx.settings.run.cache_strategy,
             max_tokens: 1,
             shortlist: ctx.settings.discover_shortlist,

@@ -105,6 +105,7 @@ fn budget_blocks_and_unused_agents_need_enough_evidence() {
     let decision = |outcome: &str, ts_ms| RoutingRecord {
         ts_ms,
         run_id: None,
+        subtask_id: None,
         task: "t".into(),
         score: 2.0,
         tier: "haiku".into(),

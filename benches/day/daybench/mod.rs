@@ -1,0 +1,189 @@
+//! The day benchmark: a workload replayed on several set-ups of devteam against the stand-in,
+//! through the real binary, with the figures that say where a day's money goes.
+
+pub mod answers;
+pub mod measure;
+pub mod prices;
+pub mod replay;
+pub mod report;
+pub mod workload;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use measure::{ModelFigures, PartFigures, StageFigures};
+use prices::{Prices, Tokens};
+use replay::{Bench, Setup};
+use workload::Workload;
+
+/// The set-ups: unoptimized, shipped, and shipped with each optimization off alone.
+pub fn setups() -> Vec<Setup> {
+    let s = |name, what, flags: &[&str], restructured, warm_cache| Setup {
+        name,
+        what,
+        flags: flags.iter().map(|f| f.to_string()).collect(),
+        restructured,
+        warm_cache,
+        floor: false,
+        config: None,
+    };
+    vec![
+        s(
+            "unoptimized",
+            "every switch off, all sonnet",
+            &["--no-plan", "--no-cache", "--no-context", "--no-routing", "--load-all-agents"],
+            false,
+            false,
+        ),
+        s("shipped", "defaults, restructured library", &[], true, false),
+        s("no-planning", "shipped with --no-plan", &["--no-plan"], true, false),
+        s("no-caching", "shipped with --no-cache (and no warm-cache)", &["--no-cache"], true, false),
+        s("no-shared-context", "shipped with --no-context", &["--no-context"], true, false),
+        s("no-restructure", "shipped on the library as written", &[], false, false),
+        s("no-routing", "shipped with --no-routing (sonnet)", &["--no-routing"], true, false),
+    ]
+}
+
+/// Other ways to run the day, only when named with `--only` (to compare a design choice).
+pub fn variants() -> Vec<Setup> {
+    let v = |name, what, config| Setup {
+        name,
+        what,
+        flags: vec![],
+        restructured: true,
+        warm_cache: false,
+        floor: false,
+        config: Some(config),
+    };
+    vec![
+        v("cache-1h", "shipped with cache-strategy 1h", "cache-strategy: 1h\n"),
+        v("cache-5m", "shipped with cache-strategy 5m", "cache-strategy: 5m\n"),
+    ]
+}
+
+fn floor_setup() -> Setup {
+    Setup {
+        name: "floor-replay",
+        what: "each task once on the tier it needs",
+        flags: vec![],
+        restructured: true,
+        warm_cache: false,
+        floor: true,
+        config: None,
+    }
+}
+
+/// One set-up's day.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetupFigures {
+    pub setup: String,
+    pub what: String,
+    pub cost_usd: f64,
+    pub ratio_to_floor: f64,
+    pub share_of_unoptimized: f64,
+    pub calls: u64,
+    pub tokens: Tokens,
+    pub tokens_per_task: u64,
+    pub cache_hit_rate: f64,
+    pub models: BTreeMap<String, ModelFigures>,
+    pub stages: BTreeMap<&'static str, StageFigures>,
+    /// What devteam's own store says the day cost (it must agree with the stand-in's bill).
+    pub store_cost_usd: f64,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayReport {
+    pub workload: String,
+    pub tasks: usize,
+    pub floor_usd: f64,
+    pub floor_tokens: Tokens,
+    pub setups: Vec<SetupFigures>,
+    /// Shipped's cost by prompt part.
+    pub shipped_parts: BTreeMap<String, PartFigures>,
+}
+
+/// Options for a run of the benchmark.
+pub struct Options<'a> {
+    pub devteam: &'a Path,
+    pub workload: &'a Path,
+    pub agents: &'a Path,
+    pub prices: &'a Path,
+    pub work: &'a Path,
+    /// Only these set-ups and variants (every set-up when empty).
+    pub only: Vec<String>,
+    pub progress: &'a dyn Fn(&str),
+}
+
+pub fn run(o: &Options<'_>) -> Result<DayReport> {
+    let w = Workload::load(o.workload)?;
+    let prices = Prices::load(o.prices)?;
+    let bench = Bench::prepare(o.devteam, o.agents, o.work)?;
+    (o.progress)("ranking the day's tasks on both libraries");
+    let lists_restructured = bench.shortlists(&w, &bench.restructured_library)?;
+    let lists_original = bench.shortlists(&w, &bench.original_library)?;
+    let lists = |s: &Setup| if s.restructured { &lists_restructured } else { &lists_original };
+
+    let floor_setup = floor_setup();
+    (o.progress)("floor replay");
+    let floor_run = bench.replay(&w, &floor_setup, lists(&floor_setup))?;
+    let (floor_usd, floor_tokens) = measure::floor(&measure::billed(&floor_run, &prices)?, &prices)?;
+
+    let mut figures = Vec::new();
+    let mut shipped_parts = BTreeMap::new();
+    let named = |s: &Setup| o.only.iter().any(|n| n == s.name);
+    let chosen: Vec<Setup> =
+        if o.only.is_empty() { setups() } else { setups().into_iter().chain(variants()).filter(named).collect() };
+    for setup in chosen {
+        (o.progress)(&format!("set-up {}", setup.name));
+        let replayed = bench.replay(&w, &setup, lists(&setup))?;
+        let billed = measure::billed(&replayed, &prices)?;
+        if setup.name == "shipped" {
+            shipped_parts = measure::by_part(&replayed, &prices)?;
+        }
+        figures.push(setup_figures(&setup, &billed, store_cost(&replayed.db)?, w.tasks.len(), floor_usd));
+    }
+    let unoptimized = figures.iter().find(|f| f.setup == "unoptimized").map_or(0.0, |f| f.cost_usd);
+    for f in &mut figures {
+        f.share_of_unoptimized = if unoptimized > 0.0 { f.cost_usd / unoptimized } else { 0.0 };
+    }
+    Ok(DayReport {
+        workload: o.workload.display().to_string(),
+        tasks: w.tasks.len(),
+        floor_usd,
+        floor_tokens,
+        setups: figures,
+        shipped_parts,
+    })
+}
+
+fn setup_figures(s: &Setup, billed: &[measure::Billed], store_cost_usd: f64, tasks: usize, floor: f64) -> SetupFigures {
+    let models = measure::by_model(billed);
+    let mut tokens = Tokens::default();
+    billed.iter().for_each(|b| tokens.add(&b.tokens));
+    let cacheable: u64 = models.values().map(|m| m.cacheable_tokens).sum();
+    let cost_usd: f64 = billed.iter().map(|b| b.cost).sum();
+    SetupFigures {
+        setup: s.name.to_string(),
+        what: s.what.to_string(),
+        cost_usd,
+        ratio_to_floor: if floor > 0.0 { cost_usd / floor } else { 0.0 },
+        share_of_unoptimized: 0.0,
+        calls: billed.len() as u64,
+        tokens,
+        tokens_per_task: (tokens.total_input() + tokens.output) / tasks.max(1) as u64,
+        cache_hit_rate: measure::ratio(tokens.cache_read, cacheable),
+        models,
+        stages: measure::by_stage(billed),
+        store_cost_usd,
+    }
+}
+
+fn store_cost(db: &Path) -> Result<f64> {
+    let db = rusqlite::Connection::open(db)?;
+    let micros: i64 = db.query_row("SELECT COALESCE(SUM(cost_micros), 0) FROM calls", [], |r| r.get(0))?;
+    Ok(micros as f64 / 1e6)
+}

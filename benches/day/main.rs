@@ -1,0 +1,59 @@
+//! `cargo bench --bench day -- [WORKLOAD] [--json] [--only SETUP,...]`: replays a working day
+//! (default `fixtures/workload/day.yaml`) on every set-up through the real `devteam` binary
+//! against the stand-in, and prints the day's economics. See the README, "The day benchmark".
+
+mod daybench;
+
+use std::path::{Path, PathBuf};
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench day: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (mut workload, mut json, mut only, mut keep) = (None, false, Vec::new(), None);
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--bench" => {}
+            "--json" => json = true,
+            "--only" => only = args.next().unwrap_or_default().split(',').map(str::to_string).collect(),
+            "--keep" => keep = args.next().map(PathBuf::from),
+            other if other.starts_with("--") => anyhow::bail!("unknown option {other}"),
+            path => workload = Some(PathBuf::from(path)),
+        }
+    }
+    let workload = workload.unwrap_or_else(|| root.join("fixtures/workload/day.yaml"));
+    let tmp = tempfile::tempdir()?;
+    let work = match &keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            dir.clone()
+        }
+        None => tmp.path().to_path_buf(),
+    };
+    let progress = |s: &str| eprintln!("bench day: {s}");
+    let options = daybench::Options {
+        devteam: Path::new(env!("CARGO_BIN_EXE_devteam")),
+        workload: &workload,
+        agents: &root.join("fixtures/agents"),
+        prices: &root.join("data/models.yaml"),
+        work: &work,
+        only,
+        progress: &progress,
+    };
+    let report = daybench::run(&options)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", daybench::report::render(&report));
+    }
+    Ok(())
+}
