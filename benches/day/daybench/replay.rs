@@ -73,6 +73,8 @@ impl Bench {
             .env("NO_COLOR", "1")
             .env("ANTHROPIC_API_KEY", "sk-bench")
             .env("ANTHROPIC_BASE_URL", base_url)
+            // Each set-up starts on a new store, made on first use.
+            .arg("--init")
             .arg("--db")
             .arg(db)
             .arg("--agents")
