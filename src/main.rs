@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod context;
 mod discovery;
+mod embed;
 mod env;
 mod error;
 mod gateway;
