@@ -10,6 +10,7 @@ mod prices;
 mod restructure_agents;
 mod run;
 mod runs;
+mod semantic;
 mod usage;
 mod warm_cache;
 

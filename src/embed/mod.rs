@@ -66,12 +66,24 @@ impl Model {
         let cfg: Config = serde_json::from_str(config).context("config.json")?;
         let tokenizer = Tokenizer::from_vocab(vocab)?;
         let encoder = Encoder::load(cfg, weights).context("model.safetensors")?;
-        // Stored vectors are keyed by the exact weights and vocabulary that made them.
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(weights);
-        h.update(vocab.as_bytes());
-        let id = format!("{name}@{:016x}", h.digest());
-        Ok(Self { tokenizer, encoder, id })
+        Ok(Self { tokenizer, encoder, id: model_id(name, weights, vocab) })
+    }
+
+    /// The id [`Model::load`] would give, without decoding the weights: enough to tell
+    /// whether stored vectors are current.
+    pub fn id_of(dir: Option<&Path>) -> Result<String> {
+        match dir {
+            None => Ok(model_id(BUILTIN_NAME, BUILTIN_WEIGHTS, BUILTIN_VOCAB)),
+            Some(dir) => {
+                let read = |name: &str| {
+                    let path = dir.join(name);
+                    std::fs::read(&path).with_context(|| format!("reading model file {}", path.display()))
+                };
+                let vocab = String::from_utf8(read("vocab.txt")?).context("vocab.txt is not UTF-8")?;
+                let name = dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into());
+                Ok(model_id(&name, &read("model.safetensors")?, &vocab))
+            }
+        }
     }
 
     /// Names the model and its exact weights: vectors from different ids do not compare.
@@ -117,6 +129,7 @@ impl Model {
     }
 
     /// Token ids as the model sees `text` (with `[CLS]` and `[SEP]`).
+    #[cfg(test)]
     pub fn token_ids(&self, text: &str) -> Vec<u32> {
         self.tokenizer.encode(text, MAX_TOKENS)
     }
@@ -127,6 +140,14 @@ impl Model {
         normalize(&mut mean);
         mean
     }
+}
+
+/// Stored vectors are keyed by the exact weights and vocabulary that made them.
+fn model_id(name: &str, weights: &[u8], vocab: &str) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(weights);
+    h.update(vocab.as_bytes());
+    format!("{name}@{:016x}", h.digest())
 }
 
 /// Scales `v` to unit length (a zero vector stays zero).

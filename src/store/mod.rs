@@ -7,6 +7,7 @@
 mod agents;
 mod budgets;
 mod daily;
+mod embeddings;
 mod imports;
 mod migrations;
 mod projects;
@@ -25,6 +26,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
 pub use budgets::{Ledger, NewReservation};
 pub use daily::{BUCKET_MS, CallFilter, Sums};
+pub use embeddings::{AgentTexts, AgentVectorRow, AgentVectors};
 pub use imports::{ImportFile, ImportTx, ImportedCall, SlotSums, StoredCall};
 
 /// How long a writer waits for another process's lock before giving up.

@@ -10,14 +10,28 @@ use crate::common::{TestEnv, json, repo, shared_corpus};
 #[allow(dead_code)]
 struct EvalReport {
     tasks: usize,
+    ranking: String,
     hit_at_1: f64,
     hit_at_3: f64,
     recall_at_10: f64,
+    recall_at_20: f64,
     mrr: f64,
+    subsets: Vec<SubsetReport>,
     tokens_per_task: f64,
     load_all_tokens: usize,
     unknown_ids: Vec<String>,
     misses: Vec<Miss>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SubsetReport {
+    name: String,
+    tasks: usize,
+    hit_at_3: f64,
+    recall_at_20: f64,
+    mrr: f64,
 }
 
 #[derive(Debug, Deserialize)]

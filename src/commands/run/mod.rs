@@ -125,7 +125,7 @@ fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) ->
     if mode == RerankMode::Never || ctx.settings.api.credential == Credential::Missing {
         return Ok(None);
     }
-    let found = crate::discovery::discover(store, library, &args.task, 2, ctx.settings.discover_shortlist)?;
+    let found = crate::discovery::discover(store, library, &args.task, 2, ctx.settings.discover_shortlist, None)?;
     let clear = match found.ranked.as_slice() {
         [first, second, ..] => first.score >= AMBIGUITY_RATIO * second.score,
         _ => true,
