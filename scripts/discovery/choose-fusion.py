@@ -56,19 +56,21 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--choose", required=True)
     ap.add_argument("--report", default="")
+    ap.add_argument("--fix", default="", help="signal=weight pairs held fixed, e.g. thesaurus=0")
     args = ap.parse_args()
+    fixed = {k: float(v) for k, v in parse(args.fix).items()}
     choose = {k: load(v) for k, v in parse(args.choose).items()}
     report = {k: load(v) for k, v in parse(args.report).items()}
     best = None
     for w in itertools.product(GRID, repeat=len(SIGNALS)):
-        if not any(w):
+        if not any(w) or any(w[SIGNALS.index(k)] != v for k, v in fixed.items()):
             continue
         figs = [measure(t, w) for t in choose.values()]
         obj = sum(h + m for h, m, _ in figs) / len(figs)
         if best is None or obj > best[0] + 1e-9:
             best = (obj, w)
     w = best[1]
-    print("chosen on", ", ".join(choose), "weights", dict(zip(SIGNALS, w)))
+    print("chosen on", ", ".join(choose), "weights", dict(zip(SIGNALS, w)), "fixed", fixed or "nothing")
     for name, tasks in list(choose.items()) + list(report.items()):
         h, m, r = measure(tasks, w)
         role = "chosen on" if name in choose else "held out"

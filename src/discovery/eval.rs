@@ -177,7 +177,7 @@ pub fn write_signals(
     out: &mut dyn std::io::Write,
 ) -> Result<()> {
     for task in tasks {
-        let (_, signals) = super::signals(store, library, &task.task, semantic, 500)?;
+        let (_, signals) = super::signals(store, library, &task.task, semantic, super::SIGNAL_POOL)?;
         let line =
             serde_json::json!({ "line": task.line, "task": task.task, "expected": task.expected, "signals": signals });
         writeln!(out, "{line}")?;
