@@ -7,7 +7,7 @@ mod cli;
 mod commands;
 mod context;
 mod discovery;
-mod embed;
+use devteam_embed as embed;
 mod env;
 mod error;
 mod gateway;

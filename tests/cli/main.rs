@@ -8,6 +8,7 @@ mod claude_logs;
 mod common;
 mod dashboard;
 mod discover;
+mod embeddings;
 mod eval;
 mod extract_metadata;
 mod orchestrate;

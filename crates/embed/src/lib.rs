@@ -18,9 +18,9 @@ use tokenizer::Tokenizer;
 
 /// The model compiled in: `models/all-MiniLM-L6-v2/` (see PROVENANCE.md there).
 pub const BUILTIN_NAME: &str = "all-MiniLM-L6-v2";
-static BUILTIN_WEIGHTS: &[u8] = include_bytes!("../../models/all-MiniLM-L6-v2/model.safetensors");
-static BUILTIN_VOCAB: &str = include_str!("../../models/all-MiniLM-L6-v2/vocab.txt");
-static BUILTIN_CONFIG: &str = include_str!("../../models/all-MiniLM-L6-v2/config.json");
+static BUILTIN_WEIGHTS: &[u8] = include_bytes!("../../../models/all-MiniLM-L6-v2/model.safetensors");
+static BUILTIN_VOCAB: &str = include_str!("../../../models/all-MiniLM-L6-v2/vocab.txt");
+static BUILTIN_CONFIG: &str = include_str!("../../../models/all-MiniLM-L6-v2/config.json");
 
 /// Tokens per sequence, as the model was trained (sentence-transformers' `max_seq_length`).
 pub const MAX_TOKENS: usize = 256;
@@ -168,7 +168,7 @@ mod tests {
     use super::*;
 
     /// Token ids and float32 embeddings from `scripts/model/reference-embeddings.py`.
-    const REFERENCE: &str = include_str!("../../fixtures/embed/reference.json");
+    const REFERENCE: &str = include_str!("../../../fixtures/embed/reference.json");
 
     #[test]
     fn matches_the_python_reference() {

@@ -57,7 +57,12 @@ impl<'a> Tensors<'a> {
             bail!("tensor {name}: shape {:?}, expected {shape:?}", e.shape);
         }
         Ok(match e.dtype.as_str() {
-            "F16" => bytes.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect(),
+            "F16" => {
+                // A table of all 65,536 halves: one lookup per weight instead of bit surgery
+                // with branches, which made loading the model the slowest part of a query.
+                let table = half_table();
+                bytes.chunks_exact(2).map(|b| table[usize::from(u16::from_le_bytes([b[0], b[1]]))]).collect()
+            }
             _ => bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
         })
     }
@@ -96,6 +101,12 @@ impl Rows<'_> {
             }
         }
     }
+}
+
+/// Every half-precision value as single precision, built once per process.
+fn half_table() -> &'static [f32] {
+    static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (0..=u16::MAX).map(f16_to_f32).collect())
 }
 
 /// IEEE 754 half to single precision, subnormals included.
