@@ -124,7 +124,7 @@ pub fn evaluate(
         scored.push(Scored { rank, recall10 });
         tokens +=
             (found.card_tokens + found.ranked.iter().take(3).map(|r| r.summary.full_tokens).sum::<usize>()) as f64;
-        if !rank.is_some_and(|r| r < 3) {
+        if rank.is_none_or(|r| r >= 3) {
             misses.push(Miss {
                 line: task.line,
                 task: task.task.clone(),
