@@ -587,6 +587,20 @@ mod tests {
     }
 
     #[test]
+    fn embedding_model_env_beats_config_and_folders_are_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.yaml");
+        std::fs::write(&cfg, "embedding-model: models/mine\n").unwrap();
+        let cfg_arg = cfg.to_str().unwrap();
+        let s = resolve(&["--config", cfg_arg], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.embedding_model, EmbeddingModel::Dir(dir.path().join("models/mine")));
+        let s = resolve(&["--config", cfg_arg], &[("HOME", "/h"), (env::DEVTEAM_EMBEDDING_MODEL, "off")]).unwrap();
+        assert_eq!(s.embedding_model, EmbeddingModel::Off);
+        let s = resolve(&[], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.embedding_model, EmbeddingModel::Builtin);
+    }
+
+    #[test]
     fn bad_config_values_name_the_file_and_field() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("c.yaml");
