@@ -1058,12 +1058,20 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval__subcmd__discovery)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --subset --lexical --signals --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --subset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signals)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --agents)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -345,12 +345,15 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l subset -d 'Also report a named range of data rows, e.g. `symptom=1-20` (repeatable)' -r
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l signals -d 'Write every task\'s per-agent signals (BM25 parts, cosines) as JSON lines, for choosing the fusion on one library (scripts/discovery/choose-fusion.py)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l lexical -d 'Rank by BM25 alone, as without embeddings'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'

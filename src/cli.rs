@@ -536,6 +536,16 @@ pub struct EvalDiscoveryArgs {
     /// Labels file: a header row, then `task<TAB>id,id,...` per line (any listed id is a hit).
     #[arg(value_name = "LABELS.tsv")]
     pub labels: PathBuf,
+    /// Also report a named range of data rows, e.g. `symptom=1-20` (repeatable).
+    #[arg(long, value_name = "NAME=FROM-TO")]
+    pub subset: Vec<String>,
+    /// Rank by BM25 alone, as without embeddings.
+    #[arg(long)]
+    pub lexical: bool,
+    /// Write every task's per-agent signals (BM25 parts, cosines) as JSON lines, for choosing
+    /// the fusion on one library (scripts/discovery/choose-fusion.py).
+    #[arg(long, value_name = "FILE")]
+    pub signals: Option<PathBuf>,
 }
 
 /// Arguments of `eval routing`.

@@ -15,6 +15,7 @@ pub const DEVTEAM_CONFIG: &str = "DEVTEAM_CONFIG";
 pub const DEVTEAM_DATA_DIR: &str = "DEVTEAM_DATA_DIR";
 /// Largest metadata card in tokens.
 pub const DEVTEAM_CARD_MAX_TOKENS: &str = "DEVTEAM_CARD_MAX_TOKENS";
+pub const DEVTEAM_EMBEDDING_MODEL: &str = "DEVTEAM_EMBEDDING_MODEL";
 /// Default number of agents `discover` returns.
 pub const DEVTEAM_DISCOVER_TOP: &str = "DEVTEAM_DISCOVER_TOP";
 /// Price overrides file (YAML in the bundled format, or LiteLLM's JSON).

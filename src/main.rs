@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod context;
 mod discovery;
+use devteam_embed as embed;
 mod env;
 mod error;
 #[cfg(test)]

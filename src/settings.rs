@@ -40,6 +40,9 @@ struct ConfigFile {
     card_max_tokens: Option<usize>,
     discover_top: Option<usize>,
     discover_shortlist: Option<usize>,
+    /// Sentence-embedding model folder for discovery, `builtin` (default) or `off`; relative
+    /// to the config file's folder.
+    embedding_model: Option<String>,
     /// Price overrides: the bundled format (YAML) or LiteLLM's JSON.
     prices_file: Option<PathBuf>,
     /// Project whose context `run` shares with every agent; relative to the config file.
@@ -159,6 +162,8 @@ pub struct Settings {
     pub discover_top: usize,
     /// Cards consulted per task.
     pub discover_shortlist: usize,
+    /// The sentence-embedding model discovery ranks with.
+    pub embedding_model: EmbeddingModel,
     /// Price overrides on top of the bundled table.
     pub prices_file: Option<PathBuf>,
     /// What `run` does by default.
@@ -283,6 +288,7 @@ impl Settings {
             card_max_tokens: pick(env, env::DEVTEAM_CARD_MAX_TOKENS, config.card_max_tokens, DEFAULT_CARD_MAX_TOKENS)?,
             discover_top: pick(env, env::DEVTEAM_DISCOVER_TOP, config.discover_top, DEFAULT_DISCOVER_TOP)?,
             discover_shortlist: config.discover_shortlist.unwrap_or(DEFAULT_SHORTLIST).max(1),
+            embedding_model: embedding_model(env, config.embedding_model.as_deref(), &config_dir)?,
             prices_file: env
                 .get(env::DEVTEAM_PRICES_FILE)
                 .map(|p| env.expand_tilde(p))
@@ -319,6 +325,33 @@ fn busy_timeout(env: &Env, config: &ConfigFile) -> Result<std::time::Duration> {
 }
 
 const MAX_BUSY_TIMEOUT_MS: u64 = 600_000;
+
+/// Which sentence-embedding model discovery uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmbeddingModel {
+    /// The one compiled into the binary (all-MiniLM-L6-v2).
+    Builtin,
+    /// A folder with `model.safetensors`, `vocab.txt` and `config.json`.
+    Dir(PathBuf),
+    /// BM25 only.
+    Off,
+}
+
+/// `DEVTEAM_EMBEDDING_MODEL` over `embedding-model:`; `builtin`, `off` or a folder.
+fn embedding_model(env: &Env, config: Option<&str>, config_dir: &Path) -> Result<EmbeddingModel> {
+    let (raw, base) = match env.get(env::DEVTEAM_EMBEDDING_MODEL) {
+        Some(v) => (v.to_string(), std::env::current_dir().context("reading the current folder")?),
+        None => match config {
+            Some(v) => (v.to_string(), config_dir.to_path_buf()),
+            None => return Ok(EmbeddingModel::Builtin),
+        },
+    };
+    Ok(match raw.trim() {
+        "" | "builtin" => EmbeddingModel::Builtin,
+        "off" | "none" => EmbeddingModel::Off,
+        dir => EmbeddingModel::Dir(base.join(dir)),
+    })
+}
 
 /// The API settings: base URL and credential from `ANTHROPIC_*`, limits from the config file.
 fn api_config(env: &Env, config: &ConfigFile) -> Result<ApiConfig> {
@@ -619,6 +652,20 @@ mod tests {
         let s = resolve(&["--config", cfg_arg, "--agents", "/other"], &[("HOME", "/h")]).unwrap();
         assert_eq!(s.agents_dir, Some(PathBuf::from("/other")));
         assert_eq!(s.discover_top, 7);
+    }
+
+    #[test]
+    fn embedding_model_env_beats_config_and_folders_are_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.yaml");
+        std::fs::write(&cfg, "embedding-model: models/mine\n").unwrap();
+        let cfg_arg = cfg.to_str().unwrap();
+        let s = resolve(&["--config", cfg_arg], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.embedding_model, EmbeddingModel::Dir(dir.path().join("models/mine")));
+        let s = resolve(&["--config", cfg_arg], &[("HOME", "/h"), (env::DEVTEAM_EMBEDDING_MODEL, "off")]).unwrap();
+        assert_eq!(s.embedding_model, EmbeddingModel::Off);
+        let s = resolve(&[], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.embedding_model, EmbeddingModel::Builtin);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::extract_metadata::pct_saved;
 use super::{fresh_library, model_pick};
 use crate::cli::DiscoverArgs;
 use crate::context::Context;
-use crate::discovery::{Discovery, discover};
+use crate::discovery::{Discovery, Semantic, discover};
 use crate::error::{ExitStatus, UserError};
 use crate::usage::to_usd;
 
@@ -37,6 +37,8 @@ pub struct RerankInfo {
 #[derive(Debug, Serialize)]
 pub struct Timing {
     pub refresh_ms: f64,
+    /// Loading the embedding model and the library's vectors (embedding changed agents).
+    pub embed_refresh_ms: f64,
     pub rank_ms: f64,
 }
 
@@ -82,9 +84,16 @@ pub fn run(args: &DiscoverArgs, ctx: &Context) -> Result<ExitStatus> {
     let library = fresh_library(ctx, !args.no_refresh)?;
     let refreshed = Instant::now();
     let store = ctx.store()?;
-    let mut found = discover(store, &library, &args.task, top, ctx.settings.discover_shortlist)?;
+    let vectors = super::semantic::library_vectors(ctx, &library, true)?;
+    let semantic = vectors.as_ref().map(|v| Semantic { model: v.model, vectors: &v.vectors });
+    let embedded = Instant::now();
+    let mut found = discover(store, &library, &args.task, top, ctx.settings.discover_shortlist, semantic.as_ref())?;
     let rerank = if args.rerank { rerank_found(ctx, &args.task, &mut found, top)? } else { None };
-    let timing = Timing { refresh_ms: ms(refreshed - started), rank_ms: ms(refreshed.elapsed()) };
+    let timing = Timing {
+        refresh_ms: ms(refreshed - started),
+        embed_refresh_ms: ms(embedded - refreshed),
+        rank_ms: ms(embedded.elapsed()),
+    };
     ctx.printer.verbose(&format!("searched for: {}", found.terms.own.join(" ")));
     ctx.printer.verbose(&format!("and related: {}", found.terms.expanded.join(" ")));
     let load_all = store.library_totals(library.id)?.full_tokens;

@@ -1,12 +1,13 @@
 //! `devteam eval ...`: measurements on labeled data.
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use super::fresh_library;
 use crate::cli::{EvalDiscoveryArgs, EvalRoutingArgs};
 use crate::context::Context;
-use crate::discovery::eval::{EvalReport, evaluate, read_labels};
-use crate::error::ExitStatus;
+use crate::discovery::Semantic;
+use crate::discovery::eval::{EvalReport, Subset, evaluate, read_labels, write_signals};
+use crate::error::{ExitStatus, UserError};
 use crate::pricing::{PriceTable, TokenUsage};
 use crate::routing::eval::{self as routing_eval, RoutingEvalReport, TokenProfile};
 use crate::routing::{Pressure, Router, Tier, TierCost};
@@ -14,8 +15,25 @@ use crate::routing::{Pressure, Router, Tier, TierCost};
 /// `eval discovery LABELS.tsv`.
 pub fn discovery(args: &EvalDiscoveryArgs, ctx: &Context) -> Result<ExitStatus> {
     let tasks = read_labels(&args.labels)?;
+    let subsets = args
+        .subset
+        .iter()
+        .map(|raw| {
+            Subset::parse(raw)
+                .ok_or_else(|| UserError::new(format!("--subset {raw:?}: expected NAME=FROM-TO, rows from 1")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let library = fresh_library(ctx, true)?;
-    let report = evaluate(ctx.store()?, &library, &tasks, ctx.settings.discover_shortlist)?;
+    let vectors = if args.lexical { None } else { super::semantic::library_vectors(ctx, &library, true)? };
+    let semantic = vectors.as_ref().map(|v| Semantic { model: v.model, vectors: &v.vectors });
+    if let Some(path) = &args.signals {
+        let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        write_signals(ctx.store()?, &library, &tasks, semantic.as_ref(), &mut out)?;
+        std::io::Write::flush(&mut out).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let report =
+        evaluate(ctx.store()?, &library, &tasks, ctx.settings.discover_shortlist, semantic.as_ref(), &subsets)?;
     if !report.unknown_ids.is_empty() {
         ctx.printer.warn(&format!("labels name agents the library does not have: {}", report.unknown_ids.join(", ")));
     }
@@ -28,17 +46,32 @@ fn print(ctx: &Context, r: &EvalReport) -> Result<()> {
     if p.json_mode() {
         return p.json(r);
     }
-    let mut table = p.new_table(&["tasks", "hit@1", "hit@3", "recall@10", "MRR", "tokens/task", "load-all tokens"]);
+    let mut table =
+        p.new_table(&["tasks", "hit@1", "hit@3", "recall@10", "recall@20", "MRR", "tokens/task", "load-all tokens"]);
     table.add_row(vec![
         r.tasks.to_string(),
         format!("{:.3}", r.hit_at_1),
         format!("{:.3}", r.hit_at_3),
         format!("{:.3}", r.recall_at_10),
+        format!("{:.3}", r.recall_at_20),
         format!("{:.3}", r.mrr),
         format!("{:.0}", r.tokens_per_task),
         r.load_all_tokens.to_string(),
     ]);
     p.table(&table)?;
+    if !r.subsets.is_empty() {
+        let mut subsets = p.new_table(&["subset", "tasks", "hit@3", "recall@20", "MRR"]);
+        for s in &r.subsets {
+            subsets.add_row(vec![
+                s.name.clone(),
+                s.tasks.to_string(),
+                format!("{:.3}", s.hit_at_3),
+                format!("{:.3}", s.recall_at_20),
+                format!("{:.3}", s.mrr),
+            ]);
+        }
+        p.table(&subsets)?;
+    }
     if !r.misses.is_empty() {
         let mut misses = p.new_table(&["line", "missed task", "expected", "top 3"]);
         for m in &r.misses {

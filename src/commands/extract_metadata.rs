@@ -14,6 +14,8 @@ use crate::error::{ExitStatus, UserError};
 /// The `--json` report of `extract-metadata`.
 #[derive(Debug, Serialize)]
 pub struct ExtractReport {
+    /// Agents whose vectors were brought up to date, and the texts actually embedded.
+    pub embedded: Option<crate::discovery::vectors::VectorReport>,
     pub library: String,
     pub agents: usize,
     pub parsed: usize,
@@ -57,8 +59,10 @@ pub fn run(args: &ExtractMetadataArgs, ctx: &Context) -> Result<ExitStatus> {
         index_library(store, root, IndexOptions { card_max_tokens, force: args.force }, &|p| super::track(&bar, p))?;
     bar.finish_and_clear();
     let library = report.library.clone().ok_or_else(|| anyhow::anyhow!("index run returned no library"))?;
+    let embedded = super::semantic::refresh_vectors(ctx, &library)?;
     let totals = store.library_totals(library.id)?;
     let out = ExtractReport {
+        embedded,
         library: root.display().to_string(),
         agents: totals.agents,
         parsed: report.parsed,

@@ -12,6 +12,7 @@ mod restructure_agents;
 mod route;
 mod run;
 mod runs;
+mod semantic;
 mod store;
 mod task_input;
 mod usage;

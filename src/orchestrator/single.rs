@@ -141,7 +141,7 @@ fn choose_agent(i: &Inputs<'_>) -> Result<(AgentSummary, String)> {
             None => bail!(UserError::new(format!("no agent `{id}` in {}", i.library.root.display()))),
         };
     }
-    let found = discovery::discover(i.store, i.library, i.task, 1, i.shortlist)?;
+    let found = discovery::discover(i.store, i.library, i.task, 1, i.shortlist, None)?;
     match found.ranked.into_iter().next() {
         Some(r) => {
             let why = if r.matched.is_empty() {

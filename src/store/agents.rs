@@ -71,7 +71,7 @@ pub enum IndexPart {
 }
 
 impl IndexPart {
-    fn table(self, library: i64) -> String {
+    pub(super) fn table(self, library: i64) -> String {
         match self {
             Self::Profile => format!("fts_profile_{library}"),
             Self::Body => format!("fts_body_{library}"),

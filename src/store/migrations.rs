@@ -353,4 +353,24 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX counterfactuals_ts ON counterfactuals (ts_ms);
     ",
+    // 11: sentence embeddings. `embeddings` is a cache keyed by model and the hash of the text
+    // embedded, so re-indexing unchanged text never embeds it again; `agent_vectors` says which
+    // texts stand for each agent (its description and its body) under a model.
+    r"
+    CREATE TABLE embeddings (
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, text_hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE agent_vectors (
+        library_id INTEGER NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+        agent_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        description_hash TEXT NOT NULL,
+        body_hash TEXT NOT NULL,
+        PRIMARY KEY (library_id, model, agent_id)
+    ) WITHOUT ROWID;
+    ",
 ];

@@ -9,6 +9,7 @@ mod agents;
 mod budgets;
 mod counterfactuals;
 mod daily;
+mod embeddings;
 mod imports;
 mod migrations;
 mod outcomes;
@@ -31,6 +32,7 @@ pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
 pub use budgets::{Ledger, NewReservation};
 pub use counterfactuals::{Counterfactual, CounterfactualSums};
 pub use daily::{BUCKET_MS, CallFilter, Sums};
+pub use embeddings::{AgentTexts, AgentVectorRow, AgentVectors};
 pub use imports::{ImportFile, ImportTx, ImportedCall, SlotSums, StoredCall};
 pub use pending::{Holder, Recovered, UNSETTLED};
 

@@ -33,7 +33,17 @@ impl TestEnv {
             .env("XDG_CONFIG_HOME", self.path().join("config"))
             .env("XDG_DATA_HOME", self.path().join("data"))
             .env("XDG_CACHE_HOME", self.path().join("cache"))
+            // Embedding the demo library takes a minute in a debug build: tests about other
+            // things rank lexically, and those about ranking ask for the model (`with_model`).
+            .env("DEVTEAM_EMBEDDING_MODEL", "off")
             .current_dir(self.path());
+        cmd
+    }
+
+    /// `devteam` with the built-in embedding model, as users run it.
+    pub fn cmd_with_model(&self) -> Command {
+        let mut cmd = self.cmd();
+        cmd.env("DEVTEAM_EMBEDDING_MODEL", "builtin");
         cmd
     }
 

@@ -31,6 +31,7 @@ struct Rerank {
 #[expect(dead_code)]
 struct Timing {
     refresh_ms: f64,
+    embed_refresh_ms: f64,
     rank_ms: f64,
 }
 

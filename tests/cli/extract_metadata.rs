@@ -12,6 +12,8 @@ use crate::common::{TestEnv, json, repo, stderr};
 #[serde(deny_unknown_fields)]
 #[expect(dead_code)]
 pub struct ExtractReport {
+    /// `null` with embeddings off (as these tests run), else what was embedded.
+    pub embedded: Option<serde_json::Value>,
     pub library: String,
     pub agents: usize,
     pub parsed: usize,

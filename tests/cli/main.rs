@@ -10,6 +10,7 @@ mod common;
 mod dashboard;
 mod day;
 mod discover;
+mod embeddings;
 mod eval;
 mod extract_metadata;
 mod faults;

@@ -172,7 +172,7 @@ fn wants_plan(
     if !prepared.routing.as_ref().is_some_and(|d| d.score >= threshold) {
         return Ok((false, None));
     }
-    let found = crate::discovery::discover(inputs.store, inputs.library, inputs.task, 1, inputs.shortlist)?;
+    let found = crate::discovery::discover(inputs.store, inputs.library, inputs.task, 1, inputs.shortlist, None)?;
     let shape = crate::orchestrator::plan_pays::PlanShape {
         planner_tier: &s.planner_tier,
         synthesis_tier: &s.synthesis_tier,
@@ -219,7 +219,7 @@ fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) ->
     if mode == RerankMode::Never || ctx.settings.api.credential == Credential::Missing {
         return Ok(None);
     }
-    let found = crate::discovery::discover(store, library, &args.task, 2, ctx.settings.discover_shortlist)?;
+    let found = crate::discovery::discover(store, library, &args.task, 2, ctx.settings.discover_shortlist, None)?;
     let clear = match found.ranked.as_slice() {
         [first, second, ..] => first.score >= AMBIGUITY_RATIO * second.score,
         _ => true,

@@ -1,0 +1,77 @@
+//! The embedding model and a library's vectors, for the commands that rank: loaded once per
+//! process, refreshed incrementally (only changed agents are embedded), with a progress bar.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use anyhow::{Context as _, Result};
+
+use crate::context::Context;
+use crate::discovery::vectors::{self, VectorReport};
+use crate::embed::Model;
+use crate::settings::EmbeddingModel;
+use crate::store::{AgentVectors, Library};
+
+static MODEL: OnceLock<Model> = OnceLock::new();
+
+/// The id of the model in force (see [`Model::id_of`]), or `None` when embeddings are off.
+fn model_id(ctx: &Context) -> Result<Option<String>> {
+    if let Some(m) = MODEL.get() {
+        return Ok(Some(m.id().to_string()));
+    }
+    Ok(match &ctx.settings.embedding_model {
+        EmbeddingModel::Off => None,
+        EmbeddingModel::Builtin => Some(Model::id_of(None)?),
+        EmbeddingModel::Dir(dir) => Some(Model::id_of(Some(dir))?),
+    })
+}
+
+fn loaded(ctx: &Context) -> Result<&'static Model> {
+    model(ctx)?.ok_or_else(|| anyhow::anyhow!("embeddings are off"))
+}
+
+/// The model in force, or `None` when embeddings are off.
+pub fn model(ctx: &Context) -> Result<Option<&'static Model>> {
+    if let Some(m) = MODEL.get() {
+        return Ok(Some(m));
+    }
+    let loaded = match &ctx.settings.embedding_model {
+        EmbeddingModel::Off => return Ok(None),
+        EmbeddingModel::Builtin => Model::load(None)?,
+        EmbeddingModel::Dir(dir) => Model::load(Some(dir)).context("embedding-model / DEVTEAM_EMBEDDING_MODEL")?,
+    };
+    Ok(Some(MODEL.get_or_init(|| loaded)))
+}
+
+/// Library vectors, brought up to date first.
+pub struct LibraryVectors {
+    pub model: &'static Model,
+    pub vectors: HashMap<String, AgentVectors>,
+}
+
+/// Embeds what changed in `library` (progress on stderr when `progress`) and loads every
+/// agent's vectors; `None` when embeddings are off.
+pub fn library_vectors(ctx: &Context, library: &Library, progress: bool) -> Result<Option<LibraryVectors>> {
+    let Some(model) = model(ctx)? else { return Ok(None) };
+    let store = ctx.store()?;
+    let bar = if progress { ctx.printer.progress(0, "embedding") } else { indicatif::ProgressBar::hidden() };
+    vectors::refresh(store, library, model.id(), &|| Ok(model), &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    Ok(Some(LibraryVectors { model, vectors: store.agent_vectors(library.id, model.id())? }))
+}
+
+/// Embeds what changed in `library`, with a progress bar; the model is loaded only when
+/// something needs embedding, so an unchanged library costs one query.
+pub fn refresh_vectors(ctx: &Context, library: &Library) -> Result<Option<VectorReport>> {
+    let Some(id) = model_id(ctx)? else { return Ok(None) };
+    let bar = ctx.printer.progress(0, "embedding");
+    let report = vectors::refresh(ctx.store()?, library, &id, &|| loaded(ctx), &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    Ok(Some(report))
+}

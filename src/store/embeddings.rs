@@ -1,0 +1,132 @@
+//! Sentence embeddings of agents: a cache of vectors by (model, text hash) and, per library
+//! and model, which cached texts stand for each agent.
+
+use std::collections::HashMap;
+
+use anyhow::{Context as _, Result};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::Store;
+use super::agents::IndexPart;
+
+/// The texts of an agent that get embedded.
+#[derive(Debug, Clone)]
+pub struct AgentTexts {
+    pub id: String,
+    pub content_hash: String,
+    pub name: String,
+    pub description: String,
+    /// Headings and body as indexed (sections about other agents left out).
+    pub body: String,
+}
+
+/// Which cached vectors stand for an agent.
+#[derive(Debug, Clone)]
+pub struct AgentVectorRow {
+    pub id: String,
+    pub content_hash: String,
+    pub description_hash: String,
+    pub body_hash: String,
+}
+
+/// An agent's two vectors.
+#[derive(Debug, Clone)]
+pub struct AgentVectors {
+    pub description: Vec<f32>,
+    pub body: Vec<f32>,
+}
+
+impl Store {
+    /// Agents of `library` whose vectors under `model` are missing or older than their content.
+    pub fn agents_needing_vectors(&self, library: i64, model: &str) -> Result<Vec<AgentTexts>> {
+        let body = IndexPart::Body.table(library);
+        let sql = format!(
+            "SELECT a.agent_id, a.content_hash, a.name, a.description, IFNULL(b.headings, ''), IFNULL(b.body, '')
+             FROM agents a LEFT JOIN {body} b ON b.rowid = a.id
+             LEFT JOIN agent_vectors v ON v.library_id = a.library_id AND v.model = ?2 AND v.agent_id = a.agent_id
+             WHERE a.library_id = ?1 AND (v.agent_id IS NULL OR v.content_hash != a.content_hash)
+             ORDER BY a.agent_id"
+        );
+        let mut stmt = self.conn.prepare(&sql).context("preparing the embedding work list")?;
+        let rows = stmt.query_map(params![library, model], |r| {
+            let headings: String = r.get(4)?;
+            let body: String = r.get(5)?;
+            Ok(AgentTexts {
+                id: r.get(0)?,
+                content_hash: r.get(1)?,
+                name: r.get(2)?,
+                description: r.get(3)?,
+                body: if headings.is_empty() { body } else { format!("{headings}\n{body}") },
+            })
+        })?;
+        rows.collect::<rusqlite::Result<_>>().context("reading agents to embed")
+    }
+
+    /// The cached vector of a text, if any.
+    pub fn cached_vector(&self, model: &str, text_hash: &str) -> Result<Option<Vec<f32>>> {
+        let mut stmt = self.conn.prepare_cached("SELECT vector FROM embeddings WHERE model = ?1 AND text_hash = ?2")?;
+        let blob: Option<Vec<u8>> =
+            stmt.query_row(params![model, text_hash], |r| r.get(0)).optional().context("reading a cached vector")?;
+        Ok(blob.map(|b| from_blob(&b)))
+    }
+
+    /// Stores new vectors and the agents' rows in one transaction; drops rows of agents the
+    /// library no longer has.
+    pub fn save_vectors(
+        &self,
+        library: i64,
+        model: &str,
+        vectors: &[(String, Vec<f32>)],
+        rows: &[AgentVectorRow],
+    ) -> Result<()> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .context("starting to save vectors")?;
+        {
+            let mut put =
+                tx.prepare("INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?1, ?2, ?3)")?;
+            for (hash, v) in vectors {
+                put.execute(params![model, hash, to_blob(v)])?;
+            }
+            let mut row = tx.prepare(
+                "INSERT OR REPLACE INTO agent_vectors (library_id, agent_id, model, content_hash, description_hash, body_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for r in rows {
+                row.execute(params![library, r.id, model, r.content_hash, r.description_hash, r.body_hash])?;
+            }
+            tx.execute(
+                "DELETE FROM agent_vectors WHERE library_id = ?1
+                 AND agent_id NOT IN (SELECT agent_id FROM agents WHERE library_id = ?1)",
+                params![library],
+            )?;
+        }
+        tx.commit().context("saving vectors")
+    }
+
+    /// Every agent's vectors under `model`, for agents that have both.
+    pub fn agent_vectors(&self, library: i64, model: &str) -> Result<HashMap<String, AgentVectors>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.agent_id, d.vector, b.vector FROM agent_vectors v
+             JOIN agents a ON a.library_id = v.library_id AND a.agent_id = v.agent_id
+             JOIN embeddings d ON d.model = v.model AND d.text_hash = v.description_hash
+             JOIN embeddings b ON b.model = v.model AND b.text_hash = v.body_hash
+             WHERE v.library_id = ?1 AND v.model = ?2",
+        )?;
+        let rows = stmt.query_map(params![library, model], |r| {
+            let id: String = r.get(0)?;
+            let d: Vec<u8> = r.get(1)?;
+            let b: Vec<u8> = r.get(2)?;
+            Ok((id, AgentVectors { description: from_blob(&d), body: from_blob(&b) }))
+        })?;
+        rows.collect::<rusqlite::Result<_>>().context("reading agent vectors")
+    }
+}
+
+/// Little-endian float32s.
+fn to_blob(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_blob(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
