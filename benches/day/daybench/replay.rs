@@ -71,6 +71,9 @@ impl Bench {
             .env("XDG_STATE_HOME", home.join("state"))
             .env("XDG_CACHE_HOME", home.join("cache"))
             .env("NO_COLOR", "1")
+            // `run` ranks agents by BM25 alone (embeddings are used by `discover` only, so far):
+            // the shortlists the floor is priced on must come from the same ranking.
+            .env("DEVTEAM_EMBEDDING_MODEL", "off")
             .env("ANTHROPIC_API_KEY", "sk-bench")
             .env("ANTHROPIC_BASE_URL", base_url)
             // Each set-up starts on a new store, made on first use.
