@@ -1,21 +1,10 @@
 //! `ab`: starting a test, runs taking their variant's settings by a stable hash, the report,
 //! and stopping.
 
-use devteam_standin::{Config, Handle, Reply, Script, StandIn};
+use devteam_standin::{Config, Reply, Script, StandIn};
 use serde_json::Value;
 
-use crate::common::{TestEnv, json, repo, stderr};
-
-const KEY: &str = "sk-ant-test-0123456789-secret";
-
-fn run_cmd(env: &TestEnv, server: &Handle) -> assert_cmd::Command {
-    let mut cmd = env.cmd();
-    cmd.env("ANTHROPIC_API_KEY", KEY)
-        .env("ANTHROPIC_BASE_URL", server.base_url())
-        .arg("--agents")
-        .arg(repo().join("fixtures/agents"));
-    cmd
-}
+use crate::common::{KEY, TestEnv, json, run_cmd, stderr};
 
 /// (run id, variant, models called) per assigned run.
 fn assigned(env: &TestEnv) -> Vec<(String, String, String)> {

@@ -60,6 +60,29 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The API key the stand-in accepts in the run, learn and A/B tests.
+pub const KEY: &str = "sk-ant-test-0123456789-secret";
+
+/// A stand-in that accepts [`KEY`] and answers by `script`.
+pub fn standin(script: devteam_standin::Script) -> devteam_standin::Handle {
+    devteam_standin::StandIn::start(devteam_standin::Config {
+        api_key: Some(KEY.into()),
+        script,
+        ..devteam_standin::Config::default()
+    })
+    .expect("stand-in")
+}
+
+/// `devteam` pointed at `server` with [`KEY`], on the demo library.
+pub fn run_cmd(env: &TestEnv, server: &devteam_standin::Handle) -> Command {
+    let mut cmd = env.cmd();
+    cmd.env("ANTHROPIC_API_KEY", KEY)
+        .env("ANTHROPIC_BASE_URL", server.base_url())
+        .arg("--agents")
+        .arg(repo().join("fixtures/agents"));
+    cmd
+}
+
 /// Set by `.ci/run`: a test whose prerequisite is missing fails instead of skipping.
 pub const STRICT_VAR: &str = "DEVTEAM_TEST_STRICT";
 

@@ -1,25 +1,10 @@
 //! Learning from outcomes: outcomes and verdicts recorded against routing decisions
 //! (`run --check`, `runs feedback`), and `route learn` proposing, applying and resetting.
 
-use devteam_standin::{Config, Fault, Handle, Reply, Rule, Script, StandIn, Times};
+use devteam_standin::{Fault, Reply, Rule, Script, Times};
 use serde_json::Value;
 
-use crate::common::{TestEnv, json, repo, stderr};
-
-const KEY: &str = "sk-ant-test-0123456789-secret";
-
-fn standin(script: Script) -> Handle {
-    StandIn::start(Config { api_key: Some(KEY.into()), script, ..Config::default() }).expect("stand-in")
-}
-
-fn run_cmd(env: &TestEnv, server: &Handle) -> assert_cmd::Command {
-    let mut cmd = env.cmd();
-    cmd.env("ANTHROPIC_API_KEY", KEY)
-        .env("ANTHROPIC_BASE_URL", server.base_url())
-        .arg("--agents")
-        .arg(repo().join("fixtures/agents"));
-    cmd
-}
+use crate::common::{TestEnv, json, repo, run_cmd, standin, stderr};
 
 fn db(env: &TestEnv) -> rusqlite::Connection {
     rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap()

@@ -1,25 +1,10 @@
 //! `run`: dry runs without a key, real runs against the stand-in (streamed answer, every call
 //! recorded as the server billed it, caching across runs), upgrade on failure, and errors.
 
-use devteam_standin::{Config, Fault, Handle, Reply, Rule, Script, StandIn, Times};
+use devteam_standin::{Fault, Reply, Rule, Script, Times};
 use serde::Deserialize;
 
-use crate::common::{TestEnv, json, repo, stderr, stdout};
-
-const KEY: &str = "sk-ant-test-0123456789-secret";
-
-fn standin(script: Script) -> Handle {
-    StandIn::start(Config { api_key: Some(KEY.into()), script, ..Config::default() }).expect("stand-in")
-}
-
-fn run_cmd(env: &TestEnv, server: &Handle) -> assert_cmd::Command {
-    let mut cmd = env.cmd();
-    cmd.env("ANTHROPIC_API_KEY", KEY)
-        .env("ANTHROPIC_BASE_URL", server.base_url())
-        .arg("--agents")
-        .arg(repo().join("fixtures/agents"));
-    cmd
-}
+use crate::common::{KEY, TestEnv, json, repo, run_cmd, standin, stderr, stdout};
 
 /// Calls recorded in the store: (model, input, output, cache writes, cache reads, cost).
 fn recorded_calls(env: &TestEnv) -> Vec<(String, i64, i64, i64, i64, i64)> {
