@@ -373,4 +373,13 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (library_id, model, agent_id)
     ) WITHOUT ROWID;
     ",
+    // 12: this store's identity, made once: `store migrate` tags every row it copies into a shared
+    // store with it, so copying twice (or from several hosts) never counts a row twice.
+    r"
+    CREATE TABLE store_identity (
+        only INTEGER PRIMARY KEY CHECK (only = 1),
+        id TEXT NOT NULL
+    );
+    INSERT INTO store_identity VALUES (1, lower(hex(randomblob(16))));
+    ",
 ];

@@ -14,6 +14,7 @@ mod imports;
 mod migrations;
 mod outcomes;
 mod pending;
+pub mod pg;
 mod projects;
 mod reports;
 mod runs;

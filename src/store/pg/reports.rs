@@ -1,0 +1,1 @@
+//! Usage reports on the shared store.
