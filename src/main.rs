@@ -23,6 +23,7 @@ mod output;
 mod pricing;
 mod project;
 mod prompt;
+mod records;
 mod routing;
 mod settings;
 mod store;

@@ -5,31 +5,7 @@
 pub mod report;
 pub mod variant;
 
-use serde::{Deserialize, Serialize};
-
-pub use variant::Variant;
-
-/// A test as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AbTest {
-    pub name: String,
-    pub started_ms: i64,
-    pub stopped_ms: Option<i64>,
-    pub alpha: f64,
-    pub variants: Vec<Variant>,
-}
-
-/// One run of a test: what it cost and how it went.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AbRun {
-    pub run_id: String,
-    pub variant: String,
-    pub cost_micros: i64,
-    pub success: bool,
-    pub upgraded: bool,
-    /// Milliseconds the run's calls took.
-    pub latency_ms: i64,
-}
+pub use crate::records::ab::{AbRun, AbTest, Variant};
 
 /// The variant of `test` a task goes to: the hash of the test's name and the task, as a point
 /// in [0, 1), falls in one variant's share of the split.

@@ -1,32 +1,10 @@
 //! Variants: a key and the settings a run under it changes. Only settings a run reads are
 //! allowed, and each is checked when the test starts, not when a run meets it.
 
-use serde::{Deserialize, Serialize};
-
 use crate::prompt::CacheStrategy;
+pub use crate::records::ab::{Setting, Variant};
 use crate::routing::Thresholds;
 use crate::settings::Settings;
-
-/// One setting a variant changes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "key", content = "value")]
-pub enum Setting {
-    SonnetFrom(f64),
-    OpusFrom(f64),
-    CacheStrategy(String),
-    MaxTokens(u32),
-    Planning(bool),
-    LearnedRouting(bool),
-}
-
-/// A variant of a test.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Variant {
-    pub key: String,
-    pub settings: Vec<Setting>,
-    /// Its share of new runs, relative to the others'.
-    pub weight: f64,
-}
 
 /// Parses `KEY=SETTING,SETTING...` (`KEY=` keeps the settings as they are).
 pub fn parse(spec: &str) -> Result<Variant, String> {

@@ -6,8 +6,8 @@ use anyhow::Result;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::window::{local, rfc3339};
 use super::{BudgetState, Exceeded, Mode, Policy, Scope, evaluate, format_usd};
+use crate::records::window::{local, rfc3339};
 use crate::store::Ledger;
 
 /// One alert, as printed, posted and piped to the configured command.

@@ -3,8 +3,8 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::window::{human_duration, local};
 use super::{Budget, BudgetState, Policy, Window, format_usd};
+use crate::records::window::{human_duration, local};
 
 /// What a reservation could not get.
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,6 @@ pub mod holder;
 mod money;
 mod notify;
 mod state;
-mod window;
 
 #[cfg(test)]
 mod race_tests;
@@ -26,6 +25,8 @@ use std::time::Duration;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
+pub use crate::records::budget::{Budget, Scope, Totals};
+pub use crate::records::window::{Bounds, Window, human_duration, rfc3339, tz_name};
 pub use alerts::Alert;
 pub use error::{BudgetError, Exceeded, Unit};
 pub use guard::{Guard, Request, Reservation};
@@ -33,33 +34,11 @@ pub use guard::{Guard, Request, Reservation};
 pub use money::worst_case_micros;
 pub use money::{format_limit_usd, format_usd, parse_usd};
 pub use notify::Notifier;
-pub use state::{BudgetState, Scope, Totals, evaluate, pressure};
-pub use window::{Bounds, Window, human_duration, rfc3339, tz_name};
+pub use state::{BudgetState, evaluate, pressure};
 
 /// How long a reservation lives unless configured: longer than the API's 10-minute limit on a
 /// non-streaming request, so a live call never loses its reservation.
 pub const DEFAULT_RESERVATION_TTL: Duration = Duration::from_secs(15 * 60);
-
-/// A budget as stored: a limit in micro-dollars and/or tokens for one calendar window, for
-/// every project (`project: None`) or one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Budget {
-    pub id: i64,
-    pub project: Option<String>,
-    pub window: Window,
-    pub limit_micros: Option<i64>,
-    pub limit_tokens: Option<i64>,
-}
-
-impl Budget {
-    /// `daily` or `daily (project api)`, as people read it.
-    pub fn name(&self) -> String {
-        match &self.project {
-            None => self.window.as_str().to_string(),
-            Some(p) => format!("{} (project {p})", self.window.as_str()),
-        }
-    }
-}
 
 /// What spending is allowed to do now, from least to most restricted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -4,31 +4,8 @@
 use anyhow::Result;
 use jiff::Timestamp;
 
-use super::{Bounds, Budget, Mode, Policy, Thresholds, pct};
+use super::{Bounds, Budget, Mode, Policy, Scope, Thresholds, Totals, pct};
 use crate::store::{Ledger, Store};
-
-/// Money (micro-dollars) and tokens.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Totals {
-    pub micros: i64,
-    pub tokens: i64,
-}
-
-impl Totals {
-    pub fn plus(self, other: Self) -> Self {
-        Self { micros: self.micros + other.micros, tokens: self.tokens + other.tokens }
-    }
-}
-
-/// Which budgets to look at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope<'a> {
-    /// Every budget.
-    All,
-    /// The budgets a call of this project counts against: the global ones and the project's
-    /// own (`""`, no project: the global ones only).
-    Project(&'a str),
-}
 
 /// One budget, now.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,65 +1,8 @@
 //! What the store keeps about how a routed task went, in the shape the learner reads.
 
-use serde::Serialize;
-
+pub use crate::records::routing::{OutcomeRow, Verdict, outcome};
 use crate::routing::learned::is_learned;
-use crate::routing::{Contribution, Feature, Tier};
-
-/// How a routed call ended, as recorded when it ended.
-pub mod outcome {
-    /// Succeeded on the tier it was routed to.
-    pub const OK: &str = "ok";
-    /// Refused on its first tier and answered one tier up.
-    pub const UPGRADED: &str = "upgraded";
-    /// Did not produce an answer, even after an upgrade.
-    pub const FAILED: &str = "failed";
-    /// A budget refused it: says nothing about the tier.
-    pub const BLOCKED: &str = "blocked";
-    /// The model refused and no tier up could be tried (a budget, an API error).
-    pub const REFUSED: &str = "refused";
-    /// Stopped at `max_tokens`: the output budget was short, which says nothing about the tier.
-    pub const MAX_TOKENS: &str = "max_tokens";
-    /// An API error after the client's retries (transient, 4xx): nothing about the tier.
-    pub const ERROR: &str = "error";
-    /// Interrupted (Ctrl-C, SIGTERM) before it ended.
-    pub const CANCELLED: &str = "cancelled";
-    /// A planned subtask not run because a subtask it depends on failed.
-    pub const SKIPPED: &str = "skipped";
-}
-
-/// A verdict given to a run after it ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verdict {
-    pub run_id: String,
-    pub ts_ms: i64,
-    pub good: bool,
-    /// `person` (`runs feedback`) or `check` (`run --check`).
-    pub source: String,
-    pub note: String,
-    pub command: Option<String>,
-    pub exit_code: Option<i32>,
-}
-
-/// One routing decision and everything known about how it went.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OutcomeRow {
-    pub id: i64,
-    pub ts_ms: i64,
-    pub run_id: Option<String>,
-    pub task: String,
-    /// The score routed on (learned points included).
-    pub score: f64,
-    pub tier: String,
-    pub pressure: String,
-    pub contributions: Vec<Contribution>,
-    pub outcome: String,
-    pub upgraded_to: Option<String>,
-    pub upgrade_reason: Option<String>,
-    /// The run's latest verdict, if any.
-    pub verdict: Option<bool>,
-    /// What the run's calls cost, micro-dollars.
-    pub cost_micros: i64,
-}
+use crate::routing::{Feature, Tier};
 
 /// What an outcome says about the tier the task was first sent to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::error::UserError;
+pub use crate::records::usage::TokenUsage;
 
 const BUNDLED: &str = include_str!("../../data/models.yaml");
 
@@ -66,24 +67,6 @@ fn half() -> f64 {
 
 fn default_min_cacheable() -> u64 {
     1024
-}
-
-/// Tokens of one call, by kind, as billed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct TokenUsage {
-    /// Uncached input after the last cache breakpoint.
-    pub input: u64,
-    pub output: u64,
-    pub cache_write_5m: u64,
-    pub cache_write_1h: u64,
-    pub cache_read: u64,
-}
-
-impl TokenUsage {
-    /// Every input token of the request, cached or not.
-    pub fn total_input(&self) -> u64 {
-        self.input + self.cache_write_5m + self.cache_write_1h + self.cache_read
-    }
 }
 
 /// A call's cost in USD, by kind of token.

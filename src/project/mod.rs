@@ -3,10 +3,11 @@
 //! agent of every task gets the same bytes until a source changes, so the block is cached once
 //! and read by all.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+pub use crate::records::project::{ProjectContext, SourceStamp};
 
 use anyhow::{Context as _, Result, bail};
-use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
 use crate::error::UserError;
@@ -31,26 +32,6 @@ const TREE_ENTRIES: usize = 200;
 const TREE_DEPTH: usize = 3;
 /// Folders never listed.
 const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "target", "dist", "build", ".venv", "venv", "__pycache__"];
-
-/// What a context was built from: each source with its size and mtime, so a rebuild is only
-/// needed when one of them changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceStamp {
-    pub path: String,
-    pub size: u64,
-    pub mtime_ns: i64,
-}
-
-/// A built context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProjectContext {
-    pub root: PathBuf,
-    pub text: String,
-    pub tokens: usize,
-    /// xxh3 of `text`, hex.
-    pub hash: String,
-    pub sources: Vec<SourceStamp>,
-}
 
 /// The sources of a project as they are on disk now (files, and the folders whose listing
 /// the tree shows, so that adding a file also counts as a change).

@@ -13,6 +13,8 @@ pub mod outcome;
 
 use serde::Serialize;
 
+pub use crate::records::prompt::BlockKind;
+
 /// How long a cache entry lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Ttl {
@@ -47,17 +49,6 @@ impl CacheStrategy {
             _ => None,
         }
     }
-}
-
-/// What a block of the prompt is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BlockKind {
-    Foundation,
-    Project,
-    AgentStatic,
-    AgentDynamic,
-    Task,
 }
 
 /// One block of content, with a cache breakpoint at its end when `cache` is set.

@@ -5,52 +5,10 @@
 //! the reported total and the read prefix is matched block by block, with a little slack for the
 //! estimate.
 
-use serde::Serialize;
+pub use crate::records::prompt::{BlockOutcome, CacheOutcome};
 
-use super::{BlockKind, Layout};
+use super::Layout;
 use crate::tokens;
-
-/// What happened to a block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CacheOutcome {
-    /// Served from the cache.
-    Read,
-    /// Written to the cache by this call.
-    Written,
-    /// After the last breakpoint (or nothing cached): fresh input.
-    Uncached,
-}
-
-impl CacheOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Read => "read",
-            Self::Written => "written",
-            Self::Uncached => "uncached",
-        }
-    }
-}
-
-/// One block's share of a call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BlockOutcome {
-    pub kind: BlockKind,
-    pub tokens: u64,
-    pub outcome: CacheOutcome,
-}
-
-impl BlockKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Foundation => "foundation",
-            Self::Project => "project",
-            Self::AgentStatic => "agent-static",
-            Self::AgentDynamic => "agent-dynamic",
-            Self::Task => "task",
-        }
-    }
-}
 
 /// Attributes a call's reported `read` and `written` tokens (of `total` input) to its blocks.
 pub fn attribute(layout: &Layout, total: u64, read: u64, written: u64) -> Vec<BlockOutcome> {
@@ -80,7 +38,7 @@ pub fn attribute(layout: &Layout, total: u64, read: u64, written: u64) -> Vec<Bl
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prompt::{Block, Ttl};
+    use crate::prompt::{Block, BlockKind, Ttl};
 
     fn layout() -> Layout {
         let block = |kind, n: usize, cache| Block { kind, text: "word ".repeat(n), cache };

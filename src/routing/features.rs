@@ -3,75 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::records::routing::Feature;
+
 use super::detect;
 use super::lexicon::CUES;
 use super::text::Text;
-
-/// One feature of the scoring model. The serialized name is the weight's path in the
-/// weights file (`risk.security`), so an explanation points straight at the knob.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Feature {
-    #[serde(rename = "scope.single-target")]
-    SingleTarget,
-    #[serde(rename = "scope.many-parts")]
-    ManyParts,
-    #[serde(rename = "scope.whole-system")]
-    WholeSystem,
-    #[serde(rename = "scope.large-migration")]
-    LargeMigration,
-    #[serde(rename = "risk.security")]
-    Security,
-    #[serde(rename = "risk.auth")]
-    Auth,
-    #[serde(rename = "risk.payments")]
-    Payments,
-    #[serde(rename = "risk.production")]
-    Production,
-    #[serde(rename = "risk.compliance")]
-    Compliance,
-    #[serde(rename = "risk.irreversible")]
-    Irreversible,
-    #[serde(rename = "risk.concurrency")]
-    Concurrency,
-    #[serde(rename = "ambiguity.open-question")]
-    OpenQuestion,
-    #[serde(rename = "ambiguity.unknown-cause")]
-    UnknownCause,
-    #[serde(rename = "ambiguity.trade-off")]
-    TradeOff,
-    #[serde(rename = "ambiguity.constraints")]
-    Constraints,
-    #[serde(rename = "ambiguity.exact-spec")]
-    ExactSpec,
-    #[serde(rename = "kind.small-edit")]
-    SmallEdit,
-    #[serde(rename = "kind.snippet")]
-    Snippet,
-    #[serde(rename = "kind.value-change")]
-    ValueChange,
-    #[serde(rename = "kind.build")]
-    Build,
-    #[serde(rename = "kind.bug-fix")]
-    BugFix,
-    #[serde(rename = "kind.design")]
-    Design,
-    #[serde(rename = "kind.migration")]
-    Migration,
-    #[serde(rename = "kind.review")]
-    Review,
-    #[serde(rename = "size.length")]
-    Length,
-    #[serde(rename = "size.entities")]
-    Entities,
-    #[serde(rename = "size.magnitude")]
-    Magnitude,
-    #[serde(rename = "context.files")]
-    Files,
-    #[serde(rename = "context.agents")]
-    Agents,
-    #[serde(rename = "context.subtasks")]
-    Subtasks,
-}
 
 impl Feature {
     /// Every feature, in explanation order.

@@ -1,21 +1,11 @@
 //! Weighing signals into a 0-10 complexity score, keeping each feature's contribution so the
 //! score explains itself.
 
-use serde::{Deserialize, Serialize};
+pub use crate::records::routing::Contribution;
 
 use super::features::{Feature, Signal};
 use super::tier::MAX_SCORE;
 use super::weights::Weights;
-
-/// One feature's part in a score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Contribution {
-    pub feature: Feature,
-    /// What in the task fired it.
-    pub cues: Vec<String>,
-    /// Points added (negative: taken away).
-    pub points: f64,
-}
 
 /// A complexity score and its explanation.
 #[derive(Debug, Clone, PartialEq)]

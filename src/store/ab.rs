@@ -4,7 +4,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Store;
-use crate::ab::{AbRun, AbTest};
+use crate::records::ab::{AbRun, AbTest};
 
 impl Store {
     /// Creates a test; `false` when one of that name exists.

@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::Store;
-use crate::agents::{Agent, AgentSummary, Layout};
+use crate::records::agent::{Agent, AgentSummary, Layout};
 
 /// An indexed library.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -354,7 +354,7 @@ mod erased {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agents::{IndexText, Layout};
+    use crate::records::agent::{IndexText, Layout};
 
     fn agent(id: &str, description: &str) -> Agent {
         Agent {

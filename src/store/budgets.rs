@@ -6,8 +6,9 @@ use anyhow::{Context as _, Result};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::Store;
-use crate::budget::{Bounds, Budget, Scope, Totals, Window};
-use crate::usage::CallRecord;
+use crate::records::budget::{Budget, Scope, Totals};
+use crate::records::usage::CallRecord;
+use crate::records::window::{Bounds, Window};
 
 /// A reservation to insert.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Store;
-use crate::usage::groups::CallFilter;
+use crate::records::groups::CallFilter;
 
 /// One counterfactual call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,7 @@ impl Store {
     /// One stage's counterfactual calls within a scope (devteam's own calls only: imported
     /// logs have none).
     pub fn counterfactual_sums(&self, stage: &str, filter: &CallFilter) -> Result<CounterfactualSums> {
-        if filter.source.is_some_and(|s| s != crate::usage::Source::Devteam) {
+        if filter.source.is_some_and(|s| s != crate::records::usage::Source::Devteam) {
             return Ok(CounterfactualSums::default());
         }
         let (calls, input, output): (i64, i64, i64) = self.conn.query_row(

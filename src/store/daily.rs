@@ -6,8 +6,8 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Store;
-use crate::pricing::TokenUsage;
-use crate::usage::Source;
+use crate::records::usage::Source;
+use crate::records::usage::TokenUsage;
 
 /// Length of a rollup slot.
 pub const BUCKET_MS: i64 = 15 * 60 * 1000;

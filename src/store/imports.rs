@@ -6,8 +6,8 @@ use anyhow::{Context as _, Result};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::Store;
-use crate::pricing::TokenUsage;
-use crate::usage::Source;
+use crate::records::usage::Source;
+use crate::records::usage::TokenUsage;
 
 /// How far a log file has been imported.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Store;
-use crate::learn::record::{OutcomeRow, Verdict};
+use crate::records::routing::{OutcomeRow, Verdict};
 
 impl Store {
     /// Notes why a decision's call was retried a tier up.
@@ -99,7 +99,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::RoutingRecord;
+    use crate::records::usage::RoutingRecord;
 
     #[test]
     fn outcomes_carry_the_latest_verdict_and_the_reason() {

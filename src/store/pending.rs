@@ -9,7 +9,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Ledger, Store};
-use crate::usage::CallRecord;
+use crate::records::usage::CallRecord;
 
 /// Who holds a reservation, so other processes can tell whether it is still alive.
 #[derive(Debug, Clone, PartialEq, Eq)]

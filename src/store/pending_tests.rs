@@ -1,5 +1,5 @@
 use super::*;
-use crate::pricing::TokenUsage;
+use crate::records::usage::TokenUsage;
 
 fn reserve(store: &Store, holder: &Holder, key: &str, call: Option<&CallRecord>, expires_ms: i64) -> i64 {
     store

@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::{OptionalExtension, params};
 
 use super::Store;
-use crate::project::ProjectContext;
+use crate::records::project::ProjectContext;
 
 impl Store {
     /// The context last built for a project root, if any.

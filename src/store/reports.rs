@@ -17,7 +17,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::Store;
 use super::scan::{Accumulator, scan_rows};
-use crate::usage::groups::{BudgetLine, CallFilter, Dim, Group, GroupBy};
+use crate::records::groups::{BudgetLine, CallFilter, Dim, Group, GroupBy};
 
 /// Token and cost columns, in the order the scan reads them after `model` and `batch`.
 const SUMS: &str = "input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, \
@@ -247,9 +247,9 @@ fn query(head: &str, filter: &CallFilter) -> (String, Params) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::TokenUsage;
-    use crate::usage::groups::{Key, KeyValue};
-    use crate::usage::{CallRecord, Source};
+    use crate::records::groups::{Key, KeyValue};
+    use crate::records::usage::TokenUsage;
+    use crate::records::usage::{CallRecord, Source};
 
     /// A call with `n` fresh input tokens (so each call is told apart by its sums).
     fn call(ts_ms: i64, source: Source, project: &str, agent: &str, model: &str, n: u64) -> CallRecord {

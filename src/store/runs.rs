@@ -4,7 +4,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::Store;
-use crate::orchestrator::record::{MessageRecord, RunListing, RunRecord, Status, SubtaskRecord};
+use crate::records::run::{MessageRecord, RunListing, RunRecord, Status, SubtaskRecord};
 
 const SUBTASK_COLUMNS: &str = "run_id, id, title, agent, depends_on, tier, model, status, attempts, summary, summary_tokens, \
      output_id, cost_micros, started_ms, finished_ms, error";

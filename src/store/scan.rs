@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::Connection;
 use rusqlite::types::{ToSql, ValueRef};
 
-use crate::usage::groups::{Dim, Group, GroupBy, Key, KeyValue, Totals};
+use crate::records::groups::{Dim, Group, GroupBy, Key, KeyValue, Totals};
 
 /// Index of the first optional column in the SELECT (after model, batch and six sums).
 pub(super) const FIRST_OPTIONAL: usize = 8;

@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Store;
-use crate::usage::suggest::{AgentCache, ContextUse, Facts, PlanningUse, WarmUse};
+use crate::records::suggest::{AgentCache, ContextUse, Facts, PlanningUse, WarmUse};
 
 /// A warmed prefix counts as used when a call reads the cache this soon after the warm-up.
 const WARM_WINDOW_MS: i64 = 300_000;

@@ -4,8 +4,8 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Store;
-use crate::prompt::outcome::BlockOutcome;
-use crate::usage::{CallRecord, RoutingRecord};
+use crate::records::prompt::BlockOutcome;
+use crate::records::usage::{CallRecord, RoutingRecord};
 
 impl Store {
     /// Records one call and returns its row id.
@@ -128,8 +128,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::TokenUsage;
-    use crate::usage::Source;
+    use crate::records::usage::Source;
+    use crate::records::usage::TokenUsage;
 
     #[test]
     fn calls_round_trip() {

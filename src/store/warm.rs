@@ -4,8 +4,8 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Store;
-use crate::usage::Source;
-use crate::warm::PastCall;
+use crate::records::usage::Source;
+use crate::records::warm::PastCall;
 
 impl Store {
     /// Calls devteam made for `project` since `since_ms`, oldest first: runs (usage to predict

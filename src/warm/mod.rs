@@ -29,17 +29,8 @@ use crate::pricing::{ModelInfo, PriceTable};
 use crate::prompt::{BlockKind, Layout, Ttl};
 use crate::tokens;
 
+pub use crate::records::warm::PastCall;
 pub use estimate::{DaysCompared, comparable_days};
-
-/// One past call, as the planner sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PastCall {
-    pub ts_ms: i64,
-    pub agent: String,
-    pub model: String,
-    /// A warm-up: it keeps entries alive, but it is not usage to predict from.
-    pub warm_up: bool,
-}
 
 /// An agent among the most used, on the model it runs on most.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
