@@ -34,8 +34,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = env::DEVTEAM_AGENTS, value_name = "DIR", help_heading = "Global options")]
     pub agents: Option<PathBuf>,
 
-    /// SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db].
-    #[arg(long, global = true, env = env::DEVTEAM_DB, value_name = "FILE", help_heading = "Global options")]
+    /// SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team's shared
+    /// store on PostgreSQL (`postgres://user:password@host:port/db`).
+    #[arg(long, global = true, env = env::DEVTEAM_DB, value_name = "FILE|URL", help_heading = "Global options")]
     pub db: Option<PathBuf>,
 
     /// Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default
@@ -518,6 +519,21 @@ pub enum StoreCommand {
         after_help = "Examples:\n  devteam --db ci/devteam.db store init\n  DEVTEAM_DB=/var/lib/devteam.db devteam store init"
     )]
     Init,
+    /// Copy this host's store (calls, runs, decisions, outcomes, budgets) into a shared store
+    /// on PostgreSQL. Safe to run again or after a failure: it copies only what is missing, and
+    /// copies from several hosts merge without counting anything twice.
+    #[command(
+        after_help = "Examples:\n  devteam store migrate --to postgres://devteam:secret@db.internal:5432/devteam"
+    )]
+    Migrate(StoreMigrateArgs),
+}
+
+/// Arguments of `store migrate`.
+#[derive(Debug, Args)]
+pub struct StoreMigrateArgs {
+    /// The shared store to copy into.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
 }
 
 /// What `eval` can measure.

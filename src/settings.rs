@@ -150,6 +150,8 @@ pub struct Settings {
     pub agents_dir: Option<PathBuf>,
     /// The store file.
     pub db_path: PathBuf,
+    /// The shared store's PostgreSQL URL, when `--db` / `DEVTEAM_DB` / `db:` names one.
+    pub shared_db: Option<String>,
     /// How long a store writer waits for another process's lock.
     pub store_busy_timeout: std::time::Duration,
     /// Whether a missing store may be created: at the default location, or with `--init`.
@@ -263,7 +265,13 @@ impl Settings {
         let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| config_dir.join(tilde(p)));
         let agents_dir = args.agents.as_deref().map(tilde).or_else(|| from_config(&config.agents));
         let default_db = env.data_dir().map(|d| d.join("devteam.db"));
-        let db_path = match args.db.as_deref().map(tilde).or_else(|| from_config(&config.db)) {
+        // A PostgreSQL URL names the shared store; this host's own file (the agent index, and
+        // the history `store migrate` copies) then stays at the default location.
+        let shared_db =
+            crate::store::pg::url_of(args.db.as_deref()).or_else(|| crate::store::pg::url_of(config.db.as_deref()));
+        let local_db =
+            if shared_db.is_some() { None } else { args.db.as_deref().map(tilde).or_else(|| from_config(&config.db)) };
+        let db_path = match local_db {
             Some(path) => path,
             None => default_db.clone().ok_or_else(|| {
                 UserError::new("cannot find a data folder: set HOME, XDG_DATA_HOME or pass --db FILE")
@@ -282,6 +290,7 @@ impl Settings {
         Ok(Self {
             agents_dir: agents_dir.map(|p| absolute(&p)).transpose()?,
             db_path,
+            shared_db,
             store_busy_timeout: busy_timeout(env, &config)?,
             create_store,
             output: OutputSettings { json: args.json, quiet: args.quiet, verbose: args.verbose, color },

@@ -38,6 +38,11 @@ pub fn is_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
+/// The URL in a `--db` / `db:` value, when it is one rather than a path.
+pub fn url_of(db: Option<&std::path::Path>) -> Option<String> {
+    db.and_then(|p| p.to_str()).filter(|s| is_url(s)).map(str::to_string)
+}
+
 /// How long to wait for a connection (to the server, or from the pool) before saying the shared
 /// store cannot be reached.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
