@@ -35,6 +35,19 @@ enum Mode {
 pub struct PgLedger<'a> {
     store: &'a PgStore,
     client: Object,
+    /// Until committed; dropped open (an error on the way), it is rolled back before the
+    /// connection goes back to the pool.
+    open: std::cell::Cell<bool>,
+}
+
+impl Drop for PgLedger<'_> {
+    fn drop(&mut self) {
+        if self.open.get() {
+            // If the connection is gone the server has rolled back already; the pool then
+            // discards the broken connection.
+            let _ = self.batch("ROLLBACK");
+        }
+    }
 }
 
 impl PgStore {
@@ -69,24 +82,25 @@ impl PgStore {
         mode: Mode,
         f: impl FnOnce(&PgLedger<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let ledger = PgLedger { store: self, client: self.client()? };
+        let ledger = self.begin(mode)?;
+        let out = f(&ledger)?;
+        ledger.commit()?;
+        Ok(out)
+    }
+
+    /// Opens a plain transaction for a caller that commits it itself (an import).
+    pub(super) fn open_tx(&self) -> Result<PgLedger<'_>> {
+        self.begin(Mode::Plain)
+    }
+
+    fn begin(&self, mode: Mode) -> Result<PgLedger<'_>> {
+        let ledger = PgLedger { store: self, client: self.client()?, open: std::cell::Cell::new(true) };
         let begin = if mode == Mode::Read { "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" } else { "BEGIN" };
         ledger.batch(begin).context("starting a shared-store transaction")?;
         if mode == Mode::Locked {
             ledger.query("SELECT id FROM budgets ORDER BY id FOR UPDATE", &[]).context("locking the budgets")?;
         }
-        match f(&ledger) {
-            Ok(out) => {
-                ledger.batch("COMMIT").context("committing a shared-store transaction")?;
-                Ok(out)
-            }
-            Err(e) => {
-                // The connection may be gone (that may be why `f` failed): the server then rolls
-                // back by itself, and the pool drops the broken connection.
-                let _ = ledger.batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        Ok(ledger)
     }
 
     /// Saves what is known of an in-flight call on its reservation. False when it is gone.
@@ -123,7 +137,20 @@ impl PgLedger<'_> {
         execute_on(self.store, &self.client, sql, params)
     }
 
-    fn batch(&self, sql: &str) -> Result<()> {
+    pub(super) fn commit(&self) -> Result<()> {
+        self.open.set(false);
+        self.batch("COMMIT").context("committing a shared-store transaction")
+    }
+
+    pub(super) fn client(&self) -> &Object {
+        &self.client
+    }
+
+    pub(super) fn store(&self) -> &PgStore {
+        self.store
+    }
+
+    pub(super) fn batch(&self, sql: &str) -> Result<()> {
         self.store.block(self.client.batch_execute(sql)).with_context(|| format!("shared store {}", self.store.shown))
     }
 

@@ -13,6 +13,7 @@
 //! (tens of microseconds) per statement, small beside a network round trip.
 
 mod calls;
+mod imports;
 mod ledger;
 mod migrate_from;
 mod migrations;
@@ -30,6 +31,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
+pub use imports::PgImport;
 pub use ledger::PgLedger;
 pub use migrate_from::{MigrateReport, migrate_sqlite};
 

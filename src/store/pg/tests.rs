@@ -202,3 +202,70 @@ fn works_from_inside_a_tokio_runtime() {
     let n = rt.block_on(async { store.insert_call(&call(1)).unwrap() });
     assert_eq!(n, 1);
 }
+
+fn imported(message_id: &str, output: u64) -> crate::store::ImportedCall<'_> {
+    crate::store::ImportedCall {
+        ts_ms: NOON,
+        source: Source::ClaudeCode,
+        project: "p\twith a tab",
+        session_id: "s",
+        model: "claude-haiku-4-5",
+        tier: "haiku",
+        tokens: TokenUsage { input: 1, output, ..TokenUsage::default() },
+        cost_micros: 5,
+        request_id: Some("r"),
+        message_id,
+        is_sidechain: false,
+        outcome: "ok",
+    }
+}
+
+#[test]
+fn an_import_goes_through_copy_and_a_second_host_adds_no_duplicate() {
+    let Some(url) = fresh_database("store::pg::an_import_goes_through_copy_and_a_second_host_adds_no_duplicate") else {
+        return;
+    };
+    let store = PgStore::connect(&url).unwrap();
+    let ids: Vec<String> = (0..25_000).map(|i| format!("msg_{i}")).collect();
+    let tx = store.begin_import().unwrap();
+    assert!(!tx.has_calls(Source::ClaudeCode).unwrap());
+    let first = tx.insert_call(&imported(&ids[0], 2)).unwrap();
+    // A later line of the same message wins while the call is still buffered.
+    let found = tx.calls_with_message(Source::ClaudeCode, &ids[0]).unwrap();
+    assert_eq!((found.len(), found[0].id), (1, first));
+    tx.replace_call(first, &imported(&ids[0], 9)).unwrap();
+    for id in &ids[1..] {
+        tx.insert_call(&imported(id, 1)).unwrap();
+    }
+    // Past the COPY threshold, the first calls are on the server: replaced there by UPDATE.
+    let sent = tx.calls_with_message(Source::ClaudeCode, &ids[1]).unwrap();
+    tx.replace_call(sent[0].id, &imported(&ids[1], 7)).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(store.call_count().unwrap(), 25_000);
+    let out = store.query("SELECT SUM(output_tokens)::BIGINT, MAX(project) FROM calls", &[]).unwrap();
+    assert_eq!(out[0].get::<_, i64>(0), 9 + 7 + 24_998);
+    assert_eq!(out[0].get::<_, String>(1), "p\twith a tab", "COPY's text format escaped");
+    // Another host importing the same messages without seeing them adds nothing.
+    let again = store.begin_import().unwrap();
+    for id in &ids[..10] {
+        again.insert_call(&imported(id, 1)).unwrap();
+    }
+    again.commit().unwrap();
+    assert_eq!(store.call_count().unwrap(), 25_000);
+}
+
+#[test]
+fn an_import_dropped_before_commit_leaves_nothing_and_frees_its_connection() {
+    let Some(url) =
+        fresh_database("store::pg::an_import_dropped_before_commit_leaves_nothing_and_frees_its_connection")
+    else {
+        return;
+    };
+    let store = PgStore::connect(&url).unwrap();
+    for _ in 0..6 {
+        let tx = store.begin_import().unwrap();
+        tx.insert_call(&imported("m", 1)).unwrap();
+        drop(tx);
+    }
+    assert_eq!(store.call_count().unwrap(), 0);
+}
