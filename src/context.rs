@@ -35,7 +35,7 @@ impl Context {
         // Calls whose process died before recording them are charged now, so every report and
         // budget check that follows sees them. A failure (a store busy for long) is shown and the
         // next opening tries again; the reservations keep holding their amount meanwhile.
-        if let Err(e) = self.guard().recover(&store, jiff::Timestamp::now()) {
+        if let Err(e) = self.guard().recover(store.shared(), jiff::Timestamp::now()) {
             self.printer.warn(&format!("could not recover unsettled calls yet: {e:#}"));
         }
         Ok(self.store.get_or_init(|| store))
@@ -53,7 +53,7 @@ impl Context {
             ))
             .into());
         }
-        Store::open(path)
+        crate::store::open(&crate::store::DbTarget::Sqlite(path.clone()))
     }
 
     /// The budget guard every API call reserves through, with the configured time zone,

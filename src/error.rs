@@ -99,8 +99,11 @@ mod tests {
         let store = crate::store::Store::open_in_memory().unwrap();
         store.budget_write(|l| l.set_budget(None, crate::budget::Window::Daily, Some(1), None)).unwrap();
         let guard = crate::budget::guard_tests_support::guard();
-        let refused =
-            guard.reserve(&store, jiff::Timestamp::UNIX_EPOCH, &crate::budget::guard_tests_support::req("", 1.0));
+        let refused = guard.reserve(
+            store.shared(),
+            jiff::Timestamp::UNIX_EPOCH,
+            &crate::budget::guard_tests_support::req("", 1.0),
+        );
         let err = anyhow::Error::from(refused.unwrap_err()).context("running subtask 3");
         assert!(is_over_budget(&err));
         assert_eq!(exit_code(Err(err)), ExitCode::from(OVER_BUDGET_EXIT));

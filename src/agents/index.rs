@@ -58,13 +58,13 @@ pub fn index_library(
     let ids: HashSet<String> = scan.files.iter().map(|f| f.id.to_ascii_lowercase()).collect();
     let id_set_hash =
         parse::hash(ids.iter().collect::<BTreeSet<_>>().into_iter().cloned().collect::<Vec<_>>().join("\n").as_bytes());
-    let previous = store.library(root)?;
+    let previous = store.index().library(root)?;
     let rebuild = options.force
         || previous
             .as_ref()
             .is_none_or(|lib| lib.id_set_hash != id_set_hash || lib.card_max_tokens != options.card_max_tokens);
     let known = match (&previous, rebuild) {
-        (Some(lib), false) => store.indexed_files(lib.id)?,
+        (Some(lib), false) => store.index().indexed_files(lib.id)?,
         _ => HashMap::new(),
     };
     let mut report = IndexReport { rebuilt: rebuild, skipped: scan.skipped, ..IndexReport::default() };
@@ -80,7 +80,7 @@ pub fn index_library(
         record(file, result, &mut report, &mut changes);
     }
     let previous_ids: HashSet<String> = match &previous {
-        Some(lib) => store.agent_ids(lib.id)?.into_iter().collect(),
+        Some(lib) => store.index().agent_ids(lib.id)?.into_iter().collect(),
         None => HashSet::new(),
     };
     let keep: HashSet<&String> = changes.keep_ids.iter().collect();
@@ -92,7 +92,7 @@ pub fn index_library(
         {
             Some(lib)
         }
-        _ => Some(store.save_index(root, &changes)?),
+        _ => Some(store.index().save_index(root, &changes)?),
     };
     Ok(report)
 }

@@ -34,7 +34,7 @@ pub struct Alert {
 /// Records every threshold the budget's settled spend has reached in this window; returns an
 /// alert for the highest one not recorded before (a jump across two thresholds sends one).
 pub(super) fn crossed(
-    ledger: &Ledger<'_>,
+    ledger: &dyn Ledger,
     state: &BudgetState,
     policy: &Policy,
     now: Timestamp,
@@ -62,7 +62,7 @@ pub(super) fn crossed(
 
 /// Records that a budget refused a call; an alert when it had not blocked in this window yet.
 pub(super) fn refused(
-    ledger: &Ledger<'_>,
+    ledger: &dyn Ledger,
     state: &BudgetState,
     why: &Exceeded,
     policy: &Policy,
@@ -87,7 +87,7 @@ pub(super) fn refused(
 /// call settling (imported Claude Code usage, or a threshold lowered in the config); returns the
 /// new alerts and the budgets' states, alerts included.
 pub fn scan(
-    ledger: &Ledger<'_>,
+    ledger: &dyn Ledger,
     policy: &Policy,
     now: Timestamp,
     scope: Scope<'_>,
@@ -103,7 +103,7 @@ pub fn scan(
     Ok((alerts, states))
 }
 
-fn record(ledger: &Ledger<'_>, state: &BudgetState, threshold: u8, now: Timestamp) -> Result<bool> {
+fn record(ledger: &dyn Ledger, state: &BudgetState, threshold: u8, now: Timestamp) -> Result<bool> {
     ledger.record_alert(state.budget.id, state.bounds.start_ms(), threshold, now.as_millisecond(), state.spent.micros)
 }
 

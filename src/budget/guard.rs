@@ -18,7 +18,7 @@ use super::alerts::{self, Alert};
 use super::error::Unit;
 use super::holder;
 use super::{BudgetError, BudgetState, Exceeded, Notifier, Policy, Scope, evaluate};
-use crate::store::{Ledger, NewReservation, Recovered, Store};
+use crate::store::{Ledger, NewReservation, Recovered, SharedStore};
 use crate::usage::CallRecord;
 
 /// What a call asks to reserve.
@@ -80,7 +80,12 @@ impl Guard {
     /// Holds the call's worst case against every budget that applies, or refuses with
     /// `BudgetError::Exceeded` naming the budget that has no room. The checks and the insert
     /// are one immediate transaction, so concurrent callers cannot both take the last room.
-    pub fn reserve(&self, store: &Store, now: Timestamp, req: &Request<'_>) -> Result<Reservation, BudgetError> {
+    pub fn reserve(
+        &self,
+        store: &dyn SharedStore,
+        now: Timestamp,
+        req: &Request<'_>,
+    ) -> Result<Reservation, BudgetError> {
         if req.worst_case_micros < 0 {
             return Err(
                 anyhow::anyhow!("a reservation cannot be negative ({} micro-dollars)", req.worst_case_micros).into()
@@ -98,7 +103,7 @@ impl Guard {
         }
     }
 
-    fn try_reserve(&self, ledger: &Ledger<'_>, now: Timestamp, req: &Request<'_>) -> Result<(Granted, Vec<Alert>)> {
+    fn try_reserve(&self, ledger: &dyn Ledger, now: Timestamp, req: &Request<'_>) -> Result<(Granted, Vec<Alert>)> {
         self.recover_in(ledger, now)?;
         let states = evaluate(ledger, &self.policy, now, Scope::Project(req.project))?;
         let tokens = i64::try_from(req.tokens).unwrap_or(i64::MAX);
@@ -140,7 +145,7 @@ impl Guard {
 
     fn insert(
         &self,
-        ledger: &Ledger<'_>,
+        ledger: &dyn Ledger,
         now: Timestamp,
         req: &Request<'_>,
         tokens: i64,
@@ -174,7 +179,13 @@ impl Guard {
 
     /// Replaces the reservation by the call as billed, in one transaction, and returns the
     /// call's row id. Alerts for thresholds the spend now crosses are recorded and delivered.
-    pub fn settle(&self, store: &Store, now: Timestamp, reservation: Reservation, call: &CallRecord) -> Result<i64> {
+    pub fn settle(
+        &self,
+        store: &dyn SharedStore,
+        now: Timestamp,
+        reservation: Reservation,
+        call: &CallRecord,
+    ) -> Result<i64> {
         if call.cost_micros < 0 {
             bail!("a call cannot cost less than nothing ({} micro-dollars)", call.cost_micros);
         }
@@ -205,13 +216,13 @@ impl Guard {
     }
 
     /// Gives a reservation back without recording a call (the call failed before billing).
-    pub fn release(&self, store: &Store, reservation: Reservation) -> Result<()> {
+    pub fn release(&self, store: &dyn SharedStore, reservation: Reservation) -> Result<()> {
         let created_ms = reservation.created_at.as_millisecond();
         store.budget_write(|ledger| ledger.delete_reservation(reservation.id, created_ms).map(drop))
     }
 
     /// The mode in force for a call of `project`; see [`super::pressure`].
-    pub fn pressure(&self, store: &Store, now: Timestamp, project: &str) -> Result<super::Mode> {
+    pub fn pressure(&self, store: &dyn SharedStore, now: Timestamp, project: &str) -> Result<super::Mode> {
         super::pressure(store, &self.policy, now, project)
     }
 
@@ -222,14 +233,14 @@ impl Guard {
 
     /// Turns reservations of dead processes, and expired ones, into charges (see
     /// `store/pending.rs`), warning about each. Cheap when there are none: the check is a read.
-    pub fn recover(&self, store: &Store, now: Timestamp) -> Result<Vec<Recovered>> {
+    pub fn recover(&self, store: &dyn SharedStore, now: Timestamp) -> Result<Vec<Recovered>> {
         if !store.has_reservations()? {
             return Ok(Vec::new());
         }
         store.budget_write(|ledger| self.recover_in(ledger, now))
     }
 
-    fn recover_in(&self, ledger: &Ledger<'_>, now: Timestamp) -> Result<Vec<Recovered>> {
+    fn recover_in(&self, ledger: &dyn Ledger, now: Timestamp) -> Result<Vec<Recovered>> {
         let recovered = ledger.recover_orphans(now.as_millisecond(), &holder::alive)?;
         for r in &recovered {
             self.notifier.warn(&format!(
@@ -245,7 +256,7 @@ impl Guard {
     /// Where every budget in scope stands, after recording and delivering alerts for spend
     /// that crossed a threshold without a call settling here (imported usage, a lowered
     /// threshold).
-    pub fn status(&self, store: &Store, now: Timestamp, scope: Scope<'_>) -> Result<Vec<BudgetState>> {
+    pub fn status(&self, store: &dyn SharedStore, now: Timestamp, scope: Scope<'_>) -> Result<Vec<BudgetState>> {
         let (alerts, states) = store.budget_write(|ledger| {
             self.recover_in(ledger, now)?;
             alerts::scan(ledger, &self.policy, now, scope)

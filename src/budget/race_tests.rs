@@ -29,13 +29,13 @@ fn spender(path: &Path, seed: usize, start: &Barrier) -> (usize, usize) {
     for i in 0.. {
         let worst = 20_000 + ((seed * 7 + i) % 5) as i64 * 5_000;
         let request = Request { worst_case_micros: worst, label: "race", ..req("", 0.0) };
-        match guard.reserve(&store, noon(), &request) {
+        match guard.reserve(store.shared(), noon(), &request) {
             Ok(held) => {
                 std::thread::yield_now();
                 let actual = worst * (60 + ((seed + i) % 5) as i64 * 10) / 100;
                 let mut record = call("", 0.0, noon(), Source::Devteam);
                 record.cost_micros = actual;
-                guard.settle(&store, noon(), held, &record).unwrap();
+                guard.settle(store.shared(), noon(), held, &record).unwrap();
                 settled += 1;
             }
             Err(BudgetError::Exceeded(_)) => {
@@ -83,11 +83,11 @@ fn child_spends_until_killed() {
     let Some(path) = std::env::var_os("DEVTEAM_TEST_CHILD_STORE") else { return };
     let store = Store::open(Path::new(&path)).unwrap();
     let guard = guard_with(Thresholds::default(), Duration::from_secs(60));
-    let hung = guard.reserve(&store, noon(), &req("", 0.05)).unwrap();
+    let hung = guard.reserve(store.shared(), noon(), &req("", 0.05)).unwrap();
     println!("HOLDING {}", hung.id);
     loop {
-        let held = guard.reserve(&store, noon(), &req("", 0.01)).unwrap();
-        guard.settle(&store, noon(), held, &call("", 0.01, noon(), Source::Devteam)).unwrap();
+        let held = guard.reserve(store.shared(), noon(), &req("", 0.01)).unwrap();
+        guard.settle(store.shared(), noon(), held, &call("", 0.01, noon(), Source::Devteam)).unwrap();
     }
 }
 
@@ -128,11 +128,14 @@ fn a_process_killed_mid_call_leaves_the_store_intact_and_its_reservation_is_char
     let soon: Timestamp = noon().checked_add(1.second()).unwrap();
     // The dead process's holds are turned into charges at once (its pid is gone), not left
     // to expire: its calls may have been billed.
-    assert!(matches!(guard.reserve(&store, soon, &req("", 0.1)), Err(BudgetError::Exceeded(_))));
+    assert!(matches!(guard.reserve(store.shared(), soon, &req("", 0.1)), Err(BudgetError::Exceeded(_))));
     assert_eq!(store.budget_read(|l| l.reserved(None, 0)).unwrap().micros, 0, "nothing is held any more");
     let charged = store.budget_read(|l| l.spent(None, &day)).unwrap().micros;
     assert_eq!(charged, spent + left, "every hold became a charge");
     let expired = noon().checked_add(60.seconds()).unwrap();
-    assert!(matches!(guard.reserve(&store, expired, &req("", 0.1)), Err(BudgetError::Exceeded(_))), "still spent");
+    assert!(
+        matches!(guard.reserve(store.shared(), expired, &req("", 0.1)), Err(BudgetError::Exceeded(_))),
+        "still spent"
+    );
     assert!(store.integrity_ok().unwrap());
 }

@@ -5,7 +5,7 @@ use anyhow::Result;
 use jiff::Timestamp;
 
 use super::{Bounds, Budget, Mode, Policy, Scope, Thresholds, Totals, pct};
-use crate::store::{Ledger, Store};
+use crate::store::{Ledger, SharedStore};
 
 /// One budget, now.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +46,7 @@ impl BudgetState {
 }
 
 /// The state of every budget in scope at `now`.
-pub fn evaluate(ledger: &Ledger<'_>, policy: &Policy, now: Timestamp, scope: Scope<'_>) -> Result<Vec<BudgetState>> {
+pub fn evaluate(ledger: &dyn Ledger, policy: &Policy, now: Timestamp, scope: Scope<'_>) -> Result<Vec<BudgetState>> {
     let now_ms = now.as_millisecond();
     let mut states = Vec::new();
     for budget in ledger.budgets(scope)? {
@@ -65,7 +65,7 @@ pub fn evaluate(ledger: &Ledger<'_>, policy: &Policy, now: Timestamp, scope: Sco
 
 /// The mode in force for a call of `project` (`""`: no project): the most restricted of the
 /// budgets it counts against. The router reads this before choosing a model.
-pub fn pressure(store: &Store, policy: &Policy, now: Timestamp, project: &str) -> Result<Mode> {
+pub fn pressure(store: &dyn SharedStore, policy: &Policy, now: Timestamp, project: &str) -> Result<Mode> {
     let states = store.budget_read(|ledger| evaluate(ledger, policy, now, Scope::Project(project)))?;
     Ok(states.iter().map(|s| s.mode(&policy.thresholds)).max().unwrap_or(Mode::Normal))
 }

@@ -227,7 +227,7 @@ fn remove(args: &BudgetTargetArgs, ctx: &Context) -> Result<ExitStatus> {
 fn status_report(ctx: &Context, scope: Scope<'_>, now: Timestamp) -> Result<(StatusReport, Vec<BudgetState>)> {
     let store = ctx.store()?;
     let policy = &ctx.settings.budget.policy;
-    let states = ctx.guard().status(store, now, scope)?;
+    let states = ctx.guard().status(store.shared(), now, scope)?;
     let report = StatusReport {
         timezone: tz_name(&policy.timezone),
         now: rfc3339(now, &policy.timezone),

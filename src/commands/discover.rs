@@ -96,7 +96,7 @@ pub fn run(args: &DiscoverArgs, ctx: &Context) -> Result<ExitStatus> {
     };
     ctx.printer.verbose(&format!("searched for: {}", found.terms.own.join(" ")));
     ctx.printer.verbose(&format!("and related: {}", found.terms.expanded.join(" ")));
-    let load_all = store.library_totals(library.id)?.full_tokens;
+    let load_all = store.index().library_totals(library.id)?.full_tokens;
     let total = found.card_tokens + found.chosen_full_tokens;
     let report = DiscoverReport {
         task: args.task.clone(),

@@ -60,7 +60,7 @@ pub fn run(args: &ExtractMetadataArgs, ctx: &Context) -> Result<ExitStatus> {
     bar.finish_and_clear();
     let library = report.library.clone().ok_or_else(|| anyhow::anyhow!("index run returned no library"))?;
     let embedded = super::semantic::refresh_vectors(ctx, &library)?;
-    let totals = store.library_totals(library.id)?;
+    let totals = store.index().library_totals(library.id)?;
     let out = ExtractReport {
         embedded,
         library: root.display().to_string(),

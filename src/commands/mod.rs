@@ -59,7 +59,7 @@ pub fn dispatch(mut command: Command, ctx: Context) -> Result<ExitStatus> {
 fn fresh_library(ctx: &Context, refresh: bool) -> Result<Library> {
     let root = match &ctx.settings.agents_dir {
         Some(root) => root.clone(),
-        None => match ctx.store()?.latest_library()? {
+        None => match ctx.store()?.index().latest_library()? {
             Some(lib) => lib.root,
             None => {
                 return Err(UserError::new(
@@ -69,7 +69,7 @@ fn fresh_library(ctx: &Context, refresh: bool) -> Result<Library> {
             }
         },
     };
-    if !refresh && let Some(library) = ctx.store()?.library(&root)? {
+    if !refresh && let Some(library) = ctx.store()?.index().library(&root)? {
         return Ok(library);
     }
     let options = IndexOptions { card_max_tokens: ctx.settings.card_max_tokens, force: false };

@@ -60,7 +60,7 @@ pub fn library_vectors(ctx: &Context, library: &Library, progress: bool) -> Resu
         bar.set_position(done as u64);
     })?;
     bar.finish_and_clear();
-    Ok(Some(LibraryVectors { model, vectors: store.agent_vectors(library.id, model.id())? }))
+    Ok(Some(LibraryVectors { model, vectors: store.index().agent_vectors(library.id, model.id())? }))
 }
 
 /// Embeds what changed in `library`, with a progress bar; the model is loaded only when

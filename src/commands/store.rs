@@ -50,7 +50,7 @@ fn migrate(args: &StoreMigrateArgs, ctx: &Context) -> Result<()> {
         return Err(UserError::new(format!("no local store at {} to copy from (check --db)", path.display())).into());
     }
     // Opening brings an older local schema up to date first (in one transaction: all or nothing).
-    let local = Store::open(path)?;
+    let local = crate::store::SqliteStore::open(path)?;
     let shared = PgStore::connect(&args.to)?;
     let report = pg::migrate_sqlite(&local, &shared)?;
     if ctx.printer.json_mode() {

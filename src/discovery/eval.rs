@@ -108,7 +108,7 @@ pub fn evaluate(
     subsets: &[Subset],
 ) -> Result<EvalReport> {
     let known: std::collections::HashSet<String> =
-        store.agent_ids(library.id)?.into_iter().map(|s| s.to_ascii_lowercase()).collect();
+        store.index().agent_ids(library.id)?.into_iter().map(|s| s.to_ascii_lowercase()).collect();
     let mut unknown_ids: Vec<String> =
         tasks.iter().flat_map(|t| t.expected.iter()).filter(|id| !known.contains(*id)).cloned().collect();
     unknown_ids.sort();
@@ -161,7 +161,7 @@ pub fn evaluate(
         mrr: mean(&rr, &scored),
         subsets,
         tokens_per_task: tokens / n,
-        load_all_tokens: store.library_totals(library.id)?.full_tokens,
+        load_all_tokens: store.index().library_totals(library.id)?.full_tokens,
         unknown_ids,
         misses,
     })

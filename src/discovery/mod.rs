@@ -137,14 +137,12 @@ pub fn signals(
     let terms = query::terms(task);
     let mut out: HashMap<String, Signals> = HashMap::new();
     for (part, own) in [(IndexPart::Profile, true), (IndexPart::Body, true), (IndexPart::Profile, false)] {
-        let Some(expr) = query::any_of(if own { &terms.own } else { &terms.expanded }) else {
-            continue;
-        };
+        let words = if own { &terms.own } else { &terms.expanded };
         let columns: &[f64] = match part {
             IndexPart::Profile => &PROFILE_WEIGHTS,
             IndexPart::Body => &BODY_WEIGHTS,
         };
-        for (id, score) in store.search(library.id, part, &expr, columns, pool)? {
+        for (id, score) in store.index().search(library.id, part, words, columns, pool)? {
             let s = out.entry(id).or_default();
             match (part, own) {
                 (IndexPart::Profile, true) => s.profile = score,
@@ -222,7 +220,7 @@ pub fn discover(
     let mut order = fuse(&signals, &fusion, semantic.is_some());
     order.truncate(shortlist.max(top));
     let ids: Vec<String> = order.iter().map(|(id, _)| id.clone()).collect();
-    let summaries = store.agent_summaries(library.id, &ids)?;
+    let summaries = store.index().agent_summaries(library.id, &ids)?;
     let card_tokens = summaries.iter().map(|s| s.card_tokens).sum();
     let cards_consulted = summaries.len();
     let mut by_id: HashMap<String, AgentSummary> = summaries.iter().map(|s| (s.id.clone(), s.clone())).collect();

@@ -361,12 +361,6 @@ fn trigger_matches(trigger: &str, word: &str) -> bool {
     if trigger.len() < 4 { word == trigger } else { word.starts_with(trigger) }
 }
 
-/// An FTS5 expression matching any of the terms (each quoted, so no term is read as syntax).
-pub fn any_of(terms: &[String]) -> Option<String> {
-    let quoted: Vec<String> = terms.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
-    (!quoted.is_empty()).then(|| quoted.join(" OR "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,11 +378,5 @@ mod tests {
     fn short_triggers_match_whole_words_only() {
         assert!(terms("fix the ci").expanded.contains(&"pipeline".to_string()));
         assert!(!terms("decide the approach").expanded.contains(&"pipeline".to_string()));
-    }
-
-    #[test]
-    fn queries_are_quoted() {
-        assert_eq!(any_of(&["a\"b".to_string(), "c".to_string()]).unwrap(), "\"a\"\"b\" OR \"c\"");
-        assert_eq!(any_of(&[]), None);
     }
 }

@@ -42,7 +42,7 @@ pub fn refresh(
     load: &dyn Fn() -> Result<&'static Model>,
     on_agent: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<VectorReport> {
-    let work = store.agents_needing_vectors(library.id, model_id)?;
+    let work = store.index().agents_needing_vectors(library.id, model_id)?;
     if work.is_empty() {
         return Ok(VectorReport::default());
     }
@@ -54,7 +54,7 @@ pub fn refresh(
         let (d, b) = texts(agent);
         let (dh, bh) = (hash(&d), hash(&b));
         for (h, text, long) in [(&dh, d, false), (&bh, b, true)] {
-            if !todo.contains_key(h) && store.cached_vector(model.id(), h)?.is_none() {
+            if !todo.contains_key(h) && store.index().cached_vector(model.id(), h)?.is_none() {
                 todo.insert(h.clone(), Job { text, long });
             }
         }
@@ -71,7 +71,7 @@ pub fn refresh(
         .map(|(_, j)| model.count_tokens(&j.text).min(if j.long { CHUNK_TOKENS * MAX_CHUNKS } else { 256 }))
         .sum();
     let vectors = embed_all(model, &jobs, on_agent);
-    store.save_vectors(library.id, model.id(), &vectors, &rows)?;
+    store.index().save_vectors(library.id, model.id(), &vectors, &rows)?;
     Ok(VectorReport { agents: rows.len(), embedded: vectors.len(), tokens })
 }
 

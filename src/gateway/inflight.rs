@@ -63,7 +63,7 @@ impl<'g, 'a> InFlight<'g, 'a> {
     /// Gives the reservation back: the call failed before the API could bill it.
     pub fn release_unbilled(mut self) {
         if let Some(reservation) = self.reservation.take() {
-            let _ = self.gateway.with_store(|store| self.gateway.guard.release(store, reservation));
+            let _ = self.gateway.with_store(|store| self.gateway.guard.release(store.shared(), reservation));
         }
     }
 
@@ -114,7 +114,7 @@ impl<'g, 'a> InFlight<'g, 'a> {
             // A 2xx reply that could not be read: billed, usage unknown.
             (None, Some(ApiError::Decode { .. })) => return self.charge_reserved(reservation, UNSETTLED),
             (None, _) => {
-                let _ = self.gateway.with_store(|store| self.gateway.guard.release(store, reservation));
+                let _ = self.gateway.with_store(|store| self.gateway.guard.release(store.shared(), reservation));
                 return;
             }
         };
@@ -154,7 +154,7 @@ impl<'g, 'a> InFlight<'g, 'a> {
         let g = self.gateway;
         for attempt in 1..=SETTLE_ATTEMPTS {
             let now = jiff::Timestamp::now();
-            match g.with_store(|store| g.guard.settle(store, now, reservation.clone(), record)) {
+            match g.with_store(|store| g.guard.settle(store.shared(), now, reservation.clone(), record)) {
                 Ok(id) => return Some(id),
                 Err(e) if crate::store::is_busy(&e) && attempt < SETTLE_ATTEMPTS => {
                     g.warn(&format!(

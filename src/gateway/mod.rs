@@ -6,7 +6,6 @@ mod batch;
 mod inflight;
 mod request;
 
-use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -31,8 +30,8 @@ pub type TextSink = dyn Fn(&str) + Send + Sync;
 pub struct Gateway<'a> {
     api: &'a ApiClient,
     prices: &'a PriceTable,
-    /// A connection of the gateway's own: SQLite connections are not shared across tasks.
-    store: Mutex<Store>,
+    /// The store (`Send + Sync`: its backend pools connections), shared by every task.
+    store: Store,
     project: String,
     sink: &'a TextSink,
     /// Batch mode: calls go through the Message Batches API at half price.
@@ -56,7 +55,7 @@ impl<'a> Gateway<'a> {
         Self {
             api,
             prices,
-            store: Mutex::new(store),
+            store,
             project,
             sink,
             batch: None,
@@ -224,18 +223,16 @@ impl<'a> Gateway<'a> {
             pending: Some(template),
             min_ttl: self.api.longest_call(),
         };
-        let store = self.store.lock().map_err(|_| LlmError::Fatal("store lock poisoned".into()))?;
-        self.guard.reserve(&store, jiff::Timestamp::now(), &request).map_err(|e| match e {
+        self.guard.reserve(self.store.shared(), jiff::Timestamp::now(), &request).map_err(|e| match e {
             BudgetError::Exceeded(exceeded) => LlmError::Budget(exceeded),
             // Not a failure a bigger model could fix, and nothing was sent.
             BudgetError::Store(e) => LlmError::Fatal(format!("{e:#}")),
         })
     }
 
-    /// Runs `f` on the gateway's store connection.
+    /// Runs `f` on the gateway's store.
     fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        let store = self.store.lock().map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
-        f(&store)
+        f(&self.store)
     }
 
     fn warn(&self, text: &str) {
@@ -246,9 +243,7 @@ impl<'a> Gateway<'a> {
     fn record_blocks(&self, call_id: i64, call: &LlmCall, t: &TokenUsage) {
         let written = t.cache_write_5m + t.cache_write_1h;
         let blocks = outcome::attribute(&call.layout, t.total_input(), t.cache_read, written);
-        if let Ok(store) = self.store.lock() {
-            let _ = store.insert_call_blocks(call_id, &blocks);
-        }
+        let _ = self.store.insert_call_blocks(call_id, &blocks);
     }
 }
 

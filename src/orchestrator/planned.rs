@@ -214,7 +214,7 @@ fn record_decisions(
 fn load_texts(i: &Inputs<'_>, plan: &Plan) -> Result<HashMap<String, AgentText>> {
     let ids: Vec<String> = plan.subtasks.iter().map(|s| s.agent.clone()).collect::<HashSet<_>>().into_iter().collect();
     let mut texts = HashMap::new();
-    for agent in i.store.agent_summaries(i.library.id, &ids)? {
+    for agent in i.store.index().agent_summaries(i.library.id, &ids)? {
         texts.insert(agent.id.clone(), agent_text::load(&i.library.root, &agent)?);
     }
     Ok(texts)

@@ -135,7 +135,7 @@ fn project_for_model(i: &Inputs<'_>, foundation: &str, model: &crate::pricing::M
 
 fn choose_agent(i: &Inputs<'_>) -> Result<(AgentSummary, String)> {
     if let Some(id) = i.agent {
-        let found = i.store.agent_summaries(i.library.id, &[id.to_string()])?;
+        let found = i.store.index().agent_summaries(i.library.id, &[id.to_string()])?;
         return match found.into_iter().next() {
             Some(agent) => Ok((agent, "chosen with --agent".to_string())),
             None => bail!(UserError::new(format!("no agent `{id}` in {}", i.library.root.display()))),

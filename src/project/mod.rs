@@ -131,14 +131,14 @@ fn clip(text: &str, max_tokens: usize) -> String {
 pub fn load_or_build(store: &crate::store::Store, root: &Path, max_tokens: usize) -> Result<(ProjectContext, bool)> {
     let root = std::fs::canonicalize(root).with_context(|| format!("opening project {}", root.display()))?;
     let now = stamps(&root)?;
-    if let Some(stored) = store.project_context(&root)?
+    if let Some(stored) = store.index().project_context(&root)?
         && stored.sources == now
         && stored.tokens <= max_tokens
     {
         return Ok((stored, false));
     }
     let built = build(&root, max_tokens)?;
-    store.save_project_context(&built)?;
+    store.index().save_project_context(&built)?;
     Ok((built, true))
 }
 

@@ -3,10 +3,10 @@
 use anyhow::{Context as _, Result};
 use rusqlite::params;
 
-use super::Store;
+use super::Db;
 use crate::records::ab::{AbRun, AbTest};
 
-impl Store {
+impl Db<'_> {
     /// Creates a test; `false` when one of that name exists.
     pub fn ab_start(&self, t: &AbTest) -> Result<bool> {
         let n = self

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use super::Store;
+use super::Db;
 use crate::records::agent::{Agent, AgentSummary, Layout};
 
 /// An indexed library.
@@ -78,6 +78,14 @@ impl IndexPart {
         }
     }
 
+    /// The fields of this part, in the order search weights are given.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Self::Profile => &["name", "description", "capabilities", "examples"],
+            Self::Body => &["headings", "body"],
+        }
+    }
+
     fn columns(self) -> &'static str {
         match self {
             Self::Profile => "name, description, capabilities, examples",
@@ -86,9 +94,15 @@ impl IndexPart {
     }
 }
 
+/// An FTS5 expression matching any of the terms (each quoted, so no term is read as syntax).
+fn any_of(terms: &[String]) -> Option<String> {
+    let quoted: Vec<String> = terms.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+    (!quoted.is_empty()).then(|| quoted.join(" OR "))
+}
+
 const PARTS: [IndexPart; 2] = [IndexPart::Profile, IndexPart::Body];
 
-impl Store {
+impl Db<'_> {
     /// The library indexed from `root`, if any.
     pub fn library(&self, root: &Path) -> Result<Option<Library>> {
         self.conn
@@ -136,7 +150,7 @@ impl Store {
     pub fn save_index(&self, root: &Path, changes: &IndexChanges) -> Result<Library> {
         // IMMEDIATE: take the write lock up front so concurrent writers queue on the busy
         // timeout instead of failing halfway with SQLITE_BUSY.
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = Transaction::new_unchecked(self.conn, TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO libraries (root, id_set_hash, card_max_tokens, indexed_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (root) DO UPDATE SET id_set_hash = ?2, card_max_tokens = ?3, indexed_at = ?4",
@@ -183,10 +197,16 @@ impl Store {
         &self,
         library: i64,
         part: IndexPart,
-        match_expr: &str,
+        terms: &[String],
         weights: &[f64],
         limit: usize,
     ) -> Result<Vec<(String, f64)>> {
+        if weights.len() != part.fields().len() {
+            bail!("{} weights for the {} fields of {part:?}", weights.len(), part.fields().len());
+        }
+        let Some(match_expr) = any_of(terms) else {
+            return Ok(Vec::new());
+        };
         let fts = part.table(library);
         let w = weights.iter().map(f64::to_string).collect::<Vec<_>>().join(", ");
         // Rank inside the full-text table first, then join: joining first makes SQLite compute
@@ -355,6 +375,13 @@ mod erased {
 mod tests {
     use super::*;
     use crate::records::agent::{IndexText, Layout};
+    use crate::store::Store;
+
+    #[test]
+    fn search_terms_are_quoted() {
+        assert_eq!(any_of(&["a\"b".to_string(), "c".to_string()]).unwrap(), "\"a\"\"b\" OR \"c\"");
+        assert_eq!(any_of(&[]), None);
+    }
 
     fn agent(id: &str, description: &str) -> Agent {
         Agent {
@@ -407,22 +434,29 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let root = Path::new("/lib");
         let lib = store
+            .index()
             .save_index(
                 root,
                 &changes(vec![agent("db-tuner", "tunes slow sql"), agent("ui-maker", "builds pages")], true),
             )
             .unwrap();
-        let hits = store.search(lib.id, IndexPart::Profile, "\"sql\"", &[1.0, 1.0, 1.0, 1.0], 5).unwrap();
+        let hits =
+            store.index().search(lib.id, IndexPart::Profile, &["sql".to_string()], &[1.0, 1.0, 1.0, 1.0], 5).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].0, "db-tuner");
         assert!(hits[0].1 > 0.0);
-        assert_eq!(store.indexed_files(lib.id).unwrap().len(), 2);
+        assert_eq!(store.index().indexed_files(lib.id).unwrap().len(), 2);
         // Dropping an agent removes it from both full-text parts.
-        let lib = store.save_index(root, &changes(vec![agent("ui-maker", "builds pages")], false)).unwrap();
-        assert!(store.search(lib.id, IndexPart::Profile, "\"sql\"", &[1.0; 4], 5).unwrap().is_empty());
-        assert_eq!(store.search(lib.id, IndexPart::Body, "\"shared\"", &[1.0; 2], 5).unwrap().len(), 1);
-        assert_eq!(store.agent_summaries(lib.id, &["ui-maker".into()]).unwrap()[0].card_tokens, 10);
-        assert_eq!(store.library_totals(lib.id).unwrap().agents, 1);
-        assert_eq!(store.latest_library().unwrap().unwrap().root, root);
+        let lib = store.index().save_index(root, &changes(vec![agent("ui-maker", "builds pages")], false)).unwrap();
+        assert!(
+            store.index().search(lib.id, IndexPart::Profile, &["sql".to_string()], &[1.0; 4], 5).unwrap().is_empty()
+        );
+        assert_eq!(
+            store.index().search(lib.id, IndexPart::Body, &["shared".to_string()], &[1.0; 2], 5).unwrap().len(),
+            1
+        );
+        assert_eq!(store.index().agent_summaries(lib.id, &["ui-maker".into()]).unwrap()[0].card_tokens, 10);
+        assert_eq!(store.index().library_totals(lib.id).unwrap().agents, 1);
+        assert_eq!(store.index().latest_library().unwrap().unwrap().root, root);
     }
 }

@@ -1,11 +1,12 @@
 //! Budgets, reservations, alerts and overrides. Everything that must not race goes through a
-//! `Ledger` inside one transaction: `Store::budget_write` takes SQLite's write lock at BEGIN
-//! (IMMEDIATE), so no other process can record spend or reserve between a check and its insert.
+//! ledger inside one transaction: a write takes SQLite's write lock at BEGIN (IMMEDIATE), so
+//! no other process can record spend or reserve between a check and its insert.
 
 use anyhow::{Context as _, Result};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use super::Store;
+use super::Db;
+use super::api::{Ledger, TxMode};
 use crate::records::budget::{Budget, Scope, Totals};
 use crate::records::usage::CallRecord;
 use crate::records::window::{Bounds, Window};
@@ -22,34 +23,23 @@ pub struct NewReservation<'a> {
     pub label: &'a str,
 }
 
-/// The budget tables, seen from inside one transaction (which is open on the store's one
-/// connection, so every statement made through the store meanwhile is part of it).
-pub struct Ledger<'a> {
-    store: &'a Store,
-    conn: &'a Connection,
+/// The budget tables seen from inside one transaction, on the connection that holds it.
+pub struct SqliteLedger<'a> {
+    db: Db<'a>,
 }
 
-impl Store {
-    /// Runs `f` inside one IMMEDIATE transaction and commits when it returns `Ok`; an `Err`
-    /// rolls everything back.
-    pub fn budget_write<T, E: From<anyhow::Error>>(&self, f: impl FnOnce(&Ledger<'_>) -> Result<T, E>) -> Result<T, E> {
-        self.in_tx(TransactionBehavior::Immediate, f)
-    }
-
-    /// Runs `f` on one consistent snapshot (a read transaction).
-    pub fn budget_read<T, E: From<anyhow::Error>>(&self, f: impl FnOnce(&Ledger<'_>) -> Result<T, E>) -> Result<T, E> {
-        self.in_tx(TransactionBehavior::Deferred, f)
-    }
-
-    fn in_tx<T, E: From<anyhow::Error>>(
-        &self,
-        behavior: TransactionBehavior,
-        f: impl FnOnce(&Ledger<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let tx = Transaction::new_unchecked(&self.conn, behavior).context("starting a store transaction")?;
-        let out = f(&Ledger { store: self, conn: &self.conn })?;
-        tx.commit().context("committing a store transaction")?;
-        Ok(out)
+impl Db<'_> {
+    /// Runs `f` inside one transaction on this connection and commits when it returns `Ok`;
+    /// an `Err` rolls everything back. A write is IMMEDIATE: SQLite's write lock is taken at
+    /// BEGIN, so no other process can record spend or reserve between a check and its insert.
+    pub(super) fn ledger_tx(&self, mode: TxMode, f: &mut dyn FnMut(&dyn Ledger) -> Result<()>) -> Result<()> {
+        let behavior = match mode {
+            TxMode::Write => TransactionBehavior::Immediate,
+            TxMode::Read => TransactionBehavior::Deferred,
+        };
+        let tx = Transaction::new_unchecked(self.conn, behavior).context("starting a store transaction")?;
+        f(&SqliteLedger { db: *self })?;
+        tx.commit().context("committing a store transaction")
     }
 }
 
@@ -57,9 +47,9 @@ const BUDGET_COLUMNS: &str = "id, project, window, limit_micros, limit_tokens";
 const TOKENS_SUM: &str =
     "input_tokens + output_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens";
 
-impl Ledger<'_> {
+impl SqliteLedger<'_> {
     pub(super) fn conn(&self) -> &Connection {
-        self.conn
+        self.db.conn
     }
 
     /// The budgets in scope, global ones first, then by project and window length.
@@ -68,7 +58,7 @@ impl Ledger<'_> {
             Scope::All => (format!("SELECT {BUDGET_COLUMNS} FROM budgets"), None),
             Scope::Project(p) => (format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE project IN ('', ?1)"), Some(p)),
         };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.db.conn.prepare_cached(&sql)?;
         let rows = match project {
             Some(p) => stmt.query_map([p], budget_from_row)?.collect::<rusqlite::Result<Vec<_>>>(),
             None => stmt.query_map([], budget_from_row)?.collect(),
@@ -82,6 +72,7 @@ impl Ledger<'_> {
     pub fn budget(&self, project: Option<&str>, window: Window) -> Result<Option<Budget>> {
         let sql = format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE project = ?1 AND window = ?2");
         let row = self
+            .db
             .conn
             .query_row(&sql, params![project.unwrap_or(""), window.as_str()], budget_from_row)
             .optional()
@@ -97,7 +88,8 @@ impl Ledger<'_> {
         micros: Option<i64>,
         tokens: Option<i64>,
     ) -> Result<()> {
-        self.conn
+        self.db
+            .conn
             .execute(
                 "INSERT INTO budgets (project, window, limit_micros, limit_tokens) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (project, window) DO UPDATE SET limit_micros = ?3, limit_tokens = ?4",
@@ -109,7 +101,7 @@ impl Ledger<'_> {
 
     /// Removes a budget and its alerts.
     pub fn remove_budget(&self, id: i64) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM budgets WHERE id = ?1", [id]).context("removing a budget")? > 0)
+        Ok(self.db.conn.execute("DELETE FROM budgets WHERE id = ?1", [id]).context("removing a budget")? > 0)
     }
 
     /// Settled spend in a window, over every project (`None`) or one.
@@ -121,10 +113,12 @@ impl Ledger<'_> {
         let (start, end) = (window.start_ms(), window.end_ms());
         let totals = match project {
             None => self
+                .db
                 .conn
                 .prepare_cached(&format!("{base} WHERE ts_ms >= ?1 AND ts_ms < ?2"))?
                 .query_row(params![start, end], totals_from_row),
             Some(p) => self
+                .db
                 .conn
                 .prepare_cached(&format!("{base} WHERE project = ?3 AND ts_ms >= ?1 AND ts_ms < ?2"))?
                 .query_row(params![start, end, p], totals_from_row),
@@ -138,21 +132,24 @@ impl Ledger<'_> {
     pub fn reserved(&self, project: Option<&str>, _now_ms: i64) -> Result<Totals> {
         let base = "SELECT CAST(TOTAL(amount_micros) AS INTEGER), CAST(TOTAL(tokens) AS INTEGER) FROM reservations";
         let totals = match project {
-            None => self.conn.prepare_cached(base)?.query_row([], totals_from_row),
-            Some(p) => self.conn.prepare_cached(&format!("{base} WHERE project = ?1"))?.query_row([p], totals_from_row),
+            None => self.db.conn.prepare_cached(base)?.query_row([], totals_from_row),
+            Some(p) => {
+                self.db.conn.prepare_cached(&format!("{base} WHERE project = ?1"))?.query_row([p], totals_from_row)
+            }
         };
         totals.context("summing reservations")
     }
 
     pub fn insert_reservation(&self, r: &NewReservation<'_>) -> Result<i64> {
-        self.conn
+        self.db
+            .conn
             .prepare_cached(
                 "INSERT INTO reservations (created_ms, expires_ms, project, amount_micros, tokens, pid, label)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![r.created_ms, r.expires_ms, r.project, r.amount_micros, r.tokens, r.pid, r.label])
             .context("recording a reservation")?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(self.db.conn.last_insert_rowid())
     }
 
     /// Deletes one reservation; false when it was already gone (expired and swept). Row ids
@@ -160,6 +157,7 @@ impl Ledger<'_> {
     /// late settle must not delete a newer reservation that inherited its id.
     pub fn delete_reservation(&self, id: i64, created_ms: i64) -> Result<bool> {
         let n = self
+            .db
             .conn
             .prepare_cached("DELETE FROM reservations WHERE id = ?1 AND created_ms = ?2")?
             .execute([id, created_ms]);
@@ -169,15 +167,15 @@ impl Ledger<'_> {
     /// Deletes every reservation, of one project or all; returns how many.
     pub fn drop_reservations(&self, project: Option<&str>) -> Result<usize> {
         let n = match project {
-            None => self.conn.execute("DELETE FROM reservations", []),
-            Some(p) => self.conn.execute("DELETE FROM reservations WHERE project = ?1", [p]),
+            None => self.db.conn.execute("DELETE FROM reservations", []),
+            Some(p) => self.db.conn.execute("DELETE FROM reservations WHERE project = ?1", [p]),
         };
         n.context("dropping reservations")
     }
 
     /// Records a settled call.
     pub fn insert_call(&self, call: &CallRecord) -> Result<i64> {
-        self.store.insert_call(call)
+        self.db.insert_call(call)
     }
 
     /// Records that a budget crossed a threshold in a window; false when it already had.
@@ -190,6 +188,7 @@ impl Ledger<'_> {
         spent: i64,
     ) -> Result<bool> {
         let n = self
+            .db
             .conn
             .prepare_cached(
                 "INSERT INTO alerts (budget_id, window_start_ms, threshold_pct, ts_ms, spent_micros)
@@ -202,7 +201,7 @@ impl Ledger<'_> {
 
     /// Thresholds a budget has already alerted on in a window, lowest first.
     pub fn alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<Vec<u8>> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db.conn.prepare_cached(
             "SELECT threshold_pct FROM alerts WHERE budget_id = ?1 AND window_start_ms = ?2 ORDER BY threshold_pct",
         )?;
         let rows = stmt.query_map(params![budget_id, window_start_ms], |r| r.get::<_, u8>(0))?;
@@ -211,7 +210,8 @@ impl Ledger<'_> {
 
     /// Forgets a window's alerts so they fire again; returns how many.
     pub fn clear_alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<usize> {
-        self.conn
+        self.db
+            .conn
             .execute(
                 "DELETE FROM alerts WHERE budget_id = ?1 AND window_start_ms = ?2",
                 params![budget_id, window_start_ms],
@@ -221,16 +221,16 @@ impl Ledger<'_> {
 
     /// Records that a person overrode a limit (`kind`), with what was overridden.
     pub fn record_override(&self, ts_ms: i64, kind: &str, detail: &str) -> Result<i64> {
-        self.conn
+        self.db
+            .conn
             .execute("INSERT INTO overrides (ts_ms, kind, detail) VALUES (?1, ?2, ?3)", params![ts_ms, kind, detail])
             .context("recording an override")?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(self.db.conn.last_insert_rowid())
     }
 
     /// Every recorded override, oldest first: `(ts_ms, kind, detail)`.
-    #[cfg(test)]
     pub fn overrides(&self) -> Result<Vec<(i64, String, String)>> {
-        let mut stmt = self.conn.prepare_cached("SELECT ts_ms, kind, detail FROM overrides ORDER BY id")?;
+        let mut stmt = self.db.conn.prepare_cached("SELECT ts_ms, kind, detail FROM overrides ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<rusqlite::Result<_>>().context("reading overrides")
     }

@@ -4,7 +4,7 @@
 use anyhow::{Context as _, Result};
 use rusqlite::params;
 
-use super::Store;
+use super::Db;
 use crate::records::groups::CallFilter;
 
 /// One counterfactual call.
@@ -27,7 +27,7 @@ pub struct CounterfactualSums {
     pub output_tokens: u64,
 }
 
-impl Store {
+impl Db<'_> {
     pub fn insert_counterfactual(&self, c: &Counterfactual) -> Result<()> {
         self.conn
             .execute(

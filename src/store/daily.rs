@@ -5,7 +5,7 @@
 use anyhow::{Context as _, Result};
 use rusqlite::params;
 
-use super::Store;
+use super::Db;
 use crate::records::usage::Source;
 use crate::records::usage::TokenUsage;
 
@@ -35,7 +35,7 @@ pub struct Sums {
     pub cost_micros: i64,
 }
 
-impl Store {
+impl Db<'_> {
     /// Sums per 15-minute slot and model, slots in order: the rollup, plus the calls not yet
     /// folded into it. Bounds must be whole slots (the rollup's are rounded down).
     pub fn sums_by_slot(&self, f: &CallFilter<'_>) -> Result<Vec<Sums>> {
@@ -109,7 +109,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl Db<'_> {
     /// Folds the calls added since the last fold into the rollup when there are more than
     /// `threshold` of them, so that reports stay fast on stores that are never imported into.
     /// A store busy with another writer is left as it is (reports add those calls on the fly).
@@ -124,7 +124,7 @@ impl Store {
         }
         self.conn.busy_timeout(std::time::Duration::from_millis(50))?;
         let folded = (|| -> rusqlite::Result<()> {
-            let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
+            let tx = rusqlite::Transaction::new_unchecked(self.conn, rusqlite::TransactionBehavior::Immediate)?;
             fold_pending(&tx)?;
             tx.commit()
         })();
@@ -161,6 +161,7 @@ pub(super) const ADD: &str = "calls = calls + excluded.calls,
 mod tests {
     use super::*;
     use crate::store::ImportedCall;
+    use crate::store::Store;
 
     fn call(ts_ms: i64, model: &str, project: &str, output: u64) -> ImportedCall<'static> {
         let (model, project) = (model.to_string().leak(), project.to_string().leak());
@@ -199,13 +200,15 @@ mod tests {
         add(&store, &[call(10, "a", "p", 5), call(20, "a", "p", 7), call(BUCKET_MS + 1, "b", "q", 1)]);
         let pending = slots(&store);
         assert_eq!(pending, vec![(0, "a".into(), 2, 12), (BUCKET_MS, "b".into(), 1, 1)]);
-        fold_pending(&store.conn).unwrap();
+        store.db(|db| fold_pending(db.conn)).unwrap();
         assert_eq!(slots(&store), pending);
-        store.conn.execute("UPDATE calls SET output_tokens = 100, model = 'b' WHERE ts_ms = 20", []).unwrap();
-        store.conn.execute("DELETE FROM calls WHERE ts_ms = 10", []).unwrap();
+        store
+            .db(|db| db.conn.execute("UPDATE calls SET output_tokens = 100, model = 'b' WHERE ts_ms = 20", []))
+            .unwrap();
+        store.db(|db| db.conn.execute("DELETE FROM calls WHERE ts_ms = 10", [])).unwrap();
         assert_eq!(slots(&store), vec![(0, "b".into(), 1, 100), (BUCKET_MS, "b".into(), 1, 1)]);
         // The newest call deleted, its id comes back: the new call must still count.
-        store.conn.execute("DELETE FROM calls WHERE ts_ms = ?1", [BUCKET_MS + 1]).unwrap();
+        store.db(|db| db.conn.execute("DELETE FROM calls WHERE ts_ms = ?1", [BUCKET_MS + 1])).unwrap();
         add(&store, &[call(BUCKET_MS + 2, "c", "q", 3)]);
         assert_eq!(slots(&store), vec![(0, "b".into(), 1, 100), (BUCKET_MS, "c".into(), 1, 3)]);
     }
@@ -214,7 +217,7 @@ mod tests {
     fn filters_apply_to_both_halves_and_the_exact_path_agrees() {
         let store = Store::open_in_memory().unwrap();
         add(&store, &[call(10, "a", "p", 5), call(BUCKET_MS * 4, "a", "q", 7)]);
-        fold_pending(&store.conn).unwrap();
+        store.db(|db| fold_pending(db.conn)).unwrap();
         add(&store, &[call(BUCKET_MS * 2, "a", "q", 1)]);
         let q = CallFilter { project: Some("q"), from_ms: Some(BUCKET_MS), ..CallFilter::default() };
         let got: Vec<_> = store.sums_by_slot(&q).unwrap().into_iter().map(|s| s.tokens.output).collect();
@@ -231,10 +234,12 @@ mod tests {
         add(&store, &[call(10, "a", "p", 5), call(20, "a", "p", 7), call(BUCKET_MS, "b", "q", 1)]);
         let before = slots(&store);
         store.fold_rollup_if_behind(5).unwrap();
-        let upto: i64 = store.conn.query_row("SELECT calls_upto FROM rollup_state", [], |r| r.get(0)).unwrap();
+        let upto: i64 =
+            store.db(|db| db.conn.query_row("SELECT calls_upto FROM rollup_state", [], |r| r.get(0))).unwrap();
         assert_eq!(upto, 0, "under the threshold nothing is folded");
         store.fold_rollup_if_behind(2).unwrap();
-        let upto: i64 = store.conn.query_row("SELECT calls_upto FROM rollup_state", [], |r| r.get(0)).unwrap();
+        let upto: i64 =
+            store.db(|db| db.conn.query_row("SELECT calls_upto FROM rollup_state", [], |r| r.get(0))).unwrap();
         assert_eq!(upto, 3);
         assert_eq!(slots(&store), before);
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use anyhow::{Context as _, Result};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::Store;
+use super::Db;
 use super::agents::IndexPart;
 
 /// The texts of an agent that get embedded.
@@ -36,7 +36,7 @@ pub struct AgentVectors {
     pub body: Vec<f32>,
 }
 
-impl Store {
+impl Db<'_> {
     /// Agents of `library` whose vectors under `model` are missing or older than their content.
     pub fn agents_needing_vectors(&self, library: i64, model: &str) -> Result<Vec<AgentTexts>> {
         let body = IndexPart::Body.table(library);
@@ -79,7 +79,7 @@ impl Store {
         vectors: &[(String, Vec<f32>)],
         rows: &[AgentVectorRow],
     ) -> Result<()> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+        let tx = Transaction::new_unchecked(self.conn, TransactionBehavior::Immediate)
             .context("starting to save vectors")?;
         {
             let mut put =

@@ -3,9 +3,10 @@
 //! call, and a killed import leaves nothing half-done.
 
 use anyhow::{Context as _, Result};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
-use super::Store;
+use super::pool::Pooled;
+use super::{Db, SqliteStore};
 use crate::records::usage::Source;
 use crate::records::usage::TokenUsage;
 
@@ -65,14 +66,15 @@ pub struct SlotSums<'a> {
     pub cost_micros: i64,
 }
 
-/// An open import: one immediate transaction.
-pub struct ImportTx<'a> {
-    tx: Transaction<'a>,
+/// An open import: one immediate transaction on a connection of its own (dropped without
+/// `commit`, the pool rolls it back when the connection returns).
+pub struct SqliteImportTx<'a> {
+    tx: Pooled<'a>,
     /// The SQL of the indexes dropped for a bulk load, to rebuild at commit.
     suspended: Vec<String>,
 }
 
-impl Store {
+impl Db<'_> {
     /// Every file imported from `source`.
     pub fn import_files(&self, source: Source) -> Result<Vec<ImportFile>> {
         let mut stmt = self.conn.prepare(
@@ -92,17 +94,20 @@ impl Store {
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>().context("reading import state")
     }
+}
 
+impl SqliteStore {
     /// Starts writing an import; other writers wait until it commits. Calls not yet in the
     /// rollup are folded in first, so that the calls this import adds are the only ones left.
-    pub fn begin_import(&self) -> Result<ImportTx<'_>> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate).context("locking the store")?;
-        super::daily::fold_pending(&tx).context("folding new calls into the rollup")?;
-        Ok(ImportTx { tx, suspended: Vec::new() })
+    pub(super) fn begin_sqlite_import(&self) -> Result<SqliteImportTx<'_>> {
+        let conn = self.connection()?;
+        conn.execute_batch("BEGIN IMMEDIATE").context("locking the store")?;
+        super::daily::fold_pending(&conn).context("folding new calls into the rollup")?;
+        Ok(SqliteImportTx { tx: conn, suspended: Vec::new() })
     }
 }
 
-impl ImportTx<'_> {
+impl SqliteImportTx<'_> {
     /// Whether any call from `source` is stored (a first import needs no merging).
     pub fn has_calls(&self, source: Source) -> Result<bool> {
         let found: Option<i64> = self
@@ -121,7 +126,7 @@ impl ImportTx<'_> {
     /// Drops the indexes of `calls` until commit, which rebuilds them: for a load larger than
     /// the table, building an index once from sorted keys is several times faster than
     /// inserting into it row by row (at random, for message ids). Lookups are slow meanwhile.
-    pub fn suspend_indexes(&mut self) -> Result<()> {
+    pub fn expect_bulk_load(&mut self) -> Result<()> {
         let mut stmt = self.tx.prepare(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls' AND sql IS NOT NULL",
         )?;
@@ -245,7 +250,7 @@ impl ImportTx<'_> {
         for sql in &self.suspended {
             self.tx.execute_batch(sql).context("rebuilding the indexes of calls")?;
         }
-        self.tx.commit().context("committing the import")
+        self.tx.execute_batch("COMMIT").context("committing the import")
     }
 }
 
@@ -293,6 +298,7 @@ fn call_params<'a>(c: &ImportedCall<'a>) -> CallParams<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
 
     fn call<'a>(message_id: &'a str, output: u64) -> ImportedCall<'a> {
         ImportedCall {
@@ -331,7 +337,7 @@ mod tests {
     fn a_bulk_load_rebuilds_the_message_index_and_the_rollup_counts_each_call_once() {
         let store = Store::open_in_memory().unwrap();
         let mut tx = store.begin_import().unwrap();
-        tx.suspend_indexes().unwrap();
+        tx.expect_bulk_load().unwrap();
         tx.insert_call(&call("m1", 2)).unwrap();
         let slot = SlotSums {
             source: Source::ClaudeCode,
@@ -345,8 +351,9 @@ mod tests {
         tx.add_to_rollup(std::slice::from_ref(&slot)).unwrap();
         tx.commit().unwrap();
         let plan: String = store
-            .conn
-            .query_row("EXPLAIN QUERY PLAN SELECT id FROM calls WHERE message_id = 'm1'", [], |r| r.get(3))
+            .db(|db| {
+                db.conn.query_row("EXPLAIN QUERY PLAN SELECT id FROM calls WHERE message_id = 'm1'", [], |r| r.get(3))
+            })
             .unwrap();
         assert!(plan.contains("calls_message"), "{plan}");
         let sums = store.sums_by_slot(&crate::store::CallFilter::default()).unwrap();

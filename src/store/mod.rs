@@ -1,24 +1,30 @@
-//! The local SQLite store: the one place with SQL. Everything outside this module sees domain
-//! types only, so that a shared server database can stand behind the same methods later.
+//! The store: the one place with SQL. Everything outside this module sees the traits of
+//! [`api`] and domain types only, so that a shared server database stands behind the same
+//! methods (see `api.rs` for what lives where and the seam a new backend plugs into).
 //!
-//! Opened in WAL mode with a busy timeout so that a terminal, cron and CI can use one store at
-//! once; created with mode 0600 because it will hold usage and spend.
+//! The SQLite backend ([`SqliteStore`]) is opened in WAL mode with a busy timeout so that a
+//! terminal, cron and CI can use one store at once, through a small pool of connections so it
+//! is `Send + Sync`; created with mode 0600 because it will hold usage and spend.
 
 mod ab;
 mod agents;
+pub mod api;
 mod budgets;
 mod counterfactuals;
 mod daily;
 mod embeddings;
+mod handle;
 mod imports;
 mod migrations;
 mod outcomes;
 mod pending;
 pub mod pg;
+mod pool;
 mod projects;
 mod reports;
 mod runs;
 mod scan;
+mod sqlite;
 mod suggest;
 mod usage;
 mod warm;
@@ -29,12 +35,17 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-pub use agents::{IndexChanges, IndexPart, IndexedFile, Library};
-pub use budgets::{Ledger, NewReservation};
+pub use agents::{IndexChanges, IndexPart, IndexedFile, Library, LibraryTotals};
+pub use api::ImportTx;
+pub use api::{Ledger, SharedStore};
+pub use budgets::{NewReservation, SqliteLedger};
 pub use counterfactuals::{Counterfactual, CounterfactualSums};
 pub use daily::{BUCKET_MS, CallFilter, Sums};
 pub use embeddings::{AgentTexts, AgentVectorRow, AgentVectors};
-pub use imports::{ImportFile, ImportTx, ImportedCall, SlotSums, StoredCall};
+#[cfg_attr(not(test), expect(unused_imports, reason = "the seam `store migrate` and a server backend use"))]
+pub use handle::open_shared;
+pub use handle::{DbTarget, Store, open};
+pub use imports::{ImportFile, ImportedCall, SlotSums, StoredCall};
 pub use pending::{Holder, Recovered, UNSETTLED};
 
 /// How long a writer waits for another process's lock before giving up, unless
@@ -57,23 +68,44 @@ fn busy_timeout() -> Duration {
     }
 }
 
-/// Whether an error is SQLite's "database is busy/locked" (another process held the write lock
-/// past the busy timeout): worth waiting out and retrying, never worth re-making an API call.
+/// "The store stayed busy": another writer held it past the busy timeout, or every pooled
+/// connection stayed in use. Any backend may return it (in an error's chain) for a wait worth
+/// retrying.
+#[derive(Debug, thiserror::Error)]
+#[error("the store is busy")]
+pub struct Busy;
+
+/// Whether an error is "the store is busy" ([`Busy`], or SQLite's busy/locked): worth waiting
+/// out and retrying, never worth re-making an API call.
 pub fn is_busy(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
-        cause
-            .downcast_ref::<rusqlite::Error>()
-            .and_then(rusqlite::Error::sqlite_error_code)
-            .is_some_and(|code| matches!(code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+        cause.is::<Busy>()
+            || cause.downcast_ref::<rusqlite::Error>().and_then(rusqlite::Error::sqlite_error_code).is_some_and(
+                |code| matches!(code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked),
+            )
     })
 }
 
-/// The store.
-pub struct Store {
-    conn: Connection,
+/// Connections the SQLite pool opens at most. Methods hold one only while they run (never
+/// across an `await`), so a handful covers a run's gateway, its reports and a split scan's
+/// coordinator; more would only add page caches.
+const POOL_SIZE: usize = 4;
+
+/// The SQLite backend: one file (or, in tests, one in-memory database) behind a small pool.
+/// Implements every trait of [`api`]; the SQL itself is in `impl Db` blocks, one file per
+/// concern, so that a ledger or an import can run many of them on the connection that holds
+/// its transaction.
+pub struct SqliteStore {
+    pool: pool::Pool,
 }
 
-impl Store {
+/// One checked-out connection, seen as the store: the SQL of every concern is written on it.
+#[derive(Clone, Copy)]
+pub(crate) struct Db<'c> {
+    conn: &'c Connection,
+}
+
+impl SqliteStore {
     /// Opens (creating if needed, mode 0600) and migrates the store at `path`.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
@@ -81,30 +113,51 @@ impl Store {
         }
         create_private_file(path).with_context(|| format!("creating store {}", path.display()))?;
         let conn = Connection::open(path).with_context(|| format!("opening store {}", path.display()))?;
-        Self::init(conn).with_context(|| format!("preparing store {}", path.display()))
+        Self::init(pool::Target::File(path.to_path_buf()), conn)
+            .with_context(|| format!("preparing store {}", path.display()))
     }
 
     /// An in-memory store, for tests.
     #[cfg(test)]
     pub fn open_in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?)
+        Self::init(pool::Target::Memory, Connection::open_in_memory()?)
     }
 
-    fn init(conn: Connection) -> Result<Self> {
-        conn.busy_timeout(busy_timeout())?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
+    fn init(target: pool::Target, conn: Connection) -> Result<Self> {
+        configure(&conn)?;
         migrate(&conn)?;
-        Ok(Self { conn })
+        Ok(Self { pool: pool::Pool::new(target, conn, POOL_SIZE, busy_timeout()) })
+    }
+
+    /// A connection of the pool for the caller alone.
+    fn connection(&self) -> Result<pool::Pooled<'_>> {
+        self.pool.get(configure)
+    }
+
+    /// Runs `f` on a pooled connection.
+    pub(crate) fn with<T>(&self, f: impl FnOnce(Db<'_>) -> Result<T>) -> Result<T> {
+        let conn = self.connection()?;
+        f(Db { conn: &conn })
     }
 
     /// `PRAGMA integrity_check`, for tests and `doctor`-style checks.
     #[cfg(test)]
     pub fn integrity_ok(&self) -> Result<bool> {
-        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        Ok(result == "ok")
+        self.with(|db| {
+            let result: String = db.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            Ok(result == "ok")
+        })
     }
+}
+
+/// Every connection of the pool: WAL so readers never block the writer, a busy timeout so
+/// writers queue instead of failing, foreign keys on.
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(busy_timeout())?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
 }
 
 /// Applies the migrations this store lacks, in one exclusive transaction so that two
@@ -170,8 +223,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s/devteam.db");
         drop(Store::open(&path).unwrap());
-        let store = Store::open(&path).unwrap();
-        let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        let version: i64 = store.with(|db| Ok(db.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
         assert_eq!(version as usize, migrations::MIGRATIONS.len());
         assert!(store.integrity_ok().unwrap());
     }

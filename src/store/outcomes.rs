@@ -3,10 +3,10 @@
 use anyhow::{Context as _, Result};
 use rusqlite::params;
 
-use super::Store;
+use super::Db;
 use crate::records::routing::{OutcomeRow, Verdict};
 
-impl Store {
+impl Db<'_> {
     /// Notes why a decision's call was retried a tier up.
     pub fn set_upgrade_reason(&self, decision_id: i64, reason: &str) -> Result<()> {
         self.conn
@@ -44,7 +44,6 @@ impl Store {
     }
 
     /// A run's verdicts, oldest first.
-    #[cfg(test)]
     pub fn verdicts(&self, run_id: &str) -> Result<Vec<Verdict>> {
         let mut stmt = self.conn.prepare(
             "SELECT run_id, ts_ms, good, source, note, command, exit_code FROM verdicts WHERE run_id = ?1 ORDER BY ts_ms, id",
@@ -100,6 +99,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::records::usage::RoutingRecord;
+    use crate::store::Store;
 
     #[test]
     fn outcomes_carry_the_latest_verdict_and_the_reason() {

@@ -8,7 +8,7 @@
 use anyhow::{Context as _, Result};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Ledger, Store};
+use super::{Db, SqliteLedger};
 use crate::records::usage::CallRecord;
 
 /// Who holds a reservation, so other processes can tell whether it is still alive.
@@ -46,7 +46,7 @@ struct Orphan {
     pending_key: String,
 }
 
-impl Ledger<'_> {
+impl SqliteLedger<'_> {
     /// Ties a just-inserted reservation to its holder and the call it is for.
     pub fn attach_pending(&self, id: i64, holder: &Holder, key: &str, call: Option<&CallRecord>) -> Result<()> {
         let json = call.map(serde_json::to_string).transpose().context("encoding a pending call")?;
@@ -167,7 +167,7 @@ impl Ledger<'_> {
     }
 }
 
-impl Store {
+impl Db<'_> {
     /// Saves what is known of an in-flight call (usage from `message_start`, later the final
     /// usage) on its reservation, so a crash cannot lose it. False when the reservation is gone.
     pub fn update_pending(&self, key: &str, call: &CallRecord, usage_final: bool) -> Result<bool> {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::records::usage::TokenUsage;
+use crate::store::Store;
 
 fn reserve(store: &Store, holder: &Holder, key: &str, call: Option<&CallRecord>, expires_ms: i64) -> i64 {
     store
@@ -20,8 +21,10 @@ fn reserve(store: &Store, holder: &Holder, key: &str, call: Option<&CallRecord>,
 }
 
 fn calls(store: &Store) -> Vec<(i64, String, i64)> {
-    let mut stmt = store.conn.prepare("SELECT cost_micros, outcome, input_tokens FROM calls ORDER BY id").unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    store.db(|db| {
+        let mut stmt = db.conn.prepare("SELECT cost_micros, outcome, input_tokens FROM calls ORDER BY id").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    })
 }
 
 fn record(cost: i64, input: u64) -> CallRecord {

@@ -5,10 +5,10 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use rusqlite::{OptionalExtension, params};
 
-use super::Store;
+use super::Db;
 use crate::records::project::ProjectContext;
 
-impl Store {
+impl Db<'_> {
     /// The context last built for a project root, if any.
     pub fn project_context(&self, root: &Path) -> Result<Option<ProjectContext>> {
         self.conn

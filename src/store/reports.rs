@@ -15,7 +15,7 @@ use anyhow::{Context as _, Result, anyhow};
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OpenFlags};
 
-use super::Store;
+use super::Db;
 use super::scan::{Accumulator, scan_rows};
 use crate::records::groups::{BudgetLine, CallFilter, Dim, Group, GroupBy};
 
@@ -39,7 +39,7 @@ struct Part {
     rowids: Option<(i64, i64)>,
 }
 
-impl Store {
+impl Db<'_> {
     /// Aggregates the calls matching `filter` by each grouping in `specs`; the result has one
     /// list of groups per spec, in the same order. Each group is also split by model, batch
     /// and input band (how many of `bands` the call's total input exceeds), which pricing needs.
@@ -83,7 +83,7 @@ impl Store {
                 })
                 .collect();
             let (sql, params) = part_query(&parts[0]);
-            let mut mine = scan_rows(&self.conn, &sql, &params, specs, dims, bands)?;
+            let mut mine = scan_rows(self.conn, &sql, &params, specs, dims, bands)?;
             for other in others {
                 let theirs = other.join().map_err(|_| anyhow!("usage scan thread panicked"))??;
                 mine.iter_mut().zip(theirs).for_each(|(a, b)| a.merge(b));
@@ -166,7 +166,7 @@ impl Store {
 }
 
 #[cfg(test)]
-impl Store {
+impl Db<'_> {
     /// Adds a budget row (the `budget` command owns them; tests of reports need a few).
     pub fn add_budget_for_test(&self, project: &str, window: &str, limit_micros: i64) {
         self.conn
@@ -250,6 +250,7 @@ mod tests {
     use crate::records::groups::{Key, KeyValue};
     use crate::records::usage::TokenUsage;
     use crate::records::usage::{CallRecord, Source};
+    use crate::store::Store;
 
     /// A call with `n` fresh input tokens (so each call is told apart by its sums).
     fn call(ts_ms: i64, source: Source, project: &str, agent: &str, model: &str, n: u64) -> CallRecord {
@@ -360,7 +361,11 @@ mod tests {
             CallFilter { since_ms: Some(1_500), ..CallFilter::default() },
             CallFilter { project: Some("web".into()), until_ms: Some(5_500), ..CallFilter::default() },
         ] {
-            assert_eq!(file.scan_parts(&filter, 3).unwrap().len(), 3, "the file store must take the split path");
+            assert_eq!(
+                file.db(|db| db.scan_parts(&filter, 3)).unwrap().len(),
+                3,
+                "the file store must take the split path"
+            );
             let split = file.usage_scan(&filter, &specs, &[]).unwrap();
             let whole = memory.usage_scan(&filter, &specs, &[]).unwrap();
             for (a, b) in split.iter().zip(&whole) {

@@ -3,13 +3,13 @@
 use anyhow::{Context as _, Result};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::Store;
+use super::Db;
 use crate::records::run::{MessageRecord, RunListing, RunRecord, Status, SubtaskRecord};
 
 const SUBTASK_COLUMNS: &str = "run_id, id, title, agent, depends_on, tier, model, status, attempts, summary, summary_tokens, \
      output_id, cost_micros, started_ms, finished_ms, error";
 
-impl Store {
+impl Db<'_> {
     /// Creates or replaces a run's row.
     pub fn save_run(&self, r: &RunRecord) -> Result<()> {
         self.conn

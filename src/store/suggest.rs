@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context as _, Result};
 use rusqlite::params;
 
-use super::Store;
+use super::Db;
 use crate::records::suggest::{AgentCache, ContextUse, Facts, PlanningUse, WarmUse};
 
 /// A warmed prefix counts as used when a call reads the cache this soon after the warm-up.
@@ -21,7 +21,7 @@ struct Call {
     cost_micros: i64,
 }
 
-impl Store {
+impl Db<'_> {
     /// Facts since `since_ms`; `library_agents` are the ids of the agents that could be chosen.
     /// The routing fields are left for the caller (they need the learner).
     pub fn suggest_facts(&self, since_ms: i64, days: u32, library_agents: &[String]) -> Result<Facts> {
@@ -177,11 +177,12 @@ fn most_used<'a>(models: impl Iterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
 
     #[test]
     fn planning_is_compared_with_single_top_tier_runs_only() {
         let store = Store::open_in_memory().unwrap();
-        let sql = |s: &str| store.conn.execute_batch(s).unwrap();
+        let sql = |s: &str| store.db(|db| db.conn.execute_batch(s)).unwrap();
         sql("INSERT INTO runs (id, ts_ms, task, status, planned, cost_micros) VALUES ('p1', 10, 't', 'ok', 1, 90000), ('p2', 10, 't', 'ok', 1, 70000);
              INSERT INTO routing_decisions (ts_ms, run_id, score, tier, model, outcome) VALUES
                (10, 's1', 7.0, 'opus', 'm', 'ok'), (10, 's2', 7.5, 'opus', 'm', 'ok'), (10, 'p1', 8.0, 'opus', 'm', 'ok'),
@@ -189,7 +190,7 @@ mod tests {
              INSERT INTO calls (ts_ms, source, run_id, model, cost_micros) VALUES
                (10, 'devteam', 's1', 'm', 30000), (10, 'devteam', 's2', 'm', 50000), (10, 'devteam', 's3', 'm', 1000),
                (10, 'devteam', 'p1', 'm', 90000), (10, 'devteam', 's4', 'm', 8000);");
-        let p = store.planning_use(0).unwrap();
+        let p = store.db(|db| db.planning_use(0)).unwrap();
         assert_eq!(
             p,
             PlanningUse {
@@ -199,6 +200,6 @@ mod tests {
                 single_top_cost_micros: 80_000
             }
         );
-        assert_eq!(store.planning_use(11).unwrap().planned_runs, 0);
+        assert_eq!(store.db(|db| db.planning_use(11)).unwrap().planned_runs, 0);
     }
 }

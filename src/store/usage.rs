@@ -3,11 +3,11 @@
 use anyhow::{Context as _, Result};
 use rusqlite::params;
 
-use super::Store;
+use super::Db;
 use crate::records::prompt::BlockOutcome;
 use crate::records::usage::{CallRecord, RoutingRecord};
 
-impl Store {
+impl Db<'_> {
     /// Records one call and returns its row id.
     pub fn insert_call(&self, c: &CallRecord) -> Result<i64> {
         let t = &c.tokens;
@@ -119,7 +119,6 @@ impl Store {
     }
 
     /// Number of calls recorded.
-    #[cfg(test)]
     pub fn call_count(&self) -> Result<i64> {
         self.conn.query_row("SELECT COUNT(*) FROM calls", [], |r| r.get(0)).context("counting calls")
     }
@@ -130,6 +129,7 @@ mod tests {
     use super::*;
     use crate::records::usage::Source;
     use crate::records::usage::TokenUsage;
+    use crate::store::Store;
 
     #[test]
     fn calls_round_trip() {

@@ -3,11 +3,11 @@
 use anyhow::{Context as _, Result};
 use rusqlite::params;
 
-use super::Store;
+use super::Db;
 use crate::records::usage::Source;
 use crate::records::warm::PastCall;
 
-impl Store {
+impl Db<'_> {
     /// Calls devteam made for `project` since `since_ms`, oldest first: runs (usage to predict
     /// from) and warm-ups (they keep cache entries alive). Batch calls are left out: batches do
     /// not share the prompt cache dependably. Calls without an agent (reranking) are left out.

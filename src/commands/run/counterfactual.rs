@@ -37,9 +37,9 @@ pub fn record(store: &Store, library: &Library, prepared: &Prepared, project: &s
 /// `restructure-agents` rewrote is read from its oldest backup.
 fn library_chars_as_written(store: &Store, library: &Library) -> Result<usize> {
     let backups = backups_oldest_first(&library.root);
-    let ids = store.agent_ids(library.id)?;
+    let ids = store.index().agent_ids(library.id)?;
     let mut total = 0;
-    for agent in store.agent_summaries(library.id, &ids)? {
+    for agent in store.index().agent_summaries(library.id, &ids)? {
         let original = backups.iter().map(|b| b.join(&agent.rel_path)).find(|p| p.is_file());
         let path = original.unwrap_or_else(|| library.root.join(&agent.rel_path));
         let Ok(text) = std::fs::read_to_string(&path) else { continue };

@@ -199,8 +199,8 @@ fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) ->
     let sw = ctx.settings.run.switches;
     let store = ctx.store()?;
     if args.load_all_agents || !sw.discovery {
-        let ids = store.agent_ids(library.id)?;
-        let mut all = store.agent_summaries(library.id, &ids)?;
+        let ids = store.index().agent_ids(library.id)?;
+        let mut all = store.index().agent_summaries(library.id, &ids)?;
         for agent in &mut all {
             let text = crate::orchestrator::agent_text::load(&library.root, agent)?;
             agent.card = format!("{}\n{}", text.static_part, text.dynamic_part);
@@ -276,7 +276,7 @@ const ECONOMY_MAX_TOKENS: u32 = 1024;
 /// Budget pressure for this run: 70 % warns; 85 % switches economy mode on (routing a tier
 /// down, output capped, fewer subtasks); 100 % is left to the reservations, which refuse.
 fn budget_pressure(args: &RunArgs, ctx: &Context, project: &str) -> Result<Pressure> {
-    let mode = ctx.guard().pressure(ctx.store()?, jiff::Timestamp::now(), project)?;
+    let mode = ctx.guard().pressure(ctx.store()?.shared(), jiff::Timestamp::now(), project)?;
     Ok(match mode {
         Mode::Normal => Pressure::Normal,
         Mode::Warn => {

@@ -45,8 +45,8 @@ pub fn run(args: &UsageSuggestArgs, ctx: &Context) -> Result<ExitStatus> {
 /// The agents that could have been chosen: the latest library's.
 pub fn library_agents(ctx: &Context) -> Result<Vec<String>> {
     let store = ctx.store()?;
-    Ok(match store.latest_library()? {
-        Some(lib) => store.agent_ids(lib.id)?,
+    Ok(match store.index().latest_library()? {
+        Some(lib) => store.index().agent_ids(lib.id)?,
         None => Vec::new(),
     })
 }

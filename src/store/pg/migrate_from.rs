@@ -15,7 +15,12 @@ use tokio_postgres::types::ToSql;
 
 use super::PgStore;
 use super::ledger::PgLedger;
-use crate::store::Store;
+use crate::store::SqliteStore;
+
+/// Runs `f` on a connection of the local store.
+fn on<T>(local: &SqliteStore, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+    local.with(|db| f(db.conn))
+}
 
 /// Rows per batch (and per commit).
 const BATCH: usize = 500;
@@ -243,16 +248,14 @@ const TABLES: &[Table] = &[
 ];
 
 /// Copies the local store into the shared one; safe to run again and to resume.
-pub fn migrate_sqlite(local: &Store, shared: &PgStore) -> Result<MigrateReport> {
-    let held: i64 = local.conn.query_row("SELECT COUNT(*) FROM reservations", [], |r| r.get(0))?;
+pub fn migrate_sqlite(local: &SqliteStore, shared: &PgStore) -> Result<MigrateReport> {
+    let held: i64 = on(local, |c| Ok(c.query_row("SELECT COUNT(*) FROM reservations", [], |r| r.get(0))?))?;
     if held > 0 {
         bail!(
             "the local store still holds {held} reservation(s) of calls in flight; let them finish (or run any devteam command once their processes are gone, which charges them) and migrate again"
         );
     }
-    let origin: String = local
-        .conn
-        .query_row("SELECT id FROM store_identity", [], |r| r.get(0))
+    let origin: String = on(local, |c| Ok(c.query_row("SELECT id FROM store_identity", [], |r| r.get(0))?))
         .context("reading the local store's identity")?;
     let mut report = MigrateReport { origin: origin.clone(), tables: Vec::new() };
     for table in TABLES {
@@ -264,7 +267,7 @@ pub fn migrate_sqlite(local: &Store, shared: &PgStore) -> Result<MigrateReport> 
     Ok(report)
 }
 
-fn copy_table(local: &Store, shared: &PgStore, origin: &str, t: &Table) -> Result<TableCopy> {
+fn copy_table(local: &SqliteStore, shared: &PgStore, origin: &str, t: &Table) -> Result<TableCopy> {
     let mut copy = TableCopy { table: t.name.to_string(), ..TableCopy::default() };
     let names: Vec<&str> = t.cols.iter().map(|c| c.0).collect();
     let select = format!(
@@ -305,11 +308,13 @@ fn progress(shared: &PgStore, origin: &str, table: &str) -> Result<i64> {
     Ok(rows.first().map_or(0, |r| r.get(0)))
 }
 
-fn read_batch(local: &Store, sql: &str, after: i64, width: usize) -> Result<Vec<Vec<Value>>> {
-    let mut stmt = local.conn.prepare(sql)?;
-    let rows =
-        stmt.query_map([after], |r| (0..width).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>())?;
-    rows.collect::<rusqlite::Result<_>>().context("reading the local store")
+fn read_batch(local: &SqliteStore, sql: &str, after: i64, width: usize) -> Result<Vec<Vec<Value>>> {
+    on(local, |c| {
+        let mut stmt = c.prepare(sql)?;
+        let rows = stmt
+            .query_map([after], |r| (0..width).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>())?;
+        rows.collect::<rusqlite::Result<_>>().context("reading the local store")
+    })
 }
 
 /// Inserts one batch as `INSERT ... SELECT FROM (VALUES ...)`, with references mapped through
@@ -401,10 +406,11 @@ fn as_int(v: &Value) -> i64 {
     }
 }
 
-fn fix_final_outputs(local: &Store, shared: &PgStore, origin: &str) -> Result<()> {
-    let mut stmt = local.conn.prepare("SELECT id, final_output_id FROM runs WHERE final_output_id IS NOT NULL")?;
-    let pairs: Vec<(String, i64)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+fn fix_final_outputs(local: &SqliteStore, shared: &PgStore, origin: &str) -> Result<()> {
+    let pairs: Vec<(String, i64)> = on(local, |c| {
+        let mut stmt = c.prepare("SELECT id, final_output_id FROM runs WHERE final_output_id IS NOT NULL")?;
+        Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+    })?;
     shared.transaction(|l| -> Result<()> {
         for (run, output) in &pairs {
             l.execute(

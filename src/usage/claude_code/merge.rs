@@ -32,7 +32,7 @@ enum Decision {
 
 /// Writes an import in one transaction, opened before reading starts.
 pub struct Writer<'s> {
-    tx: ImportTx<'s>,
+    tx: Box<dyn ImportTx + 's>,
     /// No call of this source is stored yet, so there is nothing to merge with: calls are
     /// inserted as soon as their file is read (overlapping the reading of the rest), and
     /// rewritten at the end if a later file held a winning line of them.
@@ -58,7 +58,7 @@ impl<'s> Writer<'s> {
         let mut tx = store.begin_import()?;
         let bulk = !tx.has_calls(Source::ClaudeCode)?;
         if bulk && expected as u64 > tx.calls_estimate()? {
-            tx.suspend_indexes()?;
+            tx.expect_bulk_load()?;
         }
         Ok(Self { tx, bulk, rows: Vec::new(), written_as: HashMap::new(), slots: HashMap::new() })
     }
