@@ -45,6 +45,10 @@ impl Context {
     /// only at the default location or when asked (`--init`, `store init`).
     pub fn open_store(&self) -> Result<Store> {
         let path = &self.settings.db_path;
+        if let Some(url) = &self.settings.shared_db {
+            // The shared store on PostgreSQL; this machine's agent index stays in its own file.
+            return crate::store::open(&crate::store::DbTarget::Postgres { url: url.clone(), local: path.clone() });
+        }
         if !self.settings.create_store && !path.exists() {
             return Err(UserError::new(format!(
                 "no store at {}: check --db / DEVTEAM_DB / `db:` in the config, or create it with --init \

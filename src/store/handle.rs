@@ -15,6 +15,9 @@ use super::api::{AgentIndex, SharedStore};
 pub enum DbTarget {
     /// A SQLite file: the shared concerns and the local agent index in one file.
     Sqlite(PathBuf),
+    /// A team's shared store on PostgreSQL (the URL), with this machine's agent index in the
+    /// SQLite file at `local`.
+    Postgres { url: String, local: PathBuf },
 }
 
 /// Opens (creating and migrating as needed) the shared part of the store at `target`.
@@ -22,6 +25,7 @@ pub enum DbTarget {
 pub fn open_shared(target: &DbTarget) -> Result<Arc<dyn SharedStore>> {
     match target {
         DbTarget::Sqlite(path) => Ok(Arc::new(SqliteStore::open(path)?)),
+        DbTarget::Postgres { url, .. } => Ok(Arc::new(super::pg::PgStore::connect(url)?)),
     }
 }
 
@@ -30,6 +34,9 @@ pub fn open_shared(target: &DbTarget) -> Result<Arc<dyn SharedStore>> {
 pub fn open(target: &DbTarget) -> Result<Store> {
     match target {
         DbTarget::Sqlite(path) => Ok(Store::sqlite(Arc::new(SqliteStore::open(path)?))),
+        DbTarget::Postgres { url, local } => {
+            Ok(Store::from_parts(Arc::new(super::pg::PgStore::connect(url)?), Arc::new(SqliteStore::open(local)?)))
+        }
     }
 }
 
@@ -47,7 +54,6 @@ pub struct Store {
 
 impl Store {
     /// A shared store and a local index, from wherever each lives.
-    #[expect(dead_code, reason = "the seam for a server backend, which keeps the index local")]
     pub fn from_parts(shared: Arc<dyn SharedStore>, index: Arc<dyn AgentIndex>) -> Self {
         Self {
             shared,

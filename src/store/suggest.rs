@@ -12,13 +12,13 @@ use crate::records::suggest::{AgentCache, ContextUse, Facts, PlanningUse, WarmUs
 const WARM_WINDOW_MS: i64 = 300_000;
 
 /// One call, as the rules see it.
-struct Call {
-    agent: String,
-    model: String,
-    ts_ms: i64,
-    written: u64,
-    read: u64,
-    cost_micros: i64,
+pub(super) struct Call {
+    pub(super) agent: String,
+    pub(super) model: String,
+    pub(super) ts_ms: i64,
+    pub(super) written: u64,
+    pub(super) read: u64,
+    pub(super) cost_micros: i64,
 }
 
 impl Db<'_> {
@@ -119,7 +119,7 @@ impl Db<'_> {
 }
 
 /// Per agent: calls, cache tokens, the model most used, the median gap between calls.
-fn agent_caching(calls: &[Call]) -> Vec<AgentCache> {
+pub(super) fn agent_caching(calls: &[Call]) -> Vec<AgentCache> {
     let mut by: BTreeMap<&str, Vec<&Call>> = BTreeMap::new();
     for c in calls {
         by.entry(c.agent.as_str()).or_default().push(c);
@@ -141,7 +141,7 @@ fn agent_caching(calls: &[Call]) -> Vec<AgentCache> {
 }
 
 /// Per warmed agent: warm-ups, their cost, and the cache reads of calls shortly after them.
-fn warm_use(warm: &[Call], runs: &[Call]) -> Vec<WarmUse> {
+pub(super) fn warm_use(warm: &[Call], runs: &[Call]) -> Vec<WarmUse> {
     let mut by: BTreeMap<&str, Vec<&Call>> = BTreeMap::new();
     for c in warm {
         by.entry(c.agent.as_str()).or_default().push(c);

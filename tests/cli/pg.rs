@@ -54,3 +54,10 @@ impl Server {
         row.get(0)
     }
 }
+
+impl Server {
+    /// Every row of a query.
+    pub fn rows(&self, sql: &str) -> Vec<tokio_postgres::Row> {
+        self.rt.block_on(self.client.query(sql, &[])).unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+    }
+}

@@ -112,11 +112,6 @@ impl PgImport<'_> {
         Ok(rows[0].get::<_, i64>(0) as u64 + self.buffer.borrow().len() as u64)
     }
 
-    /// Nothing to do on PostgreSQL: the load goes through COPY and a staging table.
-    pub fn suspend_indexes(&mut self) -> Result<()> {
-        Ok(())
-    }
-
     /// The stored (or buffered) calls of `source` with this message id, oldest first.
     pub fn calls_with_message(&self, source: Source, message_id: &str) -> Result<Vec<StoredCall>> {
         let rows = self.ledger.query(

@@ -198,7 +198,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         source TEXT NOT NULL,
         note TEXT NOT NULL DEFAULT '',
         command TEXT,
-        exit_code BIGINT,
+        exit_code INTEGER,
         origin TEXT NOT NULL DEFAULT '',
         origin_id BIGINT
     );

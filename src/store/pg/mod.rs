@@ -12,12 +12,16 @@
 //! the caller's data (statements and parameters) without copying, at the cost of a thread spawn
 //! (tens of microseconds) per statement, small beside a network round trip.
 
+mod backend;
 mod calls;
+mod decisions;
 mod imports;
 mod ledger;
 mod migrate_from;
 mod migrations;
 mod reports;
+mod runs;
+#[cfg(test)]
 pub mod testing;
 #[cfg(test)]
 mod tests;
@@ -31,9 +35,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
-pub use imports::PgImport;
-pub use ledger::PgLedger;
-pub use migrate_from::{MigrateReport, migrate_sqlite};
+pub use migrate_from::migrate_sqlite;
 
 /// Whether a `--db` / `DEVTEAM_DB` / `db:` value names a PostgreSQL server rather than a file.
 pub fn is_url(db: &str) -> bool {

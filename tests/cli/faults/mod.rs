@@ -10,6 +10,7 @@
 mod each;
 mod proxy;
 mod secrets;
+mod shared;
 mod signals;
 mod storm;
 
