@@ -78,9 +78,16 @@ impl Store {
         open(&DbTarget::Sqlite(path.to_path_buf()))
     }
 
-    /// An in-memory SQLite store, for tests.
+    /// An in-memory SQLite store, for tests; with `DEVTEAM_TEST_BACKEND=postgres`, a fresh
+    /// database on `DEVTEAM_TEST_PG_URL` as the shared part instead, so the same tests run on
+    /// both backends (`.ci/run` runs the store-level ones both ways).
     #[cfg(test)]
     pub fn open_in_memory() -> Result<Self> {
+        if std::env::var("DEVTEAM_TEST_BACKEND").is_ok_and(|b| b == "postgres") {
+            let base = std::env::var(super::pg::testing::URL_VAR)?;
+            let shared = super::pg::PgStore::connect(&super::pg::testing::create_database(&base)?)?;
+            return Ok(Self::from_parts(Arc::new(shared), Arc::new(SqliteStore::open_in_memory()?)));
+        }
         Ok(Self::sqlite(Arc::new(SqliteStore::open_in_memory()?)))
     }
 

@@ -67,8 +67,10 @@ impl PgStore {
         let n = keys.len();
         keys.extend(["model".to_string(), "batch".to_string(), format!("({band})")]);
         let list = keys.join(", ");
-        let sql = format!("SELECT {list}, {SUMS} FROM calls {conds} GROUP BY {list}");
-        let rows = self.owned_query(&sql, &params).context("summing usage")?;
+        // By position: a constant band (`0`) would read as a position itself.
+        let by = (1..=keys.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT {list}, {SUMS} FROM calls {conds} GROUP BY {by}");
+        let rows = self.owned_query(&sql, &params)?;
         Ok(rows
             .iter()
             .map(|r| Group {
@@ -110,7 +112,7 @@ impl PgStore {
 
     /// Sums per slot and model, straight from the calls (bounds are whole slots).
     pub(super) fn pg_sums_by_slot(&self, f: &SlotFilter<'_>) -> Result<Vec<Sums>> {
-        self.sums(f, &format!("div(ts_ms, {BUCKET_MS})"), BUCKET_MS)
+        self.sums(f, &format!("(ts_ms / {BUCKET_MS})"), BUCKET_MS)
     }
 
     pub(super) fn pg_sums_by_call(&self, f: &SlotFilter<'_>) -> Result<Vec<Sums>> {
