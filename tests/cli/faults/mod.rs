@@ -11,6 +11,7 @@ mod each;
 mod proxy;
 mod secrets;
 mod shared;
+mod shared_gone;
 mod signals;
 mod storm;
 
