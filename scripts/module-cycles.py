@@ -2,11 +2,13 @@
 """Top-level module dependency graph of the devteam binary and its strongly connected components.
 
 A module A depends on B when any file under src/A (or src/A.rs) names `crate::B` (in a `use`,
-a grouped `use crate::{B, ..}`, or an inline path). `#[cfg(test)]` code counts too: a cycle
-through tests still ties the modules together at build time. Prints each cycle (SCC of more
-than one module) and a one-line summary: `modules N, in cycles M, largest cycle K`.
+a grouped `use crate::{B, ..}`, or an inline path). `#[cfg(test)]` code counts too (a cycle
+through tests still ties the modules together at build time) unless `--no-tests` is given,
+which skips test files (`*tests.rs`, `tests/` folders) and `#[cfg(test)] mod ... { }` blocks.
+Prints each cycle (SCC of more than one module) and a one-line summary:
+`modules N, in cycles M, largest cycle K`.
 
-Usage: python3 scripts/module-cycles.py [--edges] [src-dir]
+Usage: python3 scripts/module-cycles.py [--edges] [--no-tests] [src-dir]
 """
 import os
 import re
@@ -27,10 +29,32 @@ def top_modules(src):
 def strip_comments(text):
     return "\n".join(line.split("//", 1)[0] for line in text.splitlines())
 
-def deps(files, names):
+def strip_test_modules(text):
+    out, i = [], 0
+    for m in re.finditer(r"#\[cfg\(test\)\]\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{", text):
+        if m.start() < i:
+            continue
+        depth, j = 1, m.end()
+        while j < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            j += 1
+        out.append(text[i:m.start()])
+        i = j
+    out.append(text[i:])
+    return "".join(out)
+
+def is_test_file(path):
+    parts = path.split(os.sep)
+    return parts[-1].endswith("tests.rs") or "tests" in parts[:-1]
+
+def deps(files, names, no_tests=False):
     found = set()
     for f in files:
+        if no_tests and is_test_file(f):
+            continue
         text = strip_comments(open(f, encoding="utf-8").read())
+        if no_tests:
+            text = strip_test_modules(text)
         for m in re.finditer(r"crate::(\w+)", text):
             found.add(m.group(1))
         for m in re.finditer(r"crate::\{([^}]*)\}", text, re.S):
@@ -67,7 +91,9 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     src = args[0] if args else "src"
     mods = top_modules(src)
-    graph = {m: deps(fs, mods) - {m} for m, fs in mods.items()}
+    if "--no-tests" in sys.argv:
+        mods = {m: fs for m, fs in mods.items() if not all(is_test_file(f) for f in fs)}
+    graph = {m: deps(fs, mods, "--no-tests" in sys.argv) - {m} for m, fs in mods.items()}
     if "--edges" in sys.argv:
         for m in sorted(graph):
             print(f"{m} -> {', '.join(sorted(graph[m]))}")

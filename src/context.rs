@@ -31,7 +31,7 @@ impl Context {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }
-        let store = self.open_store()?;
+        let store = self.open_new()?;
         // Calls whose process died before recording them are charged now, so every report and
         // budget check that follows sees them. A failure (a store busy for long) is shown and the
         // next opening tries again; the reservations keep holding their amount meanwhile.
@@ -41,9 +41,15 @@ impl Context {
         Ok(self.store.get_or_init(|| store))
     }
 
-    /// A new connection to the store (for a gateway that owns one). A missing store is created
-    /// only at the default location or when asked (`--init`, `store init`).
+    /// The store as a handle of its own (for a gateway, which outlives borrows): a clone of
+    /// [`Context::store`]'s, on the same connection pool.
     pub fn open_store(&self) -> Result<Store> {
+        self.store().cloned()
+    }
+
+    /// Opens the store the settings name. A missing store is created only at the default
+    /// location or when asked (`--init`, `store init`).
+    fn open_new(&self) -> Result<Store> {
         let path = &self.settings.db_path;
         if let Some(url) = &self.settings.shared_db {
             // The shared store on PostgreSQL; this machine's agent index stays in its own file.

@@ -12,7 +12,10 @@
 
 use std::process::ExitCode;
 
-use crate::budget::{BudgetError, Exceeded};
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::records::window::Window;
 
 /// What a command concluded, when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +49,48 @@ impl UserError {
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted")]
 pub struct Interrupted;
+
+/// What a reservation could not get.
+#[derive(Debug, thiserror::Error)]
+pub enum BudgetError {
+    /// A budget has no room for the call: over-budget exit code (3).
+    #[error(transparent)]
+    Exceeded(Box<Exceeded>),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+/// Which limit of a budget was hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Usd,
+    Tokens,
+}
+
+/// A budget that refused a call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exceeded {
+    /// `daily` or `daily (project api)`.
+    pub budget: String,
+    pub project: Option<String>,
+    pub window: Window,
+    pub unit: Unit,
+    /// Settled in the window, in micro-dollars or tokens (as `unit` says).
+    pub spent: i64,
+    /// Held by calls in flight.
+    pub reserved: i64,
+    /// What this call asked for, at worst.
+    pub requested: i64,
+    pub limit: i64,
+    /// The part of the limit reservations may fill (the blocking threshold's share).
+    pub cap: i64,
+    pub resets_at: Timestamp,
+    /// `resets_at` in the configured zone, and how far away it was.
+    pub resets_local: String,
+    pub resets_in_ms: i64,
+}
 
 /// Turns a command's outcome into the process exit code, printing any error on stderr.
 pub fn exit_code(outcome: anyhow::Result<ExitStatus>) -> ExitCode {
@@ -94,19 +139,29 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 mod tests {
     use super::*;
 
+    fn refusal() -> Exceeded {
+        Exceeded {
+            budget: "daily".into(),
+            project: None,
+            window: Window::Daily,
+            unit: Unit::Usd,
+            spent: 0,
+            reserved: 0,
+            requested: 2,
+            limit: 1,
+            cap: 1,
+            resets_at: Timestamp::UNIX_EPOCH,
+            resets_local: String::new(),
+            resets_in_ms: 0,
+        }
+    }
+
     #[test]
-    fn a_refused_call_exits_with_the_over_budget_code_however_it_was_wrapped() {
-        let store = crate::store::Store::open_in_memory().unwrap();
-        store.budget_write(|l| l.set_budget(None, crate::budget::Window::Daily, Some(1), None)).unwrap();
-        let guard = crate::budget::guard_tests_support::guard();
-        let refused = guard.reserve(
-            store.shared(),
-            jiff::Timestamp::UNIX_EPOCH,
-            &crate::budget::guard_tests_support::req("", 1.0),
-        );
-        let err = anyhow::Error::from(refused.unwrap_err()).context("running subtask 3");
+    fn a_refusal_is_over_budget_however_it_was_wrapped() {
+        let err = anyhow::Error::from(BudgetError::Exceeded(Box::new(refusal()))).context("running subtask 3");
         assert!(is_over_budget(&err));
-        assert_eq!(exit_code(Err(err)), ExitCode::from(OVER_BUDGET_EXIT));
+        assert!(is_over_budget(&anyhow::Error::from(refusal()).context("checking")));
         assert!(!is_over_budget(&anyhow::anyhow!("disk full")));
+        assert!(!is_over_budget(&anyhow::Error::from(BudgetError::Store(anyhow::anyhow!("busy")))));
     }
 }

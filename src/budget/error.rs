@@ -1,52 +1,11 @@
-//! The refusal a caller branches on: which budget, how much, and when it resets.
+//! The refusal a caller branches on: which budget, how much, and when it resets. The types are
+//! in `crate::error` (with the exit codes that branch on them); how they are made and shown is here.
 
 use jiff::Timestamp;
-use serde::Serialize;
 
-use super::{Budget, BudgetState, Policy, Window, format_usd};
+use super::{Budget, BudgetState, Policy, format_usd};
+pub use crate::error::{BudgetError, Exceeded, Unit};
 use crate::records::window::{human_duration, local};
-
-/// What a reservation could not get.
-#[derive(Debug, thiserror::Error)]
-pub enum BudgetError {
-    /// A budget has no room for the call: over-budget exit code (3).
-    #[error(transparent)]
-    Exceeded(Box<Exceeded>),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] anyhow::Error),
-}
-
-/// Which limit of a budget was hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Unit {
-    Usd,
-    Tokens,
-}
-
-/// A budget that refused a call.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Exceeded {
-    /// `daily` or `daily (project api)`.
-    pub budget: String,
-    pub project: Option<String>,
-    pub window: Window,
-    pub unit: Unit,
-    /// Settled in the window, in micro-dollars or tokens (as `unit` says).
-    pub spent: i64,
-    /// Held by calls in flight.
-    pub reserved: i64,
-    /// What this call asked for, at worst.
-    pub requested: i64,
-    pub limit: i64,
-    /// The part of the limit reservations may fill (the blocking threshold's share).
-    pub cap: i64,
-    pub resets_at: Timestamp,
-    /// `resets_at` in the configured zone, and how far away it was.
-    pub resets_local: String,
-    pub resets_in_ms: i64,
-}
 
 impl Exceeded {
     /// The refusal for `unit` of `state`, when a call of `requested` does not fit.

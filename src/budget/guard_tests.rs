@@ -288,3 +288,14 @@ fn a_reservation_lives_at_least_as_long_as_its_call_can() {
     let short = g.reserve(store.shared(), noon(), &req("", 0.1)).unwrap();
     assert_eq!(short.expires_at.duration_since(short.created_at).as_secs(), 60, "the setting when it is longer");
 }
+
+#[test]
+fn a_refused_call_exits_with_the_over_budget_code_however_it_was_wrapped() {
+    let store = Store::open_in_memory().unwrap();
+    store.budget_write(|l| l.set_budget(None, Window::Daily, Some(1), None)).unwrap();
+    let refused = guard().reserve(store.shared(), Timestamp::UNIX_EPOCH, &req("", 1.0));
+    let err = anyhow::Error::from(refused.unwrap_err()).context("running subtask 3");
+    let code = crate::error::exit_code(Err(err));
+    assert_eq!(code, std::process::ExitCode::from(crate::error::OVER_BUDGET_EXIT));
+    assert_ne!(crate::error::exit_code(Err(anyhow::anyhow!("disk full"))), code);
+}

@@ -17,8 +17,6 @@ mod state;
 
 #[cfg(test)]
 mod race_tests;
-#[cfg(test)]
-pub(crate) use guard::tests as guard_tests_support;
 
 use std::time::Duration;
 

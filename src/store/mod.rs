@@ -10,6 +10,8 @@ mod ab;
 mod agents;
 pub mod api;
 mod budgets;
+#[cfg(test)]
+mod contract_tests;
 mod counterfactuals;
 mod daily;
 mod embeddings;
