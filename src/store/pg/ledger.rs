@@ -1,16 +1,19 @@
 //! Budgets, reservations (with each in-flight call's durable pending record), alerts and
 //! overrides on the shared store.
 //!
-//! Race-freedom across hosts: a write transaction starts by locking every budget row
-//! (`SELECT ... FOR UPDATE`, in id order so two writers cannot deadlock), then reads spent and
-//! reserved under READ COMMITTED, where each statement sees everything committed before it
-//! began. So a second host's check waits until the first host's reservation is committed, then
-//! sees it: the same one-writer-at-a-time rule SQLite's `BEGIN IMMEDIATE` gives, limited to the
-//! transactions that can change what a budget admits. Row locks were chosen over SERIALIZABLE
-//! with retry because a retried transaction would re-run the caller's closure (which also
-//! sends alerts and writes pending records), and because under contention serializable
-//! transactions on one hot aggregate abort most of the time; a lock queue is fair and needs no
-//! retry loop. With no budget rows there is nothing to lock and nothing to overshoot.
+//! Race-freedom across hosts: a write transaction starts by taking the row lock of the one row
+//! of `ledger_lock` (`SELECT ... FOR UPDATE`), then reads spent and reserved under READ
+//! COMMITTED, where each statement sees everything committed before it began. So a second
+//! host's check waits until the first host's reservation is committed, then sees it: the same
+//! one-writer-at-a-time rule SQLite's `BEGIN IMMEDIATE` gives, across machines, and only for
+//! the transactions that can change what a budget admits (reports and other writes never wait).
+//! One row rather than the budget rows themselves: every reservation is checked against the
+//! global budgets too, so writers would queue on those rows anyway, and the ledger must also
+//! serialize when no budget row exists (recovering orphans, settling). Row locks were chosen
+//! over SERIALIZABLE with retry because a retried transaction re-runs the caller's closure
+//! (which may send alerts), and because under contention serializable transactions on one hot
+//! aggregate abort most of the time; a lock queue is fair and needs no retry loop. A lock held
+//! by a host that dies is released by the server when its connection drops.
 //!
 //! Turning an orphaned reservation into a charge claims it with `DELETE ... RETURNING` first:
 //! two hosts recovering the same orphan at once cannot both charge it.
@@ -98,7 +101,7 @@ impl PgStore {
         let begin = if mode == Mode::Read { "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" } else { "BEGIN" };
         ledger.batch(begin).context("starting a shared-store transaction")?;
         if mode == Mode::Locked {
-            ledger.query("SELECT id FROM budgets ORDER BY id FOR UPDATE", &[]).context("locking the budgets")?;
+            ledger.query("SELECT only_row FROM ledger_lock FOR UPDATE", &[]).context("locking the ledger")?;
         }
         Ok(ledger)
     }

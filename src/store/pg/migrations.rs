@@ -73,6 +73,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         UNIQUE (project, "window")
     );
 
+    -- The one row every budget write locks first (see ledger.rs).
+    CREATE TABLE ledger_lock (only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row));
+    INSERT INTO ledger_lock VALUES (TRUE);
+
     CREATE TABLE reservations (
         id BIGSERIAL PRIMARY KEY,
         created_ms BIGINT NOT NULL,

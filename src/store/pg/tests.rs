@@ -269,3 +269,9 @@ fn an_import_dropped_before_commit_leaves_nothing_and_frees_its_connection() {
     }
     assert_eq!(store.call_count().unwrap(), 0);
 }
+
+#[test]
+fn the_shared_store_contract_holds_on_postgresql() {
+    let Some(url) = fresh_database("store::pg::the_shared_store_contract_holds_on_postgresql") else { return };
+    crate::store::contract_tests::all(std::sync::Arc::new(PgStore::connect(&url).unwrap()));
+}
