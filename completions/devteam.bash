@@ -259,6 +259,9 @@ _devteam() {
             devteam__subcmd__help__subcmd__store,init)
                 cmd="devteam__subcmd__help__subcmd__store__subcmd__init"
                 ;;
+            devteam__subcmd__help__subcmd__store,migrate)
+                cmd="devteam__subcmd__help__subcmd__store__subcmd__migrate"
+                ;;
             devteam__subcmd__help__subcmd__usage,by)
                 cmd="devteam__subcmd__help__subcmd__usage__subcmd__by"
                 ;;
@@ -322,11 +325,17 @@ _devteam() {
             devteam__subcmd__store,init)
                 cmd="devteam__subcmd__store__subcmd__init"
                 ;;
+            devteam__subcmd__store,migrate)
+                cmd="devteam__subcmd__store__subcmd__migrate"
+                ;;
             devteam__subcmd__store__subcmd__help,help)
                 cmd="devteam__subcmd__store__subcmd__help__subcmd__help"
                 ;;
             devteam__subcmd__store__subcmd__help,init)
                 cmd="devteam__subcmd__store__subcmd__help__subcmd__init"
+                ;;
+            devteam__subcmd__store__subcmd__help,migrate)
+                cmd="devteam__subcmd__store__subcmd__help__subcmd__migrate"
                 ;;
             devteam__subcmd__usage,by)
                 cmd="devteam__subcmd__usage__subcmd__by"
@@ -1772,7 +1781,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__store)
-            opts="init"
+            opts="init migrate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1786,6 +1795,20 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__help__subcmd__store__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__help__subcmd__store__subcmd__migrate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2348,7 +2371,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__store)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version init help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version init migrate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2378,7 +2401,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__store__subcmd__help)
-            opts="init help"
+            opts="init migrate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2419,6 +2442,20 @@ _devteam() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        devteam__subcmd__store__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         devteam__subcmd__store__subcmd__init)
             opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2426,6 +2463,40 @@ _devteam() {
                 return 0
             fi
             case "${prev}" in
+                --agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        devteam__subcmd__store__subcmd__migrate)
+            opts="-q -v -h -V --to --agents --db --init --config --json --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --agents)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

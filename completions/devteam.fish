@@ -25,7 +25,7 @@ function __fish_devteam_using_subcommand
 end
 
 complete -c devteam -n "__fish_devteam_needs_command" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_needs_command" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_needs_command" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_needs_command" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_needs_command" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -53,7 +53,7 @@ complete -c devteam -n "__fish_devteam_needs_command" -f -a "generate" -d 'Gener
 complete -c devteam -n "__fish_devteam_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l card-max-tokens -d 'Largest metadata card, in tokens [default: 200, or `card-max-tokens` in config]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -68,7 +68,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -s h -
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -s n -l top -d 'How many agents to return [default: 5, or `discover-top` in config]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand discover" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand discover" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -91,7 +91,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -l max-tokens -d 'M
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s j -l jobs -d 'Subtasks run at the same time at most [default: 4, or `jobs` in config]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l check -d 'After the run, run this shell command (the project\'s tests, say) and record its exit status as the run\'s verdict (0 good, else bad). It gets PATH, HOME, LANG, TERM, TMPDIR and DEVTEAM_RUN_ID only: no credentials' -r
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand run" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -117,7 +117,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -s h -l help -d 'Pr
 complete -c devteam -n "__fish_devteam_using_subcommand run" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l limit -d 'How many runs to list, newest first' -r
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -132,7 +132,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -f -a "feedback" -d 'Give a run a verdict afterwards: routing learns from it'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -146,7 +146,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l note -d 'Why, in a few words' -r
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -165,7 +165,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l lookback -d 'Days of usage history to plan from' -r
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l top -d 'Consider this many of the most used agents' -r
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -180,7 +180,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s v -l verb
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand prices" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand prices" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -192,7 +192,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand prices" -s v -l verbose 
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -212,7 +212,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_s
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l tokens -d 'A limit in tokens (input of every kind plus output), with or instead of dollars' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l project -d 'Apply to one project\'s calls only [default: every call]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -225,7 +225,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l project -d 'Only the budgets a call of this project counts against (the global ones and its own)' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -242,7 +242,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 economy\t'Past the economy threshold (85 % by default)'
 blocked\t'At the blocking threshold (100 % by default): no room left'"
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -255,7 +255,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l project -d 'The project\'s budget rather than the global one' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -269,7 +269,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l project -d 'The project\'s budget rather than the global one' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -289,7 +289,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l similarity -d 'Similarity (above 0, at most 1) at which two sections count as one shared block [default: 0.8, or `restructure.similarity` in config]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l min-agents -d 'Agents that must have a block before it is hoisted into the foundation [default: 3, or `restructure.min-agents` in config]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -302,22 +302,23 @@ complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -s q
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -s V -l version -d 'Print version'
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -s V -l version -d 'Print version'
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -f -a "init" -d 'Create (and migrate) the store if it does not exist, and print its path'
-complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -f -a "init" -d 'Create (and migrate) the store if it does not exist, and print its path'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -f -a "migrate" -d 'Copy this host\'s store (calls, runs, decisions, outcomes, budgets) into a shared store on PostgreSQL. Safe to run again or after a failure: it copies only what is missing, and copies from several hosts merge without counting anything twice'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -328,10 +329,24 @@ complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l to -d 'The shared store to copy into' -r
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create (and migrate) the store if it does not exist, and print its path'
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Copy this host\'s store (calls, runs, decisions, outcomes, budgets) into a shared store on PostgreSQL. Safe to run again or after a failure: it copies only what is missing, and copies from several hosts merge without counting anything twice'
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -348,7 +363,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l subset -d 'Also report a named range of data rows, e.g. `symptom=1-20` (repeatable)' -r
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l signals -d 'Write every task\'s per-agent signals (BM25 parts, cosines) as JSON lines, for choosing the fusion on one library (scripts/discovery/choose-fusion.py)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -361,7 +376,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -377,7 +392,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -405,7 +420,7 @@ warm-cache\t'Spend made only to fill the prompt cache'
 claude-code\t'Imported from Claude Code\'s logs'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: `timezone` in config / DEVTEAM_TIMEZONE, else UTC, as budgets use]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -426,7 +441,7 @@ claude-code\t'Imported from Claude Code\'s logs'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l timezone -d 'Time zone for dates and calendar buckets: an IANA name (Europe/Paris) or UTC [default: `timezone` in config / DEVTEAM_TIMEZONE, else UTC, as budgets use]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -s n -l limit -d 'Show only the N costliest rows (time dimensions: the N latest)' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -450,7 +465,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 week\t'ISO week'
 month\t'Calendar month'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -468,7 +483,7 @@ warm-cache\t'Spend made only to fill the prompt cache'
 claude-code\t'Imported from Claude Code\'s logs'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l timezone -d 'Time zone for "today" and budget windows: an IANA name or UTC [default: `timezone` in config / DEVTEAM_TIMEZONE, else UTC]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -482,7 +497,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l since -d 'Only calls since this long ago (90m, 12h, 7d, 2w) or this date [default: all]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -494,7 +509,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -516,7 +531,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s p -l project -d 'Only this project (for Claude Code: its folder name under `projects/`, such as `-home-me-code-app`)' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s z -l timezone -d 'Time zone for day boundaries, an IANA name [default: `timezone` in config, else UTC]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -530,7 +545,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l days -d 'Days of history to read' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -552,7 +567,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "suggest" -d 'Concrete changes ranked by the money each would have saved: caches that miss, warm-ups that lose, tiers higher than needed, budgets that block, unused agents, oversized project contexts, planning that did not pay. `--apply` makes the safe, reversible ones'
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -568,7 +583,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_se
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l min-evidence -d 'Usable outcomes needed before anything changes' -r
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l days -d 'Days of outcomes to learn from' -r
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -584,7 +599,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "learn" -d 'Propose bounded adjustments of the router from stored outcomes, with their evidence; `--apply` writes them (keeping a backup), `--reset` restores the defaults'
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -604,7 +619,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l split -d 'Shares of new runs per variant, in order, e.g. `50,50` [default: equal]' -r
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l alpha -d 'Significance level of the report\'s verdicts' -r
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -616,7 +631,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -628,7 +643,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -640,7 +655,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -657,7 +672,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tests'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -672,7 +687,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -f -a "man" -d 'Write man pages (one per subcommand) into a folder'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -685,7 +700,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -s V -l version -d 'Print version'
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l out-dir -d 'Folder to write into' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
-complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -722,6 +737,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "reset" -d 'Forget the alerts sent in a budget\'s current window, so they fire again'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from budget" -f -a "remove" -d 'Remove a budget (and its alert history)'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "init" -d 'Create (and migrate) the store if it does not exist, and print its path'
+complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "migrate" -d 'Copy this host\'s store (calls, runs, decisions, outcomes, budgets) into a shared store on PostgreSQL. Safe to run again or after a failure: it copies only what is missing, and copies from several hosts merge without counting anything twice'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "discovery" -d 'Discovery quality on labeled tasks: hit@1, hit@3, recall@10, MRR, tokens per task'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "routing" -d 'Model routing on labeled tasks: accuracy, confusion matrix, tasks sent too low, and cost against all-Sonnet and against the labels'
 complete -c devteam -n "__fish_devteam_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "summary" -d 'What was spent, where, and what was saved: totals, sources, models, cache hit rate, savings against running the same work on Sonnet without a cache, and the trend'
