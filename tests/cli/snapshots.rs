@@ -34,6 +34,7 @@ const COMMANDS: &[&[&str]] = &[
     &["runs", "show"],
     &["store"],
     &["store", "init"],
+    &["store", "migrate"],
     &["usage"],
     &["usage", "by"],
     &["usage", "cache"],

@@ -13,7 +13,7 @@ use crate::pg::{self, Server};
 
 const ROUNDS: usize = 5;
 const PROCESSES: usize = 8;
-const LIMIT_USD: f64 = 0.04;
+const LIMIT_USD: f64 = 0.08;
 
 fn race(test: &str, cut: bool) {
     for round in 0..ROUNDS {
