@@ -144,3 +144,39 @@ fn budget_check_without_a_project_checks_the_global_budgets() {
     let out = ok(&["budget", "check", "--need", "1", "--project", "api"]);
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
 }
+
+/// The budget lines of a table: the rows whose first cell starts with `daily`.
+fn budget_rows(text: &str) -> Vec<String> {
+    let rows = text.lines().filter(|l| l.trim_start_matches(['│', '|', ' ']).starts_with("daily"));
+    rows.map(|l| l.split(['│', '┆']).map(str::trim).filter(|c| !c.is_empty()).collect::<Vec<_>>().join(" | ")).collect()
+}
+
+#[test]
+fn usage_watch_shows_budgets_as_budget_status_does() {
+    // $1.012 and 5,500 tokens against $1 and 5,000: 101.2 % of the dollars, 110 % of the
+    // tokens, so the budget is at 110 % and blocked, which `usage watch` used to hide.
+    let env = TestEnv::new();
+    let calls = [(0, "claude-code", "", "", "", "claude-sonnet-4-5", [4000, 1500, 0, 0, 0], 1_012_000)];
+    let db = crate::usage::seeded_store(&env, &calls, &[]);
+    let cmd = || {
+        let mut c = env.cmd();
+        c.arg("--db").arg(&db);
+        c
+    };
+    assert!(cmd().args(["budget", "set", "daily", "1", "--tokens", "5000"]).output().unwrap().status.success());
+    let status = stdout(&cmd().args(["budget", "status"]).output().unwrap());
+    let watch = stdout(&cmd().args(["usage", "watch", "--once"]).output().unwrap());
+    let (from_status, from_watch) = (budget_rows(&status), budget_rows(&watch));
+    assert_eq!(from_status.len(), 2, "{status}");
+    // The "resets in" cell may tick a minute between the two commands: compare the rest.
+    let without_reset = |rows: &[String]| -> Vec<String> {
+        rows.iter().map(|r| r.split(" | ").enumerate().filter(|(i, _)| *i != 5).map(|(_, c)| c).collect()).collect()
+    };
+    assert_eq!(without_reset(&from_watch), without_reset(&from_status), "{watch}");
+    assert!(from_watch[0].contains("101.2%") && from_watch[1].contains("110.0%"), "{watch}");
+    assert!(from_watch.iter().all(|r| r.ends_with("blocked")), "{watch}");
+    assert!(watch.contains("mode in force: blocked"), "{watch}");
+    let json = stdout(&cmd().args(["--json", "usage", "watch", "--once"]).output().unwrap());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["budgets"][0]["used_share"].as_f64(), Some(1.1), "the larger share, as budget status counts");
+}
