@@ -678,6 +678,8 @@ pub enum UsageDimension {
     Project,
     /// Task, as recorded.
     Task,
+    /// Claude Code session (imported usage; devteam's own calls have none).
+    Session,
     /// Source: devteam, warm-cache or claude-code.
     Source,
 }

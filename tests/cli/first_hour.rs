@@ -180,3 +180,39 @@ fn usage_watch_shows_budgets_as_budget_status_does() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["budgets"][0]["used_share"].as_f64(), Some(1.1), "the larger share, as budget status counts");
 }
+
+#[test]
+fn imported_sessions_have_a_dimension_and_lead_the_dashboards_top_chart() {
+    let env = TestEnv::new();
+    let config = env.path().join("claude");
+    crate::claude_logs::write(&config);
+    // One more call, in its own session of a third project.
+    let other = crate::claude_logs::Usage { mid: "msg_7", rid: "req_7", output: 5000, ..crate::claude_logs::m6() };
+    // The importer names a session after its transcript file, as Claude Code names the file.
+    let line = other.line(false, crate::claude_logs::text("x"));
+    std::fs::create_dir_all(config.join("projects/-home-dev-c")).unwrap();
+    std::fs::write(config.join("projects/-home-dev-c/s-other.jsonl"), line + "\n").unwrap();
+    let out = env.cmd().args(["-q", "usage", "import", "claude-code"]).arg(&config).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = env.cmd().args(["--json", "usage", "by", "session", "--since", "2026-01-01"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let by: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows: Vec<(&str, u64)> = by["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["calls"].as_u64().unwrap()))
+        .collect();
+    let winners = crate::claude_logs::winners().len() as u64;
+    assert_eq!(rows.iter().map(|r| r.1).sum::<u64>(), winners + 1);
+    assert!(rows.contains(&("s-other", 1)) && rows.iter().any(|r| r.0 == "s1"), "{rows:?}");
+    assert!(rows.iter().all(|r| !r.0.is_empty() && r.0 != "(none)"), "every imported call has a session: {rows:?}");
+
+    let page = env.path().join("dash.html");
+    let out = env.cmd().args(["-q", "usage", "report", "--since", "2026-01-01", "--html"]).arg(&page).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains(r#""top_tasks_dim":"session""#), "imported usage names sessions, not tasks");
+    assert!(html.contains(r#""key":"s-other (-home-dev-c)""#), "each session carries its project");
+}
