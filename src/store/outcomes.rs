@@ -44,7 +44,6 @@ impl Store {
     }
 
     /// A run's verdicts, oldest first.
-    #[cfg(test)]
     pub fn verdicts(&self, run_id: &str) -> Result<Vec<Verdict>> {
         let mut stmt = self.conn.prepare(
             "SELECT run_id, ts_ms, good, source, note, command, exit_code FROM verdicts WHERE run_id = ?1 ORDER BY ts_ms, id",

@@ -62,6 +62,20 @@ fn check_and_feedback_give_runs_verdicts() {
     assert!(stderr(&unknown).contains("no run"), "{}", stderr(&unknown));
     let neither = env.cmd().args(["runs", "feedback", &first]).output().unwrap();
     assert_eq!(neither.status.code(), Some(2));
+
+    // `runs show` lists the run's verdicts, oldest first: the check's, then the person's.
+    let shown: Value = json(env.cmd().args(["--json", "runs", "show", &first]));
+    let verdicts: Vec<(bool, &str, &str)> = shown["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["good"].as_bool().unwrap(), v["source"].as_str().unwrap(), v["note"].as_str().unwrap()))
+        .collect();
+    assert_eq!(verdicts, [(true, "check", ""), (false, "person", "wrong file")], "{shown}");
+    let text = env.cmd().args(["runs", "show", &first]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.contains("check `test -z \"$ANTHROPIC_API_KEY\"` (exit 0)"), "{text}");
+    assert!(text.contains("wrong file") && text.contains("bad"), "{text}");
 }
 
 /// Stores `n` decisions of a concurrency bug routed to Sonnet, `upgraded` of them upgraded.
