@@ -25,6 +25,9 @@ pub mod outcome {
     pub const CANCELLED: &str = "cancelled";
     /// A planned subtask not run because a subtask it depends on failed.
     pub const SKIPPED: &str = "skipped";
+    /// A planned subtask recorded when the run started and not ended yet: a run killed
+    /// outright leaves it so, which says nothing about the tier.
+    pub const RUNNING: &str = "running";
 }
 
 /// A verdict given to a run after it ended.
@@ -93,9 +96,15 @@ impl OutcomeRow {
     pub fn label(&self) -> Label {
         let top = self.tier() == Some(Tier::Opus);
         match (self.outcome.as_str(), self.verdict) {
-            (outcome::BLOCKED | outcome::ERROR | outcome::CANCELLED | outcome::MAX_TOKENS | outcome::SKIPPED, _) => {
-                Label::Unknown
-            }
+            (
+                outcome::BLOCKED
+                | outcome::ERROR
+                | outcome::CANCELLED
+                | outcome::MAX_TOKENS
+                | outcome::SKIPPED
+                | outcome::RUNNING,
+                _,
+            ) => Label::Unknown,
             (outcome::UPGRADED, _) => Label::TooLow,
             (outcome::REFUSED, _) if top => Label::Unknown,
             (outcome::REFUSED, _) => Label::TooLow,
