@@ -587,12 +587,16 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab__subcmd__report)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --cost-test --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --cost-test)
+                    COMPREPLY=($(compgen -W "welch bootstrap" -- "${cur}"))
+                    return 0
+                    ;;
                 --agents)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2551,7 +2555,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__by)
-            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --init --config --json --quiet --verbose --color --help --version day week month model tier agent project task source"
+            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --init --config --json --quiet --verbose --color --help --version day week month model tier agent project task session source"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

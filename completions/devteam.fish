@@ -630,6 +630,8 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l cost-test -d 'How cost per task is compared: Welch\'s t-test, or a studentized bootstrap (2,000 resamples, seeded by the test\'s name) for skewed costs or small samples' -r -f -a "welch\t''
+bootstrap\t''"
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F

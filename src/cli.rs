@@ -694,6 +694,8 @@ pub enum UsageDimension {
     Project,
     /// Task, as recorded.
     Task,
+    /// Claude Code session (imported usage; devteam's own calls have none).
+    Session,
     /// Source: devteam, warm-cache or claude-code.
     Source,
 }
@@ -930,7 +932,7 @@ pub enum AbCommand {
     Start(AbStartArgs),
     /// Compare the variants: cost per task, success, upgrades, latency, and a recommendation
     /// once the difference is significant.
-    Report(AbNameArgs),
+    Report(AbReportArgs),
     /// Stop a test: new runs are no longer assigned (its results stay).
     Stop(AbNameArgs),
     /// List tests.
@@ -954,6 +956,24 @@ pub struct AbStartArgs {
     /// Significance level of the report's verdicts.
     #[arg(long, value_name = "ALPHA", default_value_t = 0.05)]
     pub alpha: f64,
+}
+
+/// Arguments of `ab report`.
+#[derive(Debug, Args)]
+pub struct AbReportArgs {
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// How cost per task is compared: Welch's t-test, or a studentized bootstrap (2,000
+    /// resamples, seeded by the test's name) for skewed costs or small samples.
+    #[arg(long, value_enum, default_value_t = CostTestArg::Welch)]
+    pub cost_test: CostTestArg,
+}
+
+/// `ab report --cost-test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostTestArg {
+    Welch,
+    Bootstrap,
 }
 
 /// A test's name.

@@ -1,4 +1,5 @@
-//! `cargo bench --bench day -- [WORKLOAD] [--json] [--only SETUP,...]`: replays a working day
+//! `cargo bench --bench day -- [WORKLOAD] [--json] [--only SETUP,...] [--keep DIR] [--config FILE]`:
+//! replays a working day
 //! (default `fixtures/workload/day.yaml`) on every set-up through the real `devteam` binary
 //! against the stand-in, and prints the day's economics. See the README, "The day benchmark".
 
@@ -18,7 +19,7 @@ fn main() -> std::process::ExitCode {
 
 fn run() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (mut workload, mut json, mut only, mut keep) = (None, false, Vec::new(), None);
+    let (mut workload, mut json, mut only, mut keep, mut config) = (None, false, Vec::new(), None, None);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -26,6 +27,8 @@ fn run() -> anyhow::Result<()> {
             "--json" => json = true,
             "--only" => only = args.next().unwrap_or_default().split(',').map(str::to_string).collect(),
             "--keep" => keep = args.next().map(PathBuf::from),
+            // A config file for the shipped set-up, e.g. what `usage suggest --apply` wrote.
+            "--config" => config = args.next().map(PathBuf::from),
             other if other.starts_with("--") => anyhow::bail!("unknown option {other}"),
             path => workload = Some(PathBuf::from(path)),
         }
@@ -40,6 +43,11 @@ fn run() -> anyhow::Result<()> {
         None => tmp.path().to_path_buf(),
     };
     let progress = |s: &str| eprintln!("bench day: {s}");
+    // Read once and kept for the whole (one-shot) process, as the set-ups' own configs are.
+    let shipped_config = match &config {
+        Some(path) => Some(&*std::fs::read_to_string(path)?.leak()),
+        None => None,
+    };
     let options = daybench::Options {
         devteam: Path::new(env!("CARGO_BIN_EXE_devteam")),
         workload: &workload,
@@ -47,6 +55,7 @@ fn run() -> anyhow::Result<()> {
         prices: &root.join("data/models.yaml"),
         work: &work,
         only,
+        shipped_config,
         progress: &progress,
     };
     let report = daybench::run(&options)?;

@@ -1,11 +1,13 @@
-//! `ab report`: each variant against the first (the control). Cost per task and latency by
-//! Welch's t-test, success and upgrade rates by Fisher's exact test. A recommendation is made
+//! `ab report`: each variant against the first (the control). Cost per task by Welch's t-test
+//! or, with `--cost-test bootstrap`, a studentized bootstrap (`learn::bootstrap`); latency by
+//! Welch's t-test; success and upgrade rates by Fisher's exact test. A recommendation is made
 //! only when cost or success differs significantly; the two are tested at alpha/2 each
 //! (Bonferroni), so a test with no real difference recommends something at most alpha of the time.
 
 use serde::Serialize;
 
 use super::AbRun;
+use crate::learn::bootstrap;
 use crate::learn::stats::{fisher_two_sided, mean_var, welch};
 use crate::usage::to_usd;
 
@@ -20,6 +22,16 @@ pub struct VariantSummary {
     pub latency_ms: f64,
 }
 
+/// How cost per task is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CostTest {
+    #[default]
+    Welch,
+    /// Resampled, seeded by the test's name so the same runs give the same report.
+    Bootstrap,
+}
+
 /// A variant against the control.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
@@ -27,6 +39,8 @@ pub struct Comparison {
     pub against: String,
     /// Two-sided p-values; `None` where a side has too few runs.
     pub cost_p: Option<f64>,
+    /// The test behind `cost_p`.
+    pub cost_test: CostTest,
     pub success_p: Option<f64>,
     pub upgrade_p: Option<f64>,
     pub latency_p: Option<f64>,
@@ -47,12 +61,35 @@ pub struct AbReport {
     pub comparisons: Vec<Comparison>,
 }
 
-/// Builds the report for `keys` (control first) from the test's runs.
+/// Builds the report for `keys` (control first) from the test's runs, cost by Welch's t-test.
 pub fn report(name: &str, alpha: f64, active: bool, keys: &[String], runs: &[AbRun]) -> AbReport {
+    report_with(name, alpha, active, keys, runs, CostTest::Welch)
+}
+
+/// The report with cost compared by `cost_test`.
+pub fn report_with(
+    name: &str,
+    alpha: f64,
+    active: bool,
+    keys: &[String],
+    runs: &[AbRun],
+    cost_test: CostTest,
+) -> AbReport {
     let of = |key: &str| runs.iter().filter(|r| r.variant == key).collect::<Vec<_>>();
     let variants: Vec<VariantSummary> = keys.iter().map(|k| summary(k, &of(k))).collect();
     let control = keys.first().cloned().unwrap_or_default();
-    let comparisons = keys.iter().skip(1).map(|k| compare(k, &control, &of(k), &of(&control), alpha)).collect();
+    let cost_p = |b: &[f64], a: &[f64], key: &str| match cost_test {
+        CostTest::Welch => welch(b, a).map(|w| w.2),
+        CostTest::Bootstrap => {
+            let seed = xxhash_rust::xxh3::xxh3_64(format!("{name}\0{key}").as_bytes());
+            bootstrap::mean_difference_p(a, b, bootstrap::RESAMPLES, seed)
+        }
+    };
+    let comparisons = keys
+        .iter()
+        .skip(1)
+        .map(|k| compare(k, &control, &of(k), &of(&control), alpha, (cost_test, &|b, a| cost_p(b, a, k))))
+        .collect();
     AbReport { name: name.to_string(), alpha, active, variants, comparisons }
 }
 
@@ -68,7 +105,10 @@ fn summary(key: &str, runs: &[&AbRun]) -> VariantSummary {
     }
 }
 
-fn compare(key: &str, control: &str, b: &[&AbRun], a: &[&AbRun], alpha: f64) -> Comparison {
+/// The cost test and its p-value of (variant costs, control costs).
+type CostP<'a> = (CostTest, &'a dyn Fn(&[f64], &[f64]) -> Option<f64>);
+
+fn compare(key: &str, control: &str, b: &[&AbRun], a: &[&AbRun], alpha: f64, cost: CostP<'_>) -> Comparison {
     let costs = |rs: &[&AbRun]| rs.iter().map(|r| r.cost_micros as f64).collect::<Vec<_>>();
     let latency = |rs: &[&AbRun]| rs.iter().map(|r| r.latency_ms as f64).collect::<Vec<_>>();
     let rate_p = |f: &dyn Fn(&AbRun) -> bool| {
@@ -78,7 +118,7 @@ fn compare(key: &str, control: &str, b: &[&AbRun], a: &[&AbRun], alpha: f64) -> 
         let (ka, kb) = (a.iter().filter(|r| f(r)).count() as u64, b.iter().filter(|r| f(r)).count() as u64);
         Some(fisher_two_sided(kb, b.len() as u64 - kb, ka, a.len() as u64 - ka))
     };
-    let cost_p = welch(&costs(b), &costs(a)).map(|w| w.2);
+    let cost_p = (cost.1)(&costs(b), &costs(a));
     let success_p = rate_p(&|r| r.success);
     let each = alpha / 2.0;
     let cost_sig = cost_p.is_some_and(|p| p < each);
@@ -108,6 +148,7 @@ fn compare(key: &str, control: &str, b: &[&AbRun], a: &[&AbRun], alpha: f64) -> 
         key: key.to_string(),
         against: control.to_string(),
         cost_p,
+        cost_test: cost.0,
         success_p,
         upgrade_p: rate_p(&|r| r.upgraded),
         latency_p: welch(&latency(b), &latency(a)).map(|w| w.2),
@@ -184,5 +225,34 @@ mod tests {
         // At most alpha (Bonferroni over two tests, Fisher's exact is conservative), and not
         // so far below that the tests have no power.
         assert!((0.015..=0.065).contains(&rate), "{rate}");
+    }
+
+    /// Share of `seeds` tests whose cost alone is significant at alpha/2, by `test`.
+    fn cost_hits(test: CostTest, seeds: u64, n: usize, cost_ratio: f64) -> f64 {
+        let hits = (0..seeds)
+            .filter(|s| {
+                let runs = synthetic(5000 + s, n, cost_ratio, 0.8, 0.8);
+                let c = &report_with("t", 0.05, true, &keys(), &runs, test).comparisons[0];
+                assert_eq!(c.cost_test, test);
+                c.cost_p.is_some_and(|p| p < 0.025)
+            })
+            .count();
+        hits as f64 / seeds as f64
+    }
+
+    #[test]
+    fn the_bootstrap_holds_its_false_positive_rate_and_finds_a_known_saving() {
+        // Log-normal costs, no difference: the cost test alone fires at about alpha/2.
+        let (boot, welch) = (cost_hits(CostTest::Bootstrap, 300, 60, 1.0), cost_hits(CostTest::Welch, 300, 60, 1.0));
+        eprintln!(
+            "cost-only false-positive rate over 300 seeds at alpha/2 = 0.025: bootstrap {boot:.3}, Welch {welch:.3}"
+        );
+        assert!(boot <= 0.05, "{boot}");
+        // A 30 % saving with 60 runs a side is found nearly always, as with Welch.
+        let (boot, welch) = (cost_hits(CostTest::Bootstrap, 40, 60, 0.7), cost_hits(CostTest::Welch, 40, 60, 0.7));
+        eprintln!("power for a 30 % saving over 40 seeds: bootstrap {boot:.3}, Welch {welch:.3}");
+        assert!(boot >= 0.8, "{boot}");
+        let r = report_with("t", 0.05, true, &keys(), &synthetic(1, 200, 0.7, 0.9, 0.9), CostTest::Bootstrap);
+        assert!(r.comparisons[0].recommendation.as_deref().is_some_and(|s| s.starts_with("b: it costs")), "{r:?}");
     }
 }

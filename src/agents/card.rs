@@ -3,6 +3,7 @@
 //! identity, description, capabilities, keywords.
 
 use super::Agent;
+use super::keywords::Common;
 use crate::tokens;
 
 /// Capabilities listed on a card at most.
@@ -10,8 +11,9 @@ const MAX_CAPABILITIES: usize = 10;
 /// Keywords listed on a card at most.
 const MAX_KEYWORDS: usize = 12;
 
-/// Renders the card for `agent` in at most `max_tokens` estimated tokens.
-pub fn render(agent: &Agent, max_tokens: usize) -> String {
+/// Renders the card for `agent` in at most `max_tokens` estimated tokens, leaving off the
+/// keywords `common` to the library.
+pub fn render(agent: &Agent, max_tokens: usize, common: &Common) -> String {
     let mut card = Budget::new(max_tokens);
     let mut head = format!("{} ({})", agent.id, agent.name);
     if let Some(model) = &agent.model_hint {
@@ -25,8 +27,15 @@ pub fn render(agent: &Agent, max_tokens: usize) -> String {
     // capped so that a card says what the agent is for, not everything it mentions.
     card.push_clipped_to(&agent.description, max_tokens * 2 / 5);
     card.push_list("Does: ", "; ", &agent.capabilities[..agent.capabilities.len().min(MAX_CAPABILITIES)]);
-    card.push_list("Keywords: ", ", ", &agent.keywords[..agent.keywords.len().min(MAX_KEYWORDS)]);
+    let keywords = common.distinctive(&agent.keywords);
+    card.push_list("Keywords: ", ", ", &keywords[..keywords.len().min(MAX_KEYWORDS)]);
     card.fit()
+}
+
+/// Renders `agent`'s card in place, with its token count.
+pub fn finish(agent: &mut Agent, max_tokens: usize, common: &Common) {
+    agent.card = render(agent, max_tokens, common);
+    agent.card_tokens = tokens::estimate(&agent.card);
 }
 
 struct Budget {
@@ -74,10 +83,11 @@ impl Budget {
     }
 
     /// Adds `prefix item1<sep>item2...` with as many items as fit.
-    fn push_list(&mut self, prefix: &str, sep: &str, items: &[String]) {
+    fn push_list<S: AsRef<str>>(&mut self, prefix: &str, sep: &str, items: &[S]) {
         let left = self.left();
         let mut line = String::new();
         for item in items {
+            let item = item.as_ref();
             let candidate = if line.is_empty() { format!("{prefix}{item}") } else { format!("{line}{sep}{item}") };
             if tokens::estimate(&candidate) + 1 > left {
                 break;
@@ -136,7 +146,7 @@ mod tests {
 
     #[test]
     fn small_agents_fit_whole() {
-        let card = render(&agent("Tunes slow SQL.", 2), 200);
+        let card = render(&agent("Tunes slow SQL.", 2), 200, &Common::default());
         assert_eq!(
             card,
             "db-tuner (DB Tuner) | model: sonnet | tools: Read\nTunes slow SQL.\nDoes: capability number 0; capability number 1\nKeywords: EXPLAIN, pg_stat_statements"
@@ -147,7 +157,7 @@ mod tests {
     fn never_exceeds_the_budget() {
         let long = "word ".repeat(500);
         for max in [20, 60, 200] {
-            let card = render(&agent(&long, 100), max);
+            let card = render(&agent(&long, 100), max, &Common::default());
             assert!(tokens::estimate(&card) <= max, "{max}: {}", tokens::estimate(&card));
             assert!(card.starts_with("db-tuner"));
         }

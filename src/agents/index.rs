@@ -8,9 +8,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 
+use super::card;
+use super::keywords::Common;
 use super::parse::{self, Outcome};
 use super::scan::{self, Skipped, SourceFile};
 use crate::store::{IndexChanges, IndexedFile, Library, Store};
+
+/// Bumped when cards are rendered differently, which rebuilds every stored index once.
+const CARD_FORMAT: &str = "cards-2: library-wide keyword filter";
 
 /// What an index run did.
 #[derive(Debug, Default)]
@@ -56,8 +61,10 @@ pub fn index_library(
     let scan = scan::scan(root)?;
     progress(IndexProgress::Files(scan.files.len() as u64));
     let ids: HashSet<String> = scan.files.iter().map(|f| f.id.to_ascii_lowercase()).collect();
-    let id_set_hash =
-        parse::hash(ids.iter().collect::<BTreeSet<_>>().into_iter().cloned().collect::<Vec<_>>().join("\n").as_bytes());
+    // The card format is part of the hash, so that a store indexed by an older format is
+    // rebuilt once instead of keeping stale cards.
+    let sorted = ids.iter().collect::<BTreeSet<_>>().into_iter().cloned().collect::<Vec<_>>().join("\n");
+    let id_set_hash = parse::hash(format!("{CARD_FORMAT}\n{sorted}").as_bytes());
     let previous = store.index().library(root)?;
     let rebuild = options.force
         || previous
@@ -85,6 +92,15 @@ pub fn index_library(
     };
     let keep: HashSet<&String> = changes.keep_ids.iter().collect();
     report.removed = previous_ids.iter().filter(|id| !keep.contains(id)).count();
+    if rebuild || !changes.upserts.is_empty() || report.removed > 0 {
+        let Some(common) = library_common(store, previous.as_ref().filter(|_| !rebuild), &changes, &keep)? else {
+            // The change moved which terms are common, so cards of unchanged agents are stale.
+            return index_library(store, root, IndexOptions { force: true, ..options }, progress);
+        };
+        for agent in &mut changes.upserts {
+            card::finish(agent, options.card_max_tokens, &common);
+        }
+    }
     report.library = match previous {
         // Nothing changed: a read-only command should not write to the store.
         Some(lib)
@@ -95,6 +111,27 @@ pub fn index_library(
         _ => Some(store.index().save_index(root, &changes)?),
     };
     Ok(report)
+}
+
+/// The library's common keywords after this run's changes: from the parsed agents on a
+/// rebuild, else from the store's candidates of unchanged agents and the parsed ones. `None`
+/// when that differs from the set the stored cards were rendered with.
+fn library_common(
+    store: &Store,
+    previous: Option<&Library>,
+    changes: &IndexChanges,
+    keep: &HashSet<&String>,
+) -> Result<Option<Common>> {
+    let parsed = changes.upserts.iter().map(|a| a.keywords.as_slice());
+    let Some(lib) = previous else {
+        return Ok(Some(Common::of(parsed)));
+    };
+    let stored = store.index().agent_keywords(lib.id)?;
+    let before = Common::of(stored.values().map(Vec::as_slice));
+    let upserted: HashSet<&str> = changes.upserts.iter().map(|a| a.id.as_str()).collect();
+    let unchanged = stored.iter().filter(|(id, _)| keep.contains(id) && !upserted.contains(id.as_str()));
+    let now = Common::of(unchanged.map(|(_, k)| k.as_slice()).chain(parsed));
+    Ok((now == before).then_some(now))
 }
 
 fn same_files(known: &HashMap<String, IndexedFile>, now: &[(String, IndexedFile)]) -> bool {
@@ -218,3 +255,7 @@ fn record(file: &SourceFile, result: FileResult, report: &mut IndexReport, chang
 fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
+
+#[cfg(test)]
+#[path = "index_tests.rs"]
+mod tests;

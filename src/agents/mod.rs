@@ -4,6 +4,7 @@
 pub mod card;
 pub mod frontmatter;
 pub mod index;
+pub mod keywords;
 pub mod markdown;
 pub mod parse;
 pub mod restructure;

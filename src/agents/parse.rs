@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::io::Read;
 
 use super::frontmatter::{self, FrontMatter};
+use super::keywords::Common;
 use super::markdown::{self, Section};
 use super::scan::SourceFile;
 use super::{Agent, IndexText, Layout, SectionInfo, card};
@@ -179,8 +180,9 @@ impl Parsed<'_> {
             index,
             warnings,
         };
-        agent.card = card::render(&agent, card_max_tokens);
-        agent.card_tokens = tokens::estimate(&agent.card);
+        // The library-wide keyword filter is applied when the library's agents are known
+        // (`index::index_library` renders the card again).
+        card::finish(&mut agent, card_max_tokens, &Common::default());
         agent
     }
 

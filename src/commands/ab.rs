@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::ab::{AbTest, report, variant};
-use crate::cli::{AbCommand, AbNameArgs, AbStartArgs};
+use crate::cli::{AbCommand, AbNameArgs, AbReportArgs, AbStartArgs, CostTestArg};
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 
@@ -77,11 +77,15 @@ fn find(ctx: &Context, name: &str) -> Result<AbTest> {
         .ok_or_else(|| UserError::new(format!("no A/B test {name:?} (`devteam ab list` shows them)")).into())
 }
 
-fn show(args: &AbNameArgs, ctx: &Context) -> Result<ExitStatus> {
+fn show(args: &AbReportArgs, ctx: &Context) -> Result<ExitStatus> {
     let test = find(ctx, &args.name)?;
     let runs = ctx.store()?.ab_runs(&test.name)?;
     let keys: Vec<String> = test.variants.iter().map(|v| v.key.clone()).collect();
-    let r = report::report(&test.name, test.alpha, test.stopped_ms.is_none(), &keys, &runs);
+    let cost_test = match args.cost_test {
+        CostTestArg::Welch => report::CostTest::Welch,
+        CostTestArg::Bootstrap => report::CostTest::Bootstrap,
+    };
+    let r = report::report_with(&test.name, test.alpha, test.stopped_ms.is_none(), &keys, &runs, cost_test);
     let p = &ctx.printer;
     if p.json_mode() {
         p.json(&r)?;
@@ -102,9 +106,10 @@ fn show(args: &AbNameArgs, ctx: &Context) -> Result<ExitStatus> {
     let pv = |x: Option<f64>| x.map_or("n/a".to_string(), |x| format!("{x:.3}"));
     for c in &r.comparisons {
         p.stdout_line(&format!(
-            "{} vs {}: p(cost) {}, p(success) {}, p(upgrades) {}, p(latency) {}; confidence {:.1} %: {} at alpha {}",
+            "{} vs {}: p(cost, {}) {}, p(success) {}, p(upgrades) {}, p(latency) {}; confidence {:.1} %: {} at alpha {}",
             c.key,
             c.against,
+            if c.cost_test == report::CostTest::Bootstrap { "bootstrap" } else { "Welch" },
             pv(c.cost_p),
             pv(c.success_p),
             pv(c.upgrade_p),

@@ -118,6 +118,14 @@ fn status(args: &BudgetScopeArgs, ctx: &Context) -> Result<ExitStatus> {
         p.note("no budgets: set one with `devteam budget set daily 5` (dollars per day)");
         return Ok(ExitStatus::Success);
     }
+    p.table(&status_table(p, &report))?;
+    p.note(&format!("windows in {}; mode in force: {}", report.timezone, report.mode.as_str()));
+    Ok(ExitStatus::Success)
+}
+
+/// The table `budget status` prints (and `usage watch` under its own figures): one row per
+/// limit, dollars and tokens apart, each with the budget's mode.
+pub fn status_table(p: &crate::output::Printer, report: &StatusReport) -> comfy_table::Table {
     let mut t = p.new_table(&["budget", "spent", "reserved", "limit", "used", "resets in", "mode"]);
     for row in &report.budgets {
         let resets = human_duration(row.resets_in_secs * 1000);
@@ -136,9 +144,7 @@ fn status(args: &BudgetScopeArgs, ctx: &Context) -> Result<ExitStatus> {
             );
         }
     }
-    p.table(&t)?;
-    p.note(&format!("windows in {}; mode in force: {}", report.timezone, report.mode.as_str()));
-    Ok(ExitStatus::Success)
+    t
 }
 
 fn check(args: &BudgetCheckArgs, ctx: &Context) -> Result<ExitStatus> {
@@ -226,16 +232,20 @@ fn remove(args: &BudgetTargetArgs, ctx: &Context) -> Result<ExitStatus> {
 /// spend has crossed without a call settling here, e.g. through imported usage.
 fn status_report(ctx: &Context, scope: Scope<'_>, now: Timestamp) -> Result<(StatusReport, Vec<BudgetState>)> {
     let store = ctx.store()?;
-    let policy = &ctx.settings.budget.policy;
     let states = ctx.guard().status(store.shared(), now, scope)?;
-    let report = StatusReport {
+    Ok((report_of(ctx, &states, now), states))
+}
+
+/// The status of budgets already evaluated, as `budget status` reports it.
+pub fn report_of(ctx: &Context, states: &[BudgetState], now: Timestamp) -> StatusReport {
+    let policy = &ctx.settings.budget.policy;
+    StatusReport {
         timezone: tz_name(&policy.timezone),
         now: rfc3339(now, &policy.timezone),
         thresholds: policy.thresholds,
         mode: states.iter().map(|s| s.mode(&policy.thresholds)).max().unwrap_or(Mode::Normal),
         budgets: states.iter().map(|s| row(s, policy, now)).collect(),
-    };
-    Ok((report, states))
+    }
 }
 
 fn row(s: &BudgetState, policy: &Policy, now: Timestamp) -> BudgetRow {

@@ -85,13 +85,27 @@ fn print(ctx: &Context, r: &EvalReport) -> Result<()> {
 /// `eval routing LABELS.tsv`.
 pub fn routing(args: &EvalRoutingArgs, ctx: &Context) -> Result<ExitStatus> {
     let tasks = routing_eval::read_labels(&args.labels)?;
-    let settings = &ctx.settings.routing;
-    let router = Router::new(settings.weights.clone(), settings.thresholds);
+    let router = router_in_force(ctx);
     let pressure = if args.economy { Pressure::Economy } else { Pressure::Normal };
     let costs = tier_costs(ctx.prices()?, routing_eval::TASK_PROFILE)?;
     let report = routing_eval::evaluate(&router, &tasks, pressure, &costs);
     print_routing(ctx, &report)?;
     Ok(ExitStatus::Success)
+}
+
+/// The router `run` uses: the weights and thresholds in force, with the learned layer
+/// (`route learn --apply`) when there is one, so `eval routing` measures what runs route by.
+/// Says so on stderr, naming the file, because the figures then differ from the base router's.
+pub fn router_in_force(ctx: &Context) -> Router {
+    let settings = &ctx.settings.routing;
+    if let Some(learned) = &settings.learned {
+        ctx.printer.note(&format!(
+            "learned routing applied ({} adjustment(s) from {}); `devteam route learn --reset` restores the base router",
+            learned.adjustments.len(),
+            settings.learned_path.display()
+        ));
+    }
+    Router::new(settings.weights.clone(), settings.thresholds).with_learned(settings.learned.clone())
 }
 
 /// Per-task cost of each tier from the price table in force: the fixed token profile as

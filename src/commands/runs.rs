@@ -7,8 +7,9 @@ use serde::Serialize;
 use crate::cli::{RunsArgs, RunsCommand};
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
+use crate::learn::record::Verdict;
 use crate::orchestrator::record::{MessageRecord, RunListing, RunRecord, SubtaskRecord};
-use crate::usage::to_usd;
+use crate::usage::{period, to_usd};
 
 /// The `--json` report of `runs show`.
 #[derive(Debug, Serialize)]
@@ -20,6 +21,9 @@ pub struct RunDetail {
     pub output_bytes: i64,
     /// Full outputs by reference, only with `--full`.
     pub outputs: Option<Vec<FullOutput>>,
+    /// Verdicts given afterwards (`runs feedback`, `run --check`), oldest first; the latest
+    /// is the one learning reads.
+    pub verdicts: Vec<Verdict>,
 }
 
 /// A full output.
@@ -115,7 +119,8 @@ fn show(ctx: &Context, id: &str, full: bool) -> Result<ExitStatus> {
     let subtasks = store.subtasks(&run.id)?;
     let messages = store.messages(&run.id)?;
     let outputs = if full { Some(full_outputs(ctx, &run, &subtasks)?) } else { None };
-    let detail = RunDetail { output_bytes: store.output_bytes(&run.id)?, run, subtasks, messages, outputs };
+    let verdicts = store.verdicts(&run.id)?;
+    let detail = RunDetail { output_bytes: store.output_bytes(&run.id)?, run, subtasks, messages, outputs, verdicts };
     let p = &ctx.printer;
     if p.json_mode() {
         p.json(&detail)?;
@@ -139,6 +144,9 @@ fn show(ctx: &Context, id: &str, full: bool) -> Result<ExitStatus> {
         ]);
     }
     p.table(&t)?;
+    if !detail.verdicts.is_empty() {
+        p.table(&verdict_table(p, &detail.verdicts, &ctx.settings.timezone.tz))?;
+    }
     for o in detail.outputs.iter().flatten() {
         p.stdout_line(&format!("\n--- output of {} ---\n{}", o.subtask_id.as_deref().unwrap_or("the run"), o.text))?;
     }
@@ -146,6 +154,21 @@ fn show(ctx: &Context, id: &str, full: bool) -> Result<ExitStatus> {
         p.note(&format!("{} bytes of full outputs not shown; add --full to read them", detail.output_bytes));
     }
     Ok(ExitStatus::Success)
+}
+
+/// The verdicts, oldest first, each with who gave it and why.
+fn verdict_table(p: &crate::output::Printer, verdicts: &[Verdict], tz: &jiff::tz::TimeZone) -> comfy_table::Table {
+    let mut t = p.new_table(&["verdict", "at", "from", "note"]);
+    for v in verdicts {
+        let at = jiff::Timestamp::from_millisecond(v.ts_ms).map_or_else(|_| "-".into(), |ts| period::display(ts, tz));
+        let from = match (&v.command, v.exit_code) {
+            (Some(cmd), Some(code)) => format!("check `{cmd}` (exit {code})"),
+            (Some(cmd), None) => format!("check `{cmd}` (no exit status)"),
+            _ => v.source.clone(),
+        };
+        t.add_row(vec![if v.good { "good" } else { "bad" }.to_string(), at, from, v.note.clone()]);
+    }
+    t
 }
 
 fn full_outputs(ctx: &Context, run: &RunRecord, subtasks: &[SubtaskRecord]) -> Result<Vec<FullOutput>> {

@@ -3,6 +3,7 @@
 //! learner turns them into bounded adjustments of the router (`route learn`), A/B tests compare
 //! two ways of running (`ab`), and `usage suggest` says where money goes to waste.
 
+pub mod bootstrap;
 pub mod check;
 pub mod config_edit;
 pub mod propose;

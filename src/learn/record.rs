@@ -36,9 +36,15 @@ impl OutcomeRow {
     pub fn label(&self) -> Label {
         let top = self.tier() == Some(Tier::Opus);
         match (self.outcome.as_str(), self.verdict) {
-            (outcome::BLOCKED | outcome::ERROR | outcome::CANCELLED | outcome::MAX_TOKENS | outcome::SKIPPED, _) => {
-                Label::Unknown
-            }
+            (
+                outcome::BLOCKED
+                | outcome::ERROR
+                | outcome::CANCELLED
+                | outcome::MAX_TOKENS
+                | outcome::SKIPPED
+                | outcome::RUNNING,
+                _,
+            ) => Label::Unknown,
             (outcome::UPGRADED, _) => Label::TooLow,
             (outcome::REFUSED, _) if top => Label::Unknown,
             (outcome::REFUSED, _) => Label::TooLow,

@@ -125,12 +125,10 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
     f
 }
 
-/// A small deterministic generator (SplitMix64) for simulations and tests.
-#[cfg(test)]
+/// A small deterministic generator (SplitMix64) for simulations, the bootstrap and tests.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
 
-#[cfg(test)]
 impl Rng {
     pub fn new(seed: u64) -> Self {
         Self(seed)
@@ -150,6 +148,7 @@ impl Rng {
     }
 
     /// Standard normal (Box-Muller).
+    #[cfg_attr(not(test), expect(dead_code, reason = "used by simulations in tests"))]
     pub fn normal(&mut self) -> f64 {
         let u = self.unit().max(1e-300);
         (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * self.unit()).cos()

@@ -74,8 +74,9 @@ pub async fn run(llm: &dyn Llm, i: &Inputs<'_>, on_event: &(dyn Fn(RunEvent<'_>)
     let foundation = agent_text::foundation(&i.library.root)?;
     let parent = i.router.decide(i.task, &TaskContext::default(), i.pressure).tier;
     let (steps, decisions): (Vec<Step>, Vec<_>) = plan.subtasks.iter().map(|s| step(i, s, parent)).unzip();
+    let ids = record_decisions(i, &steps, &decisions)?;
     let results = execute(llm, i, &plan, &steps, &texts, foundation.as_deref(), on_event).await;
-    record_decisions(i, &steps, &decisions, &results)?;
+    end_decisions(i, &steps, &ids, &results)?;
     let status = overall(&results);
     let final_text = if results.len() == 1 && status == Status::Ok {
         results[0].output.clone()
@@ -178,23 +179,17 @@ fn bounded(planner: Option<Tier>, routed: Tier, parent: Tier) -> Tier {
     if chosen.rank() > parent.rank() { parent } else { chosen }
 }
 
-/// Each routed subtask's decision, linked to its run and subtask, with how it went.
-fn record_decisions(
-    i: &Inputs<'_>,
-    steps: &[Step],
-    decisions: &[Option<RoutingDecision>],
-    results: &[StepResult],
-) -> Result<()> {
+/// Each routed subtask's decision, linked to its run and subtask, recorded before it runs
+/// (as `running`) so that every planned subtask has an outcome even if the run never ends:
+/// an interrupt marks them `cancelled`, a kill leaves `running`, which learning ignores.
+fn record_decisions(i: &Inputs<'_>, steps: &[Step], decisions: &[Option<RoutingDecision>]) -> Result<Vec<Option<i64>>> {
+    let mut ids = Vec::with_capacity(steps.len());
     for (s, d) in steps.iter().zip(decisions) {
-        let Some(d) = d else { continue };
-        let result = results.iter().find(|r| r.id == s.id);
-        let (outcome, upgraded_to) = match result {
-            Some(r) if r.status == Status::Ok && r.tier != s.tier => (outcome::UPGRADED, Some(r.tier.clone())),
-            Some(r) if r.status == Status::Ok => (outcome::OK, None),
-            Some(r) if r.status == Status::Skipped => (outcome::SKIPPED, None),
-            _ => (outcome::FAILED, None),
+        let Some(d) = d else {
+            ids.push(None);
+            continue;
         };
-        i.store.insert_routing_decision(&RoutingRecord {
+        ids.push(Some(i.store.insert_routing_decision(&RoutingRecord {
             ts_ms: jiff::Timestamp::now().as_millisecond(),
             run_id: Some(i.run_id.clone()),
             subtask_id: Some(s.id.clone()),
@@ -204,9 +199,21 @@ fn record_decisions(
             model: i.prices.model(&s.tier).map(|m| m.id.clone()).unwrap_or_default(),
             pressure: format!("{:?}", d.pressure).to_lowercase(),
             features: serde_json::to_string(&d.features)?,
-            outcome: outcome.to_string(),
-            upgraded_to,
-        })?;
+            outcome: outcome::RUNNING.to_string(),
+            upgraded_to: None,
+        })?));
+    }
+    Ok(ids)
+}
+
+/// How each recorded subtask went: the executor's outcome, the tier it ended on when that is
+/// not the one it was routed to, and why it went up (only a refusal sends a subtask up).
+fn end_decisions(i: &Inputs<'_>, steps: &[Step], ids: &[Option<i64>], results: &[StepResult]) -> Result<()> {
+    for (s, id) in steps.iter().zip(ids) {
+        let (Some(id), Some(r)) = (id, results.iter().find(|r| r.id == s.id)) else { continue };
+        let up = (r.tier != s.tier && r.attempts > 1).then_some(r.tier.as_str());
+        let reason = up.map(|_| "refusal");
+        i.store.end_routing_decision(*id, r.outcome, up, reason)?;
     }
     Ok(())
 }

@@ -22,6 +22,8 @@ pub enum Dim {
     Agent,
     Project,
     Task,
+    /// Claude Code's session id (imported usage); empty for devteam's own calls.
+    Session,
     Time,
 }
 
@@ -33,6 +35,7 @@ pub enum Key {
     Agent,
     Project,
     Task,
+    Session,
     /// The bucket a call falls in, given sorted bucket starts (Unix ms): bucket `i` holds calls
     /// at or after `starts[i - 1]` and before `starts[i]`, so bucket 0 holds calls before them all.
     Time(Vec<i64>),
@@ -46,6 +49,7 @@ impl Key {
             Self::Agent => Dim::Agent,
             Self::Project => Dim::Project,
             Self::Task => Dim::Task,
+            Self::Session => Dim::Session,
             Self::Time(_) => Dim::Time,
         }
     }

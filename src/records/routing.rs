@@ -24,6 +24,9 @@ pub mod outcome {
     pub const CANCELLED: &str = "cancelled";
     /// A planned subtask not run because a subtask it depends on failed.
     pub const SKIPPED: &str = "skipped";
+    /// A planned subtask recorded when the run started and not ended yet: a run killed
+    /// outright leaves it so, which says nothing about the tier.
+    pub const RUNNING: &str = "running";
 }
 
 /// A verdict given to a run after it ended.

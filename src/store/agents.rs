@@ -241,6 +241,19 @@ impl Db<'_> {
         rows.collect::<rusqlite::Result<_>>().context("reading agent ids")
     }
 
+    /// Every agent's candidate keywords (before the library-wide filter), by agent id.
+    pub fn agent_keywords(&self, library: i64) -> Result<HashMap<String, Vec<String>>> {
+        let mut stmt = self.conn.prepare("SELECT agent_id, keywords FROM agents WHERE library_id = ?1")?;
+        let rows = stmt.query_map([library], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, json) = row?;
+            let keywords = serde_json::from_str(&json).with_context(|| format!("reading agent {id}'s keywords"))?;
+            out.insert(id, keywords);
+        }
+        Ok(out)
+    }
+
     /// Sizes of the library's index.
     pub fn library_totals(&self, library: i64) -> Result<LibraryTotals> {
         let mut stmt = self

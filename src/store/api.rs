@@ -242,8 +242,13 @@ pub trait Decisions: Send + Sync {
     /// The full id of a run known to the store, by id or unique prefix (planned runs by their
     /// run row; single-call runs by their routing decision or their calls).
     fn known_run_id(&self, id: &str) -> Result<Option<String>>;
-    #[cfg_attr(not(test), expect(dead_code, reason = "read by tests, which every backend must pass"))]
+    /// A run's verdicts, oldest first.
     fn verdicts(&self, run_id: &str) -> Result<Vec<Verdict>>;
+    /// Ends a decision recorded as `running`: its outcome, the tier it ended on and why.
+    fn end_routing_decision(&self, id: i64, outcome: &str, upgraded_to: Option<&str>, reason: Option<&str>)
+    -> Result<()>;
+    /// Marks a run's decisions still `running` as `outcome` (an interrupted run's subtasks).
+    fn end_running_decisions(&self, run_id: &str, outcome: &str) -> Result<usize>;
     /// Every routing decision since `since_ms` with how it went.
     fn routing_outcomes(&self, since_ms: i64) -> Result<Vec<OutcomeRow>>;
     fn insert_counterfactual(&self, c: &Counterfactual) -> Result<()>;
@@ -316,6 +321,8 @@ pub trait AgentIndex: Send + Sync {
     /// Summaries of the given agents, in the order asked.
     fn agent_summaries(&self, library: i64, ids: &[String]) -> Result<Vec<AgentSummary>>;
     fn agent_ids(&self, library: i64) -> Result<Vec<String>>;
+    /// Every agent's candidate keywords (before the library-wide filter), by agent id.
+    fn agent_keywords(&self, library: i64) -> Result<HashMap<String, Vec<String>>>;
     fn library_totals(&self, library: i64) -> Result<LibraryTotals>;
     /// Agents whose embedding vectors for `model` are missing or stale.
     fn agents_needing_vectors(&self, library: i64, model: &str) -> Result<Vec<AgentTexts>>;

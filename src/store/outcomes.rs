@@ -43,6 +43,33 @@ impl Db<'_> {
         })
     }
 
+    /// Ends a decision recorded as `running`: its outcome, the tier it ended on and why.
+    pub fn end_routing_decision(
+        &self,
+        id: i64,
+        outcome: &str,
+        upgraded_to: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE routing_decisions SET outcome = ?2, upgraded_to = ?3, upgrade_reason = ?4 WHERE id = ?1",
+                params![id, outcome, upgraded_to, reason],
+            )
+            .context("ending a routing decision")?;
+        Ok(())
+    }
+
+    /// Marks a run's decisions still `running` as `outcome` (an interrupted run's subtasks).
+    pub fn end_running_decisions(&self, run_id: &str, outcome: &str) -> Result<usize> {
+        self.conn
+            .execute(
+                "UPDATE routing_decisions SET outcome = ?2 WHERE run_id = ?1 AND outcome = 'running'",
+                params![run_id, outcome],
+            )
+            .context("ending a run's routing decisions")
+    }
+
     /// A run's verdicts, oldest first.
     pub fn verdicts(&self, run_id: &str) -> Result<Vec<Verdict>> {
         let mut stmt = self.conn.prepare(

@@ -202,6 +202,7 @@ fn column(dim: Dim) -> &'static str {
         Dim::Agent => "agent",
         Dim::Project => "project",
         Dim::Task => "task",
+        Dim::Session => "session_id",
         Dim::Time => "ts_ms",
     }
 }

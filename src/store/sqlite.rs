@@ -122,6 +122,8 @@ impl Decisions for SqliteStore {
         fn insert_verdict(&self, v: &Verdict) -> Result<()>;
         fn known_run_id(&self, id: &str) -> Result<Option<String>>;
         fn verdicts(&self, run_id: &str) -> Result<Vec<Verdict>>;
+        fn end_routing_decision(&self, id: i64, outcome: &str, upgraded_to: Option<&str>, reason: Option<&str>) -> Result<()>;
+        fn end_running_decisions(&self, run_id: &str, outcome: &str) -> Result<usize>;
         fn routing_outcomes(&self, since_ms: i64) -> Result<Vec<OutcomeRow>>;
         fn insert_counterfactual(&self, c: &Counterfactual) -> Result<()>;
         fn first_call_input(&self, run_id: &str) -> Result<Option<u64>>;
@@ -174,6 +176,7 @@ impl AgentIndex for SqliteStore {
         fn search(&self, library: i64, part: IndexPart, terms: &[String], weights: &[f64], limit: usize) -> Result<Vec<(String, f64)>>;
         fn agent_summaries(&self, library: i64, ids: &[String]) -> Result<Vec<AgentSummary>>;
         fn agent_ids(&self, library: i64) -> Result<Vec<String>>;
+        fn agent_keywords(&self, library: i64) -> Result<HashMap<String, Vec<String>>>;
         fn library_totals(&self, library: i64) -> Result<LibraryTotals>;
         fn agents_needing_vectors(&self, library: i64, model: &str) -> Result<Vec<AgentTexts>>;
         fn cached_vector(&self, model: &str, text_hash: &str) -> Result<Option<Vec<f32>>>;

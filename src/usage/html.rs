@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::pricing::PriceTable;
 use crate::store::Store;
-use crate::usage::groups::{Group, Key};
+use crate::usage::groups::{Group, Key, KeyValue};
 use crate::usage::live::{BudgetUse, budget_use};
 use crate::usage::period::{self, Calendar};
 use crate::usage::report::{self, RowSums, Scope, UsageRow, cache_hit_rate, label, ranked, rollup, whole};
@@ -43,8 +43,9 @@ pub struct Dashboard {
     /// (imported Claude Code usage), so the chart is not one `(none)` bar.
     pub by_agent_dim: &'static str,
     pub top_tasks: Vec<UsageRow>,
-    /// `task`, or `project` when no call names a task (and the agent chart did not fall back
-    /// already); `none` when neither has names, and the chart says so.
+    /// `task`; else `session` when calls carry Claude Code session ids (keys `ID (project)`);
+    /// else `project` when the agent chart did not fall back to it already; `none` when
+    /// nothing has names, and the chart says so.
     pub top_tasks_dim: &'static str,
     /// The first call in scope, for the header when `--since` is not given.
     pub first_call: Option<String>,
@@ -81,6 +82,7 @@ pub fn dashboard(
     let starts: Vec<i64> = calendar_starts(store, scope, cal)?.iter().map(|t| t.as_millisecond()).collect();
     let specs =
         [vec![Key::Source], vec![Key::Time(starts.clone())], vec![Key::Agent], vec![Key::Task], vec![Key::Project]];
+    let specs = [&specs[..], &[vec![Key::Session, Key::Project]]].concat();
     let scan = report::scan(store, &pricer, scope, &specs, true)?;
     let summary = summary_of(scope, &pricer, prices, &scan.groups[0], &scan.trend.unwrap_or_default());
     let models: Vec<String> = summary.by_model.iter().map(|r| r.key.clone()).collect();
@@ -98,6 +100,9 @@ pub fn dashboard(
     };
     let (top_tasks, top_tasks_dim) = if named(&scan.groups[3]) {
         (top(&scan.groups[3], &pricer), "task")
+    } else if named(&scan.groups[5]) {
+        // Imported Claude Code usage names sessions: the costliest ones, with their project.
+        (top_sessions(&scan.groups[5], &pricer), "session")
     } else if by_agent_dim == "agent" && named(&scan.groups[4]) {
         (top(&scan.groups[4], &pricer), "project")
     } else {
@@ -184,6 +189,20 @@ fn top(groups: &[Group], pricer: &Pricer) -> Vec<UsageRow> {
         rows.push(UsageRow::new("(other)", &rest, &all));
     }
     rows
+}
+
+/// The costliest sessions, each labelled with its project (`ID (project)`); calls with no
+/// session (devteam's own) are one `(none)` row, as in the other charts.
+fn top_sessions(groups: &[Group], pricer: &Pricer) -> Vec<UsageRow> {
+    let relabelled: Vec<Group> = groups
+        .iter()
+        .map(|g| {
+            let (session, project) = (g.keys[0].text(), g.keys[1].text());
+            let key = if session.is_empty() { String::new() } else { format!("{session} ({})", label(project)) };
+            Group { keys: vec![KeyValue::Text(key)], ..g.clone() }
+        })
+        .collect();
+    top(&relabelled, pricer)
 }
 
 /// The page: the template with the data in place.
@@ -280,5 +299,46 @@ mod tests {
         assert_eq!(keys, ["-home-me-shop", "-home-me-blog"], "costliest first");
         assert!(data.top_tasks.is_empty());
         assert_eq!(data.first_call.as_deref(), Some("2026-03-10T09:00:00+00:00"));
+    }
+
+    #[test]
+    fn imported_sessions_are_the_top_chart_with_their_project() {
+        let store = Store::open_in_memory().unwrap();
+        let now: Timestamp = "2026-03-10T12:00:00Z".parse().unwrap();
+        let calls = [("-home-me-shop", "s-aaa", 100), ("-home-me-blog", "s-bbb", 500), ("-home-me-shop", "s-aaa", 300)];
+        for (i, (project, session, cost)) in calls.iter().enumerate() {
+            let mut call = call_at(now.as_millisecond() - 3_600_000 * (i as i64 + 1), project, *cost);
+            call.session_id = Some((*session).into());
+            store.insert_call(&call).unwrap();
+        }
+        let scope =
+            Scope { period: Period { since: None, until: now }, project: None, source: None, tz: TimeZone::UTC };
+        let data = dashboard(&store, &PriceTable::load(None).unwrap(), &scope, None, now).unwrap();
+        assert_eq!((data.by_agent_dim, data.top_tasks_dim), ("project", "session"));
+        let rows: Vec<(&str, u64)> = data.top_tasks.iter().map(|r| (r.key.as_str(), r.calls)).collect();
+        assert_eq!(rows, [("s-bbb (-home-me-blog)", 1), ("s-aaa (-home-me-shop)", 2)], "costliest first");
+    }
+
+    fn call_at(ts_ms: i64, project: &str, cost_micros: i64) -> CallRecord {
+        CallRecord {
+            ts_ms,
+            source: Source::ClaudeCode,
+            project: project.into(),
+            run_id: None,
+            subtask_id: None,
+            task: String::new(),
+            agent: String::new(),
+            model: "claude-sonnet-4-6".into(),
+            tier: String::new(),
+            tokens: TokenUsage { input: 10, output: 10, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
+            cost_micros,
+            batch: false,
+            latency_ms: None,
+            request_id: None,
+            message_id: None,
+            session_id: None,
+            is_sidechain: false,
+            outcome: "ok".into(),
+        }
     }
 }

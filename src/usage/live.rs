@@ -73,7 +73,7 @@ pub struct BudgetUse {
     pub window_start: Option<String>,
     pub spent_usd: Option<f64>,
     pub spent_tokens: Option<u64>,
-    /// Spent / limit (USD when there is a USD limit, else tokens).
+    /// Spent / limit: the larger of the dollar and token shares when both are limited.
     pub used_share: Option<f64>,
     /// `day`, `week` or `month` when the limit fits one bucket of a chart.
     #[serde(skip)]
@@ -120,10 +120,17 @@ fn use_of(
         sums.totals
     });
     let spent_usd = spent.map(|t| to_usd(t.cost_micros));
-    let used_share = match (line.limit_micros, line.limit_tokens, spent) {
-        (Some(limit), _, Some(t)) if limit > 0 => Some(t.cost_micros as f64 / limit as f64),
-        (None, Some(limit), Some(t)) if limit > 0 => Some(t.total_tokens() as f64 / limit as f64),
+    // The larger of the dollar and token shares, as `budget status` and the guard count it: a
+    // budget at 101 % of its dollars and 110 % of its tokens is at 110 %.
+    let share = |limit: Option<i64>, used: fn(&crate::usage::groups::Totals) -> f64| match (limit, &spent) {
+        (Some(limit), Some(t)) if limit > 0 => Some(used(t) / limit as f64),
         _ => None,
+    };
+    let money = share(line.limit_micros, |t| t.cost_micros as f64);
+    let tokens = share(line.limit_tokens, |t| t.total_tokens() as f64);
+    let used_share = match (money, tokens) {
+        (Some(m), Some(t)) => Some(m.max(t)),
+        (m, t) => m.or(t),
     };
     BudgetUse {
         project: (!line.project.is_empty()).then(|| line.project.clone()),
@@ -151,8 +158,15 @@ pub struct LiveReport {
     pub budgets: Vec<BudgetUse>,
 }
 
-/// The live view at `now`.
-pub fn live(store: &Store, prices: &PriceTable, scope: &Scope, now: Timestamp) -> Result<LiveReport> {
+/// The live view at `now`; budget windows are drawn in `budget_tz`, the budgets' own zone,
+/// even when the report is shown in another.
+pub fn live(
+    store: &Store,
+    prices: &PriceTable,
+    scope: &Scope,
+    now: Timestamp,
+    budget_tz: &TimeZone,
+) -> Result<LiveReport> {
     let pricer = Pricer::new(prices)?;
     let tz = &scope.tz;
     let named = [
@@ -183,7 +197,7 @@ pub fn live(store: &Store, prices: &PriceTable, scope: &Scope, now: Timestamp) -
         source: scope.source.map(Source::as_str),
         windows: sums.iter().map(|(name, s)| UsageRow::new(*name, s, &month)).collect(),
         today_by_model: ranked(&today, &whole(today.values())),
-        budgets: budget_use(store, now, tz)?,
+        budgets: budget_use(store, now, budget_tz)?,
     })
 }
 
@@ -264,7 +278,7 @@ mod tests {
         let prices = PriceTable::load(None).unwrap();
         let tz = TimeZone::UTC;
         let scope = Scope { period: Period { since: None, until: now() }, project: None, source: None, tz };
-        let r = live(&store, &prices, &scope, now()).unwrap();
+        let r = live(&store, &prices, &scope, now(), &TimeZone::UTC).unwrap();
         let windows: Vec<(&str, u64)> = r.windows.iter().map(|w| (w.key.as_str(), w.calls)).collect();
         assert_eq!(windows, [("last hour", 1), ("today", 2), ("last 7 days", 3), ("this month", 4)]);
         assert_eq!(r.today_by_model.len(), 1);

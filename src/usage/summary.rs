@@ -82,6 +82,7 @@ pub enum Dimension {
     Agent,
     Project,
     Task,
+    Session,
     Source,
 }
 
@@ -96,6 +97,7 @@ impl Dimension {
             Self::Agent => "agent",
             Self::Project => "project",
             Self::Task => "task",
+            Self::Session => "session",
             Self::Source => "source",
         }
     }
@@ -107,6 +109,7 @@ impl Dimension {
             Self::Agent => Some(Key::Agent),
             Self::Project => Some(Key::Project),
             Self::Task => Some(Key::Task),
+            Self::Session => Some(Key::Session),
             Self::Source => Some(Key::Source),
         }
     }

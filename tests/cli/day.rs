@@ -19,6 +19,7 @@ fn short_day() -> (daybench::DayReport, tempfile::TempDir) {
         prices: &root.join("data/models.yaml"),
         work: work.path(),
         only: vec![],
+        shipped_config: None,
         progress: &|_| {},
     };
     (daybench::run(&options).expect("the short day replays"), work)
@@ -71,4 +72,35 @@ fn summary_saving(db: &Path) -> f64 {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary json");
     v["savings"]["saved_usd"].as_f64().expect("saved_usd")
+}
+
+#[test]
+fn a_config_file_reaches_the_shipped_set_up() {
+    // `--config FILE` (here 5-minute entries only) is what the shipped set-up runs with, so
+    // the day's cost after `usage suggest --apply` can be measured.
+    let root = repo();
+    let day = |config: Option<&'static str>| {
+        let work = tempfile::tempdir().expect("tempdir");
+        let options = daybench::Options {
+            devteam: Path::new(env!("CARGO_BIN_EXE_devteam")),
+            workload: &root.join("fixtures/workload/short.yaml"),
+            agents: &root.join("fixtures/agents"),
+            prices: &root.join("data/models.yaml"),
+            work: work.path(),
+            only: vec!["shipped".into()],
+            shipped_config: config,
+            progress: &|_| {},
+        };
+        let report = daybench::run(&options).expect("the short day replays");
+        let written = std::fs::read_to_string(work.path().join("shipped.yaml")).ok();
+        (report.setups[0].models.clone(), written)
+    };
+    let (plain, none) = day(None);
+    let (five, written) = day(Some("cache-strategy: 5m\n"));
+    assert_eq!((none, written.as_deref()), (None, Some("cache-strategy: 5m\n")));
+    let writes_1h = |m: &std::collections::BTreeMap<String, daybench::measure::ModelFigures>| {
+        m.values().map(|f| f.tokens.cache_write_1h).sum::<u64>()
+    };
+    assert!(writes_1h(&plain) > 0, "shipped's mixed strategy writes shared blocks for an hour");
+    assert_eq!(writes_1h(&five), 0, "the config's 5-minute strategy was used");
 }

@@ -144,3 +144,75 @@ fn budget_check_without_a_project_checks_the_global_budgets() {
     let out = ok(&["budget", "check", "--need", "1", "--project", "api"]);
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
 }
+
+/// The budget lines of a table: the rows whose first cell starts with `daily`.
+fn budget_rows(text: &str) -> Vec<String> {
+    let rows = text.lines().filter(|l| l.trim_start_matches(['│', '|', ' ']).starts_with("daily"));
+    rows.map(|l| l.split(['│', '┆']).map(str::trim).filter(|c| !c.is_empty()).collect::<Vec<_>>().join(" | ")).collect()
+}
+
+#[test]
+fn usage_watch_shows_budgets_as_budget_status_does() {
+    // $1.012 and 5,500 tokens against $1 and 5,000: 101.2 % of the dollars, 110 % of the
+    // tokens, so the budget is at 110 % and blocked, which `usage watch` used to hide.
+    let env = TestEnv::new();
+    let calls = [(0, "claude-code", "", "", "", "claude-sonnet-4-5", [4000, 1500, 0, 0, 0], 1_012_000)];
+    let db = crate::usage::seeded_store(&env, &calls, &[]);
+    let cmd = || {
+        let mut c = env.cmd();
+        c.arg("--db").arg(&db);
+        c
+    };
+    assert!(cmd().args(["budget", "set", "daily", "1", "--tokens", "5000"]).output().unwrap().status.success());
+    let status = stdout(&cmd().args(["budget", "status"]).output().unwrap());
+    let watch = stdout(&cmd().args(["usage", "watch", "--once"]).output().unwrap());
+    let (from_status, from_watch) = (budget_rows(&status), budget_rows(&watch));
+    assert_eq!(from_status.len(), 2, "{status}");
+    // The "resets in" cell may tick a minute between the two commands: compare the rest.
+    let without_reset = |rows: &[String]| -> Vec<String> {
+        rows.iter().map(|r| r.split(" | ").enumerate().filter(|(i, _)| *i != 5).map(|(_, c)| c).collect()).collect()
+    };
+    assert_eq!(without_reset(&from_watch), without_reset(&from_status), "{watch}");
+    assert!(from_watch[0].contains("101.2%") && from_watch[1].contains("110.0%"), "{watch}");
+    assert!(from_watch.iter().all(|r| r.ends_with("blocked")), "{watch}");
+    assert!(watch.contains("mode in force: blocked"), "{watch}");
+    let json = stdout(&cmd().args(["--json", "usage", "watch", "--once"]).output().unwrap());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["budgets"][0]["used_share"].as_f64(), Some(1.1), "the larger share, as budget status counts");
+}
+
+#[test]
+fn imported_sessions_have_a_dimension_and_lead_the_dashboards_top_chart() {
+    let env = TestEnv::new();
+    let config = env.path().join("claude");
+    crate::claude_logs::write(&config);
+    // One more call, in its own session of a third project.
+    let other = crate::claude_logs::Usage { mid: "msg_7", rid: "req_7", output: 5000, ..crate::claude_logs::m6() };
+    // The importer names a session after its transcript file, as Claude Code names the file.
+    let line = other.line(false, crate::claude_logs::text("x"));
+    std::fs::create_dir_all(config.join("projects/-home-dev-c")).unwrap();
+    std::fs::write(config.join("projects/-home-dev-c/s-other.jsonl"), line + "\n").unwrap();
+    let out = env.cmd().args(["-q", "usage", "import", "claude-code"]).arg(&config).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = env.cmd().args(["--json", "usage", "by", "session", "--since", "2026-01-01"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let by: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows: Vec<(&str, u64)> = by["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["calls"].as_u64().unwrap()))
+        .collect();
+    let winners = crate::claude_logs::winners().len() as u64;
+    assert_eq!(rows.iter().map(|r| r.1).sum::<u64>(), winners + 1);
+    assert!(rows.contains(&("s-other", 1)) && rows.iter().any(|r| r.0 == "s1"), "{rows:?}");
+    assert!(rows.iter().all(|r| !r.0.is_empty() && r.0 != "(none)"), "every imported call has a session: {rows:?}");
+
+    let page = env.path().join("dash.html");
+    let out = env.cmd().args(["-q", "usage", "report", "--since", "2026-01-01", "--html"]).arg(&page).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains(r#""top_tasks_dim":"session""#), "imported usage names sessions, not tasks");
+    assert!(html.contains(r#""key":"s-other (-home-dev-c)""#), "each session carries its project");
+}

@@ -62,6 +62,20 @@ fn check_and_feedback_give_runs_verdicts() {
     assert!(stderr(&unknown).contains("no run"), "{}", stderr(&unknown));
     let neither = env.cmd().args(["runs", "feedback", &first]).output().unwrap();
     assert_eq!(neither.status.code(), Some(2));
+
+    // `runs show` lists the run's verdicts, oldest first: the check's, then the person's.
+    let shown: Value = json(env.cmd().args(["--json", "runs", "show", &first]));
+    let verdicts: Vec<(bool, &str, &str)> = shown["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["good"].as_bool().unwrap(), v["source"].as_str().unwrap(), v["note"].as_str().unwrap()))
+        .collect();
+    assert_eq!(verdicts, [(true, "check", ""), (false, "person", "wrong file")], "{shown}");
+    let text = env.cmd().args(["runs", "show", &first]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.contains("check `test -z \"$ANTHROPIC_API_KEY\"` (exit 0)"), "{text}");
+    assert!(text.contains("wrong file") && text.contains("bad"), "{text}");
 }
 
 /// Stores `n` decisions of a concurrency bug routed to Sonnet, `upgraded` of them upgraded.
@@ -125,6 +139,16 @@ fn learning_applies_as_data_and_resets() {
     assert_eq!(after.0, "opus", "{after:?}");
     assert!(after.1.contains("learned risk.concurrency +"), "{}", after.1);
 
+    // `eval routing` measures the router `run` uses: the learned layer moves the concurrency
+    // task from sonnet to opus there too, and the note names the file.
+    let labels = env.path().join("routing.tsv");
+    std::fs::write(&labels, "tier\ttask\nopus\tFix the race condition in the job queue worker\n").unwrap();
+    let out = env.cmd().arg("--json").args(["eval", "routing"]).arg(&labels).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let eval: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(eval["accuracy"].as_f64(), Some(1.0), "{eval}");
+    assert!(stderr(&out).contains("learned routing applied") && stderr(&out).contains("learned-routing.json"));
+
     // Applying again keeps the previous file as the backup; reset restores the defaults.
     let again: Value = json(env.cmd().args(["--json", "route", "learn", "--apply"]));
     assert!(again["backup"].as_str().unwrap().ends_with("learned-routing.json.bak"), "{again}");
@@ -132,6 +156,10 @@ fn learning_applies_as_data_and_resets() {
     assert_eq!(reset["action"], "reset");
     assert!(!file.exists());
     assert_eq!(dry_run_tier(&env).0, "sonnet");
+    let out = env.cmd().arg("--json").args(["eval", "routing"]).arg(&labels).output().unwrap();
+    let eval: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(eval["accuracy"].as_f64(), Some(0.0), "the base router sends it to sonnet: {eval}");
+    assert!(!stderr(&out).contains("learned routing applied"));
 
     // A damaged file is named, not silently ignored.
     std::fs::write(&file, "{not json").unwrap();

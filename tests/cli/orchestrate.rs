@@ -217,6 +217,11 @@ fn ctrl_c_cancels_records_what_was_spent_and_exits_130() {
     let run = show(&env, &server, false);
     assert_eq!(run["run"]["status"], "cancelled");
     assert!(run["run"]["cost_micros"].as_i64().unwrap() > 0, "the planner's call was recorded");
+    // Every planned subtask ends with an outcome: the interrupted ones say `cancelled`.
+    let db = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
+    let mut stmt = db.prepare("SELECT outcome FROM routing_decisions WHERE subtask_id IS NOT NULL").unwrap();
+    let outcomes: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert!(!outcomes.is_empty() && outcomes.iter().all(|o| o == "cancelled"), "{outcomes:?}");
 }
 
 #[test]

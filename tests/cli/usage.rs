@@ -314,7 +314,7 @@ fn report_writes_one_page_and_watch_prints_once_without_a_terminal() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("last hour") && stdout(&out).contains("all projects"));
+    assert!(stdout(&out).contains("last hour") && stdout(&out).contains("mode in force"), "{}", stdout(&out));
     let live: Live = json(usage(&env, &db).args(["--json", "watch", "--once", "--timezone", "UTC"]));
     let windows: Vec<(&str, u64)> = live.windows.iter().map(|w| (w.key.as_str(), w.calls)).collect();
     assert_eq!(windows[0], ("last hour", 0));

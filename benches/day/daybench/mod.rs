@@ -115,6 +115,8 @@ pub struct Options<'a> {
     pub work: &'a Path,
     /// Only these set-ups and variants (every set-up when empty).
     pub only: Vec<String>,
+    /// A config file's text for the shipped set-up (`--config`), instead of none.
+    pub shipped_config: Option<&'static str>,
     pub progress: &'a dyn Fn(&str),
 }
 
@@ -137,7 +139,10 @@ pub fn run(o: &Options<'_>) -> Result<DayReport> {
     let named = |s: &Setup| o.only.iter().any(|n| n == s.name);
     let chosen: Vec<Setup> =
         if o.only.is_empty() { setups() } else { setups().into_iter().chain(variants()).filter(named).collect() };
-    for setup in chosen {
+    for mut setup in chosen {
+        if setup.name == "shipped" && o.shipped_config.is_some() {
+            setup.config = o.shipped_config;
+        }
         (o.progress)(&format!("set-up {}", setup.name));
         let replayed = bench.replay(&w, &setup, lists(&setup))?;
         let billed = measure::billed(&replayed, &prices)?;

@@ -124,6 +124,7 @@ pub fn run(
         record.status = Status::Cancelled;
         record.note = "interrupted; calls made before the interrupt are recorded".to_string();
         one.store.save_run(&record)?;
+        one.store.end_running_decisions(&record.id, crate::learn::record::outcome::CANCELLED)?;
         return Err(Interrupted.into());
     };
     finish(ctx, one.store, record, &outcome?, plan_reason)

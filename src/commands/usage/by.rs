@@ -46,6 +46,7 @@ fn dimension(arg: UsageDimension) -> Dimension {
         UsageDimension::Agent => Dimension::Agent,
         UsageDimension::Project => Dimension::Project,
         UsageDimension::Task => Dimension::Task,
+        UsageDimension::Session => Dimension::Session,
         UsageDimension::Source => Dimension::Source,
     }
 }

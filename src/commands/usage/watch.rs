@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::shared::{self, ROW_COLUMNS, pct, row_cells, usd};
+use super::shared::{self, ROW_COLUMNS, row_cells};
+use crate::budget;
 use crate::cli::UsageWatchArgs;
+use crate::commands::budget::StatusReport;
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Printer;
@@ -31,11 +33,16 @@ pub fn run(args: &UsageWatchArgs, ctx: &Context) -> Result<ExitStatus> {
             source: args.source.map(shared::source),
             tz: tz.clone(),
         };
-        let report = live(ctx.store()?, ctx.prices()?, &scope, now)?;
+        let policy = &ctx.settings.budget.policy;
+        let report = live(ctx.store()?, ctx.prices()?, &scope, now, &policy.timezone)?;
         if p.json_mode() {
             p.json_line(&report)?;
         } else {
-            draw(p, &report, once, args.interval)?;
+            // Budgets as `budget status` shows them (reservations in flight included), read
+            // without recording alerts: watching must not change the store.
+            let states = ctx.store()?.budget_read(|l| budget::evaluate(l, policy, now, budget::Scope::All))?;
+            let status = crate::commands::budget::report_of(ctx, &states, now);
+            draw(p, &report, &status, once, args.interval)?;
         }
         if once {
             return Ok(ExitStatus::Success);
@@ -44,7 +51,7 @@ pub fn run(args: &UsageWatchArgs, ctx: &Context) -> Result<ExitStatus> {
     }
 }
 
-fn draw(p: &Printer, r: &LiveReport, once: bool, interval: u64) -> Result<()> {
+fn draw(p: &Printer, r: &LiveReport, status: &StatusReport, once: bool, interval: u64) -> Result<()> {
     let mut out = String::new();
     if !once {
         out.push_str(CLEAR);
@@ -70,19 +77,13 @@ fn draw(p: &Printer, r: &LiveReport, once: bool, interval: u64) -> Result<()> {
         models.add_row(row_cells(row));
     }
     out.push_str(&format!("\n{windows}\n{models}"));
-    if !r.budgets.is_empty() {
-        let mut budgets = p.new_table(&["budget", "window", "since", "spent", "limit", "used"]);
-        for b in &r.budgets {
-            budgets.add_row(vec![
-                b.project.clone().unwrap_or_else(|| "all projects".into()),
-                b.window.clone(),
-                b.window_start.clone().unwrap_or_else(|| "-".into()),
-                b.spent_usd.map_or_else(|| "-".into(), usd),
-                b.limit_usd.map_or_else(|| b.limit_tokens.map_or_else(|| "-".into(), |t| format!("{t} tokens")), usd),
-                pct(b.used_share),
-            ]);
-        }
-        out.push_str(&format!("\n{budgets}"));
+    if !status.budgets.is_empty() {
+        let table = crate::commands::budget::status_table(p, status);
+        out.push_str(&format!(
+            "\nbudgets (windows in {}; mode in force: {})\n{table}",
+            status.timezone,
+            status.mode.as_str()
+        ));
     }
     p.stdout_line(&out)
 }

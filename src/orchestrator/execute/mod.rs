@@ -7,8 +7,9 @@ use std::collections::{HashMap, HashSet};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
-use super::llm::{Llm, LlmCall, Stop};
+use super::llm::{Llm, LlmCall, LlmError, Stop};
 use super::record::Status;
+use crate::learn::record::outcome;
 
 /// One node of the graph.
 #[derive(Debug, Clone)]
@@ -42,6 +43,9 @@ pub struct StepResult {
     pub started_ms: Option<i64>,
     pub finished_ms: Option<i64>,
     pub error: Option<String>,
+    /// How it ended, in the words routing outcomes use (`learn::record::outcome`): a budget
+    /// refusal or an API error says nothing about the tier, a refusal on every tier does.
+    pub outcome: &'static str,
 }
 
 /// Progress reported while the graph runs.
@@ -141,6 +145,7 @@ impl Graph<'_> {
             let outcome = self.llm.call((self.build)(step, &handovers, &tier)).await;
             let retry_reason = match outcome {
                 Ok(reply) => {
+                    let upgraded = result.attempts > 1;
                     result.cost_micros += reply.cost_micros;
                     result.model = reply.model;
                     match reply.stop {
@@ -149,6 +154,7 @@ impl Graph<'_> {
                             result.output = reply.text;
                             result.status = Status::Ok;
                             result.error = None;
+                            result.outcome = if upgraded { outcome::UPGRADED } else { outcome::OK };
                             break;
                         }
                         // Same `max_tokens` a tier up: no more room, so no retry.
@@ -156,15 +162,25 @@ impl Graph<'_> {
                             result.summary = (self.summarize)(&reply.text);
                             result.output = reply.text;
                             result.error = Some("stopped at max_tokens".to_string());
+                            result.outcome = outcome::MAX_TOKENS;
                             break;
                         }
                         // The one failure a bigger model may fix.
-                        Stop::Refusal => "the model refused".to_string(),
+                        Stop::Refusal => {
+                            // Refused on the tier it was routed to and, if there was one, the
+                            // tier above: failed; with no tier up to try, refused.
+                            result.outcome = if upgraded { outcome::FAILED } else { outcome::REFUSED };
+                            "the model refused".to_string()
+                        }
                     }
                 }
                 // Transient failures (after the client's retries), 4xx, a busy store, a budget:
                 // a bigger model fixes none of them and bills more.
                 Err(e) => {
+                    result.outcome = match e {
+                        LlmError::Budget(_) => outcome::BLOCKED,
+                        LlmError::Failed(_) | LlmError::Fatal(_) => outcome::ERROR,
+                    };
                     result.error = Some(e.to_string());
                     break;
                 }
@@ -193,6 +209,7 @@ fn empty_result(step: &Step, status: Status) -> StepResult {
         started_ms: None,
         finished_ms: None,
         error: None,
+        outcome: if status == Status::Skipped { outcome::SKIPPED } else { outcome::RUNNING },
     }
 }
 

@@ -34,9 +34,28 @@ impl Llm for Fake {
                 ("broken", _) => Err(LlmError::Failed("server error".into())),
                 ("short", "haiku") => Ok(reply("partial", Stop::MaxTokens)),
                 ("shy", "haiku") => Ok(reply("", Stop::Refusal)),
+                ("stubborn", _) => Ok(reply("", Stop::Refusal)),
+                ("capped", _) => Err(LlmError::Budget(Box::new(exceeded()))),
                 _ => Ok(reply(&format!("answer from {} with {}", call.agent, call.layout.user[0].text), Stop::Done)),
             }
         })
+    }
+}
+
+fn exceeded() -> crate::budget::Exceeded {
+    crate::budget::Exceeded {
+        budget: "daily".into(),
+        project: None,
+        window: crate::budget::Window::Daily,
+        unit: crate::budget::Unit::Usd,
+        spent: 1_000_000,
+        reserved: 0,
+        requested: 10,
+        limit: 1_000_000,
+        cap: 1_000_000,
+        resets_at: jiff::Timestamp::UNIX_EPOCH,
+        resets_local: String::new(),
+        resets_in_ms: 0,
     }
 }
 
@@ -143,4 +162,32 @@ fn a_lasting_failure_skips_dependents_and_the_rest_finish() {
     );
     assert!(results[1].error.as_deref().unwrap().contains("`a`"));
     assert!(results[0].error.as_deref().unwrap().contains("server error"));
+}
+
+#[test]
+fn every_step_ends_with_the_outcome_learning_reads() {
+    let fake = Fake::new();
+    let steps = [
+        step("ok", "x", &[]),
+        step("up", "shy", &[]),
+        step("refused", "stubborn", &[]),
+        step("error", "flaky", &[]),
+        step("short", "short", &[]),
+        step("blocked", "capped", &[]),
+        step("after", "y", &["blocked"]),
+    ];
+    let results = rt().block_on(run(&fake, &steps, 2));
+    let got: Vec<_> = results.iter().map(|r| (r.id.as_str(), r.outcome, r.tier.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("ok", outcome::OK, "haiku"),
+            ("up", outcome::UPGRADED, "sonnet"),
+            ("refused", outcome::FAILED, "sonnet"),
+            ("error", outcome::ERROR, "haiku"),
+            ("short", outcome::MAX_TOKENS, "haiku"),
+            ("blocked", outcome::BLOCKED, "haiku"),
+            ("after", outcome::SKIPPED, "haiku"),
+        ]
+    );
 }

@@ -115,6 +115,8 @@ impl Decisions for PgStore {
         fn insert_verdict(&self, v: &Verdict) -> Result<()> => pg_insert_verdict;
         fn known_run_id(&self, id: &str) -> Result<Option<String>> => pg_known_run_id;
         fn verdicts(&self, run_id: &str) -> Result<Vec<Verdict>> => pg_verdicts;
+        fn end_routing_decision(&self, id: i64, outcome: &str, upgraded_to: Option<&str>, reason: Option<&str>) -> Result<()> => pg_end_routing_decision;
+        fn end_running_decisions(&self, run_id: &str, outcome: &str) -> Result<usize> => pg_end_running_decisions;
         fn routing_outcomes(&self, since_ms: i64) -> Result<Vec<OutcomeRow>> => pg_routing_outcomes;
         fn insert_counterfactual(&self, c: &Counterfactual) -> Result<()> => pg_insert_counterfactual;
         fn first_call_input(&self, run_id: &str) -> Result<Option<u64>> => pg_first_call_input;

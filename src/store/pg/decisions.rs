@@ -16,6 +16,31 @@ impl PgStore {
         Ok(())
     }
 
+    pub(super) fn pg_end_routing_decision(
+        &self,
+        id: i64,
+        outcome: &str,
+        upgraded_to: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE routing_decisions SET outcome = $2, upgraded_to = $3, upgrade_reason = $4 WHERE id = $1",
+            &[&id, &outcome, &upgraded_to, &reason],
+        )
+        .context("ending a routing decision")?;
+        Ok(())
+    }
+
+    pub(super) fn pg_end_running_decisions(&self, run_id: &str, outcome: &str) -> Result<usize> {
+        let n = self
+            .execute(
+                "UPDATE routing_decisions SET outcome = $2 WHERE run_id = $1 AND outcome = 'running'",
+                &[&run_id, &outcome],
+            )
+            .context("ending a run's routing decisions")?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
     pub(super) fn pg_insert_verdict(&self, v: &Verdict) -> Result<()> {
         self.execute(
             "INSERT INTO verdicts (run_id, ts_ms, good, source, note, command, exit_code) VALUES ($1, $2, $3, $4, $5, $6, $7)",

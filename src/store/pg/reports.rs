@@ -58,6 +58,7 @@ impl PgStore {
                 Key::Agent => "agent".to_string(),
                 Key::Project => "project".to_string(),
                 Key::Task => "task".to_string(),
+                Key::Session => "session_id".to_string(),
                 Key::Time(bounds) => {
                     params.push(Box::new(bounds.clone()));
                     format!("width_bucket(ts_ms, ${}::BIGINT[])", params.len())
