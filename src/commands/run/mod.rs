@@ -51,9 +51,14 @@ fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
         }
         None => None,
     };
-    let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds)
-        .with_learned(ctx.settings.routing.learned.clone());
     let routing = sw.routing && !args.no_routing;
+    // The classifier by meaning needs the embedding model; a run whose tier is fixed anyway
+    // (--no-routing, --tier, --model) does not load it for routing.
+    let meaning =
+        if routing && args.model.is_none() && args.tier.is_none() { super::semantic::meaning(ctx)? } else { None };
+    let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds)
+        .with_meaning(meaning)
+        .with_learned(ctx.settings.routing.learned.clone());
     let model_override = args.model.clone().or(args.tier.clone()).or_else(|| (!routing).then(|| "sonnet".to_string()));
     let pressure = budget_pressure(args, ctx, project_name(args, ctx).as_str())?;
     let max_tokens = args.max_tokens.unwrap_or(ctx.settings.run.max_tokens);
