@@ -71,6 +71,8 @@ impl Setup {
             max_tokens: 1,
             shortlist: ctx.settings.discover_shortlist,
             run_id: self.run_id.clone(),
+            // The agent is the candidate's: nothing to rank.
+            semantic: None,
         };
         let prepared = match single::prepare(&inputs) {
             Ok(prepared) => prepared,
