@@ -15,7 +15,7 @@ import itertools
 import json
 import math
 
-SIGNALS = ["profile", "body_words", "thesaurus", "description", "body_meaning", "neighbours_description", "neighbours_body"]
+SIGNALS = ["profile", "body_words", "thesaurus", "description", "body_meaning"]
 GRID = [0.0, 0.25, 0.5, 1.0]
 
 
@@ -26,7 +26,7 @@ def load(path):
         ids = sorted(t["signals"])
         cols = []
         for s in SIGNALS:
-            v = [t["signals"][i].get(s, 0.0) for i in ids]
+            v = [t["signals"][i][s] for i in ids]
             m = sum(v) / len(v)
             sd = math.sqrt(sum((x - m) ** 2 for x in v) / len(v))
             cols.append([(x - m) / sd if sd > 1e-12 else 0.0 for x in v])

@@ -27,7 +27,7 @@ fusion = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fusion)
 
 # Fusion::HYBRID, in fusion.SIGNALS order.
-SHIPPED = [0.25, 0.5, 0.25, 0.5, 0.5, 0.0, 0.0]
+SHIPPED = [0.25, 0.5, 0.25, 0.5, 0.5]
 PRECISION = 0.90
 CANDIDATES = 5
 

@@ -96,15 +96,7 @@ pub struct Signals {
     /// Cosine of the task with the agent's description, and with its body.
     pub description: f64,
     pub body_meaning: f64,
-    /// Query expansion by the embedding neighbours: cosine of the agent's description, and
-    /// of its body, with the centroid of the vectors of the first pass's top
-    /// [`NEIGHBOURS`] agents (what the task's best matches are about, in their own words).
-    pub neighbours_description: f64,
-    pub neighbours_body: f64,
 }
-
-/// Agents of the first pass whose vectors expand the query.
-pub const NEIGHBOURS: usize = 3;
 
 /// How the signals are weighed. Without embeddings, each BM25 score is scaled to its best hit
 /// and the weights summed (the ranking devteam had before embeddings); with them, every
@@ -116,48 +108,21 @@ pub struct Fusion {
     pub thesaurus: f64,
     pub description: f64,
     pub body_meaning: f64,
-    pub neighbours_description: f64,
-    pub neighbours_body: f64,
 }
 
 impl Fusion {
     /// Lexical only, as before embeddings.
-    pub const LEXICAL: Self = Self {
-        profile: 1.0,
-        body_words: 0.6,
-        thesaurus: 0.5,
-        description: 0.0,
-        body_meaning: 0.0,
-        neighbours_description: 0.0,
-        neighbours_body: 0.0,
-    };
+    pub const LEXICAL: Self =
+        Self { profile: 1.0, body_words: 0.6, thesaurus: 0.5, description: 0.0, body_meaning: 0.0 };
     /// Chosen by `scripts/discovery/choose-fusion.py` on the demo labels and the three public
     /// libraries together; the same search with each public library left out chose these
     /// weights twice and near ones once, and the README's held-out table comes from those runs.
     /// The thesaurus stays, at a low weight: without it, held-out figures dropped.
-    pub const HYBRID: Self = Self {
-        profile: 0.25,
-        body_words: 0.5,
-        thesaurus: 0.25,
-        description: 0.5,
-        body_meaning: 0.5,
-        neighbours_description: 0.0,
-        neighbours_body: 0.0,
-    };
+    pub const HYBRID: Self =
+        Self { profile: 0.25, body_words: 0.5, thesaurus: 0.25, description: 0.5, body_meaning: 0.5 };
 
-    /// The first pass of the hybrid ranking, whose top agents expand the query.
-    const FIRST_PASS: Self = Self { neighbours_description: 0.0, neighbours_body: 0.0, ..Self::HYBRID };
-
-    fn weights(&self) -> [f64; 7] {
-        [
-            self.profile,
-            self.body_words,
-            self.thesaurus,
-            self.description,
-            self.body_meaning,
-            self.neighbours_description,
-            self.neighbours_body,
-        ]
+    fn weights(&self) -> [f64; 5] {
+        [self.profile, self.body_words, self.thesaurus, self.description, self.body_meaning]
     }
 }
 
@@ -195,31 +160,8 @@ pub fn signals(
             s.description = f64::from(crate::embed::dot(&q, &v.description));
             s.body_meaning = f64::from(crate::embed::dot(&q, &v.body));
         }
-        expand_by_neighbours(sem, &mut out);
     }
     Ok((terms, out))
-}
-
-/// Fills the neighbour signals: the first pass's top agents' vectors, averaged, stand for
-/// the task in the vocabulary of the library (a symptom becomes the words of the agents that
-/// treat it), and every agent is compared with that.
-fn expand_by_neighbours(sem: &Semantic, out: &mut HashMap<String, Signals>) {
-    let first = fuse(out, &Fusion::FIRST_PASS, true);
-    let top: Vec<&AgentVectors> = first.iter().take(NEIGHBOURS).filter_map(|(id, _)| sem.vectors.get(id)).collect();
-    let Some(dim) = top.first().map(|v| v.description.len()) else { return };
-    let mut centroid = vec![0.0f32; dim];
-    for v in &top {
-        for (c, (d, b)) in centroid.iter_mut().zip(v.description.iter().zip(&v.body)) {
-            *c += d + b;
-        }
-    }
-    crate::embed::normalize(&mut centroid);
-    for (id, v) in sem.vectors {
-        if let Some(s) = out.get_mut(id) {
-            s.neighbours_description = f64::from(crate::embed::dot(&centroid, &v.description));
-            s.neighbours_body = f64::from(crate::embed::dot(&centroid, &v.body));
-        }
-    }
 }
 
 /// Fused scores, best first (ties by id).
@@ -229,15 +171,7 @@ pub fn fuse(signals: &HashMap<String, Signals>, fusion: &Fusion, semantic: bool)
         ids.iter()
             .map(|id| {
                 let s = &signals[*id];
-                [
-                    s.profile,
-                    s.body_words,
-                    s.thesaurus,
-                    s.description,
-                    s.body_meaning,
-                    s.neighbours_description,
-                    s.neighbours_body,
-                ][k]
+                [s.profile, s.body_words, s.thesaurus, s.description, s.body_meaning][k]
             })
             .collect()
     };
