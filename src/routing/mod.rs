@@ -265,6 +265,34 @@ mod tests {
         }
     }
 
+    /// The classifier decides, never under the safe tier, and the learned layer still adds its
+    /// points on top of the classifier's score.
+    #[test]
+    fn by_meaning_with_the_learned_layer_on_top() {
+        let model: &'static crate::embed::Model = Box::leak(Box::new(crate::embed::Model::load(None).unwrap()));
+        let meaning = Meaning::new(meaning::Classifier::bundled().unwrap(), model).expect("bundled model id");
+        let router = Router::default().with_meaning(Some(meaning));
+        let task = "Why do two workers sometimes process the same payment twice?";
+        let plain = router.decide(task, &TaskContext::default(), Pressure::Normal);
+        assert!(plain.reason.contains("by meaning"), "{}", plain.reason);
+        let by_features = Router::default().decide(task, &TaskContext::default(), Pressure::Normal);
+        assert!(plain.tier >= by_features.tier.down().unwrap_or(Tier::Haiku));
+        let learned = learned::Learned {
+            version: 1,
+            learned_at_ms: 0,
+            decisions: 50,
+            adjustments: vec![learned::Adjustment { feature: Feature::Concurrency, points: 1.5, why: String::new() }],
+        };
+        let tuned = router.clone().with_learned(Some(learned)).decide(task, &TaskContext::default(), Pressure::Normal);
+        assert!(
+            (tuned.score - (plain.score + 1.5).min(tier::MAX_SCORE)).abs() < 0.011,
+            "{} {}",
+            tuned.score,
+            plain.score
+        );
+        assert!(tuned.reason.contains("learned risk.concurrency +1.50"), "{}", tuned.reason);
+    }
+
     #[test]
     fn tier_costs_can_be_closures() {
         let cost = |t: Tier| (t.rank() + 1) as f64;
