@@ -1165,12 +1165,20 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval__subcmd__routing)
-            opts="-q -v -h -V --economy --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --economy --folds --as-run --write-classifier --agents --db --init --config --json --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --folds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-classifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --agents)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -375,6 +375,8 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -s V -l version -d 'Print version'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l folds -d 'Folds of the cross-validation of the classifier by meaning (embeddings on)' -r
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l write-classifier -d 'Also train the classifier on every labeled task and write it to FILE (how data/routing-classifier.json is made)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
@@ -382,6 +384,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 always\t'Always colour'
 never\t'Never colour'"
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l economy -d 'Route as under budget pressure: every score range moves down one tier'
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l as-run -d 'Route with the shipped router as `run` does, instead of cross-validating a classifier on these labels: for label sets the shipped classifier was not trained on'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l init -d 'Create the store named by --db / DEVTEAM_DB / `db:` if it does not exist (only the default location is created unasked, so that a mistyped path fails instead of reading as empty)'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -s q -l quiet -d 'Print only results and errors (no progress, no notes)'

@@ -575,6 +575,20 @@ pub struct EvalRoutingArgs {
     /// Route as under budget pressure: every score range moves down one tier.
     #[arg(long)]
     pub economy: bool,
+
+    /// Folds of the cross-validation of the classifier by meaning (embeddings on).
+    #[arg(long, value_name = "K", default_value_t = 10, value_parser = clap::value_parser!(u16).range(2..))]
+    pub folds: u16,
+
+    /// Route with the shipped router as `run` does, instead of cross-validating a classifier
+    /// on these labels: for label sets the shipped classifier was not trained on.
+    #[arg(long)]
+    pub as_run: bool,
+
+    /// Also train the classifier on every labeled task and write it to FILE (how
+    /// data/routing-classifier.json is made).
+    #[arg(long, value_name = "FILE")]
+    pub write_classifier: Option<PathBuf>,
 }
 
 /// What `usage` can report.

@@ -9,7 +9,8 @@ use crate::discovery::Semantic;
 use crate::discovery::eval::{EvalReport, Subset, evaluate, read_labels, write_signals};
 use crate::error::{ExitStatus, UserError};
 use crate::pricing::{PriceTable, TokenUsage};
-use crate::routing::eval::{self as routing_eval, RoutingEvalReport, TokenProfile};
+use crate::routing::eval::{self as routing_eval, Method, RoutingEvalReport, TokenProfile};
+use crate::routing::meaning::Params;
 use crate::routing::{Pressure, Router, Tier, TierCost};
 
 /// `eval discovery LABELS.tsv`.
@@ -88,7 +89,34 @@ pub fn routing(args: &EvalRoutingArgs, ctx: &Context) -> Result<ExitStatus> {
     let router = router_in_force(ctx);
     let pressure = if args.economy { Pressure::Economy } else { Pressure::Normal };
     let costs = tier_costs(ctx.prices()?, routing_eval::TASK_PROFILE)?;
-    let report = routing_eval::evaluate(&router, &tasks, pressure, &costs);
+    let report = match super::semantic::model(ctx)? {
+        None => routing_eval::evaluate(&router, &tasks, pressure, &costs),
+        Some(_) if args.as_run => {
+            let router = router.with_meaning(super::semantic::meaning(ctx)?);
+            routing_eval::evaluate(&router, &tasks, pressure, &costs)
+        }
+        Some(model) => {
+            let bar = ctx.printer.progress(tasks.len() as u64, "embedding tasks");
+            let embeddings: Vec<Vec<f32>> = tasks
+                .iter()
+                .map(|t| {
+                    bar.inc(1);
+                    model.embed(&t.task)
+                })
+                .collect();
+            bar.finish_and_clear();
+            let params = Params::default();
+            if let Some(path) = &args.write_classifier {
+                let trained = routing_eval::train(&router, &tasks, &embeddings, params, model.id())?;
+                let text = serde_json::to_string(&trained)? + "\n";
+                std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+                ctx.printer.note(&format!("wrote the classifier to {}", path.display()));
+            }
+            let k = usize::from(args.folds).min(tasks.len());
+            let routed = routing_eval::cross_validate(&router, &tasks, &embeddings, k, params, pressure)?;
+            routing_eval::report(&tasks, &routed, (Method::ClassifierCv, k), pressure, &costs)
+        }
+    };
     print_routing(ctx, &report)?;
     Ok(ExitStatus::Success)
 }
@@ -140,6 +168,7 @@ fn print_routing(ctx: &Context, r: &RoutingEvalReport) -> Result<()> {
         return p.json(r);
     }
     let mut summary = p.new_table(&[
+        "routed by",
         "tasks",
         "accuracy",
         "opus->haiku",
@@ -148,7 +177,13 @@ fn print_routing(ctx: &Context, r: &RoutingEvalReport) -> Result<()> {
         "cost vs all-Sonnet",
         "cost vs labels",
     ]);
+    let method = match r.method {
+        Method::FeatureScore => "feature score".to_string(),
+        Method::ClassifierCv => format!("classifier, {}-fold CV", r.folds),
+        Method::AsRun => "classifier, as run".to_string(),
+    };
     summary.add_row(vec![
+        method,
         r.tasks.to_string(),
         format!("{:.3}", r.accuracy),
         r.opus_to_haiku.to_string(),

@@ -75,3 +75,11 @@ pub fn refresh_vectors(ctx: &Context, library: &Library) -> Result<Option<Vector
     bar.finish_and_clear();
     Ok(Some(report))
 }
+
+/// The classifier by meaning for routing, when embeddings are on and the shipped classifier
+/// was trained on the model in force; `None` routes by the feature score.
+pub fn meaning(ctx: &Context) -> Result<Option<crate::routing::Meaning>> {
+    let Some(model) = model(ctx)? else { return Ok(None) };
+    let classifier = crate::routing::meaning::Classifier::bundled().map_err(anyhow::Error::msg)?;
+    Ok(crate::routing::Meaning::new(classifier, model))
+}

@@ -44,6 +44,8 @@ pub struct Inputs<'a> {
     pub plan: bool,
     /// Forced tier for every subtask (`--tier`/`--no-routing`), else each is routed.
     pub tier_override: Option<String>,
+    /// Embeddings for the hybrid ranking; `None` ranks by BM25 alone.
+    pub semantic: Option<&'a discovery::Semantic<'a>>,
 }
 
 /// What the run reports as it goes.
@@ -67,7 +69,7 @@ pub struct Outcome {
 
 /// Runs the task. Calls go through `llm` (which prices and records them).
 pub async fn run(llm: &dyn Llm, i: &Inputs<'_>, on_event: &(dyn Fn(RunEvent<'_>) + Sync)) -> Result<Outcome> {
-    let found = discovery::discover(i.store, i.library, i.task, i.shortlist, i.shortlist, None)?;
+    let found = discovery::discover(i.store, i.library, i.task, i.shortlist, i.shortlist, i.semantic)?;
     let (plan, planned, note) = make_plan(llm, i, &found.shortlist).await;
     on_event(RunEvent::Planned { plan: &plan, note: (!note.is_empty()).then_some(note.as_str()) });
     let texts = load_texts(i, &plan)?;

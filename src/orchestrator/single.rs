@@ -35,6 +35,8 @@ pub struct Inputs<'a> {
     pub max_tokens: u32,
     pub shortlist: usize,
     pub run_id: String,
+    /// Embeddings for the hybrid ranking; `None` ranks by BM25 alone.
+    pub semantic: Option<&'a discovery::Semantic<'a>>,
 }
 
 /// A prepared call and everything worth showing about it before it is made.
@@ -141,7 +143,7 @@ fn choose_agent(i: &Inputs<'_>) -> Result<(AgentSummary, String)> {
             None => bail!(UserError::new(format!("no agent `{id}` in {}", i.library.root.display()))),
         };
     }
-    let found = discovery::discover(i.store, i.library, i.task, 1, i.shortlist, None)?;
+    let found = discovery::discover(i.store, i.library, i.task, 1, i.shortlist, i.semantic)?;
     match found.ranked.into_iter().next() {
         Some(r) => {
             let why = if r.matched.is_empty() {

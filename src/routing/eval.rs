@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
+use super::meaning::{self, Classifier, Params};
 use super::{Pressure, Router, TaskContext, Tier, TierCost};
 
 /// The fixed token profile costs are computed with: one task, one request, no caching.
@@ -86,10 +87,25 @@ pub struct RoutingMiss {
     pub score: f64,
 }
 
+/// How the routed tiers were obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// The hand-weighted feature score (embeddings off).
+    FeatureScore,
+    /// The classifier by meaning, each task routed by one trained on the other folds.
+    ClassifierCv,
+    /// The router as `run` uses it (the shipped classifier when embeddings are on).
+    AsRun,
+}
+
 /// The measurements.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoutingEvalReport {
     pub tasks: usize,
+    pub method: Method,
+    /// Folds of the cross-validation (0 when not cross-validated).
+    pub folds: usize,
     pub pressure: Pressure,
     pub accuracy: f64,
     /// Rows are labeled tiers, columns routed tiers.
@@ -120,14 +136,34 @@ pub fn evaluate(
     pressure: Pressure,
     costs: &impl TierCost,
 ) -> RoutingEvalReport {
+    let routed: Vec<(Tier, f64)> = tasks
+        .iter()
+        .map(|task| {
+            let d = router.decide(&task.task, &TaskContext::default(), pressure);
+            (d.tier, d.score)
+        })
+        .collect();
+    let method = if router.by_meaning() { Method::AsRun } else { Method::FeatureScore };
+    report(tasks, &routed, (method, 0), pressure, costs)
+}
+
+/// Compares routed `(tier, score)` pairs, one per task, with the labels.
+pub fn report(
+    tasks: &[LabeledTask],
+    routed: &[(Tier, f64)],
+    (method, folds): (Method, usize),
+    pressure: Pressure,
+    costs: &impl TierCost,
+) -> RoutingEvalReport {
     let mut t = Tally::default();
-    for task in tasks {
-        let decision = router.decide(&task.task, &TaskContext::default(), pressure);
-        t.add(task, decision.tier, decision.score, costs);
+    for (task, (tier, score)) in tasks.iter().zip(routed) {
+        t.add(task, *tier, *score, costs);
     }
     let n = tasks.len() as f64;
     RoutingEvalReport {
         tasks: tasks.len(),
+        method,
+        folds,
         pressure,
         accuracy: ratio(n - t.misses.len() as f64, n),
         opus_to_haiku: *t.confusion.opus.get(Tier::Haiku),
@@ -146,6 +182,63 @@ pub fn evaluate(
         cost: t.cost,
         misses: t.misses,
     }
+}
+
+/// The classifier's rows for `tasks`: inputs built from each embedding and feature score.
+fn rows(router: &Router, tasks: &[LabeledTask], embeddings: &[Vec<f32>], params: Params) -> Vec<(Vec<f64>, Tier)> {
+    tasks
+        .iter()
+        .zip(embeddings)
+        .map(|(task, e)| {
+            let s =
+                super::score::score(&super::features::extract(&task.task, &TaskContext::default()), &router.weights);
+            (meaning::inputs(e, s.value, &s.contributions, params.feature_scale), task.label)
+        })
+        .collect()
+}
+
+/// Routes each task with a classifier trained on the other `k` - 1 folds (stratified, see
+/// [`meaning::folds`]), with the safe-tier floor and score ranges `run` applies.
+pub fn cross_validate(
+    router: &Router,
+    tasks: &[LabeledTask],
+    embeddings: &[Vec<f32>],
+    k: usize,
+    params: Params,
+    pressure: Pressure,
+) -> Result<Vec<(Tier, f64)>> {
+    let rows = rows(router, tasks, embeddings, params);
+    let labels: Vec<Tier> = tasks.iter().map(|t| t.label).collect();
+    let fold = meaning::folds(&labels, k);
+    let mut routed = vec![(Tier::Sonnet, 0.0); tasks.len()];
+    for f in 0..k {
+        let train: Vec<(Vec<f64>, Tier)> =
+            rows.iter().zip(&fold).filter(|(_, g)| **g != f).map(|(r, _)| r.clone()).collect();
+        if train.is_empty() {
+            continue;
+        }
+        let c = Classifier::train(&train, params, "").map_err(anyhow::Error::msg)?;
+        for i in (0..tasks.len()).filter(|i| fold[*i] == f) {
+            let s = super::score::score(
+                &super::features::extract(&tasks[i].task, &TaskContext::default()),
+                &router.weights,
+            );
+            let (score, _) = super::classify(&c, &embeddings[i], &s, router.thresholds);
+            routed[i] = (router.thresholds.tier(score, pressure), score);
+        }
+    }
+    Ok(routed)
+}
+
+/// A classifier trained on every task, for shipping (`--write-classifier`).
+pub fn train(
+    router: &Router,
+    tasks: &[LabeledTask],
+    embeddings: &[Vec<f32>],
+    params: Params,
+    model_id: &str,
+) -> Result<Classifier> {
+    Classifier::train(&rows(router, tasks, embeddings, params), params, model_id).map_err(anyhow::Error::msg)
 }
 
 /// Running counts while tasks are routed.
@@ -200,6 +293,32 @@ mod tests {
         let tasks = read_labels(&path).unwrap();
         assert_eq!(tasks[0].label, Tier::Opus);
         assert_eq!(tasks[0].line, 3);
+    }
+
+    /// Orthogonal embeddings carry nothing from one task to another: a classifier that has
+    /// seen a task fits it, one trained without it can only guess. Cross-validation must be the
+    /// second (so the eval cannot report training-set accuracy).
+    #[test]
+    fn cross_validation_routes_each_task_without_having_seen_it() {
+        let tiers = [Tier::Haiku, Tier::Sonnet, Tier::Opus];
+        let tasks: Vec<LabeledTask> = (0..30)
+            .map(|i| LabeledTask { line: i + 2, label: tiers[(i * 7 + i / 3) % 3], task: "Look at it".into() })
+            .collect();
+        let embeddings: Vec<Vec<f32>> =
+            (0..30).map(|i| (0..30).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect();
+        let router = Router::default();
+        let params = Params { lambda: 0.01, feature_scale: 1.0 };
+        let seen = train(&router, &tasks, &embeddings, params, "m").unwrap();
+        let routed_by = |c: &Classifier, task: &LabeledTask, e: &[f32]| {
+            let signals = super::super::features::extract(&task.task, &TaskContext::default());
+            let s = super::super::score::score(&signals, &router.weights);
+            router.thresholds.tier(super::super::classify(c, e, &s, router.thresholds).0, Pressure::Normal)
+        };
+        let fit = tasks.iter().zip(&embeddings).filter(|(t, e)| routed_by(&seen, t, e) == t.label).count();
+        let cv = cross_validate(&router, &tasks, &embeddings, 5, params, Pressure::Normal).unwrap();
+        let right = tasks.iter().zip(&cv).filter(|(t, (tier, _))| *tier == t.label).count();
+        assert!(fit >= 25, "trained on them: {fit} of 30");
+        assert!(right <= 15, "cross-validated: {right} of 30");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod eval;
 mod features;
 pub mod learned;
 mod lexicon;
+pub mod meaning;
 mod score;
 mod text;
 mod tier;
@@ -53,11 +54,41 @@ pub struct Router {
     thresholds: Thresholds,
     /// Adjustments learned from outcomes, applied after the base score (see `learned`).
     learned: Option<learned::Learned>,
+    /// The classifier over the task's meaning; without it the feature score routes.
+    meaning: Option<Meaning>,
+}
+
+/// A trained classifier and the embedding model its weights belong to.
+#[derive(Clone)]
+pub struct Meaning {
+    pub classifier: std::sync::Arc<meaning::Classifier>,
+    pub model: &'static crate::embed::Model,
+}
+
+impl Meaning {
+    /// The pair, when the classifier was trained on this model's embeddings; `None` (the
+    /// feature score routes) for another model.
+    pub fn new(classifier: meaning::Classifier, model: &'static crate::embed::Model) -> Option<Self> {
+        (classifier.model_id == model.id() && classifier.dim() == model.dim())
+            .then(|| Self { classifier: std::sync::Arc::new(classifier), model })
+    }
+}
+
+impl PartialEq for Meaning {
+    fn eq(&self, other: &Self) -> bool {
+        self.classifier == other.classifier
+    }
+}
+
+impl std::fmt::Debug for Meaning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Meaning").field("model_id", &self.classifier.model_id).finish()
+    }
 }
 
 impl Router {
     pub fn new(weights: Weights, thresholds: Thresholds) -> Self {
-        Self { weights, thresholds, learned: None }
+        Self { weights, thresholds, learned: None, meaning: None }
     }
 
     /// The same router with learned adjustments layered over its score.
@@ -66,23 +97,52 @@ impl Router {
         self
     }
 
+    /// The same router deciding by the classifier over the task's meaning when given one.
+    pub fn with_meaning(mut self, meaning: Option<Meaning>) -> Self {
+        self.meaning = meaning;
+        self
+    }
+
+    /// Whether the classifier decides (else the feature score does).
+    pub fn by_meaning(&self) -> bool {
+        self.meaning.is_some()
+    }
+
     /// Scores `task` and picks its tier under `pressure`.
     pub fn decide(&self, task: &str, context: &TaskContext, pressure: Pressure) -> RoutingDecision {
+        let embedding = self.meaning.as_ref().map(|m| m.model.embed(task));
+        self.decide_embedded(task, embedding.as_deref(), context, pressure)
+    }
+
+    /// As [`Router::decide`], with the task's embedding computed already (`None`: by the
+    /// feature score even when the router has a classifier).
+    pub fn decide_embedded(
+        &self,
+        task: &str,
+        embedding: Option<&[f32]>,
+        context: &TaskContext,
+        pressure: Pressure,
+    ) -> RoutingDecision {
         let signals = features::extract(task, context);
         let mut score = score::score(&signals, &self.weights);
+        let mut by_meaning = None;
+        if let (Some(m), Some(e)) = (&self.meaning, embedding) {
+            let (value, note) = classify(&m.classifier, e, &score, self.thresholds);
+            score.value = value;
+            by_meaning = Some(note);
+        }
         let mut tier = self.thresholds.tier(score.value, pressure);
         if let Some(learned) = &self.learned {
             let (value, adjusted, extra) = learned.adjust(score.value, &score.contributions, self.thresholds, pressure);
             (score.value, tier) = (value, adjusted);
             score.contributions.extend(extra);
         }
-        RoutingDecision {
-            reason: self.reason(score.value, tier, pressure, &score.contributions),
-            score: score.value,
-            features: score.contributions,
-            tier,
-            pressure,
+        let mut reason = self.reason(score.value, tier, pressure, &score.contributions);
+        if let Some(note) = by_meaning {
+            reason.push_str("; ");
+            reason.push_str(&note);
         }
+        RoutingDecision { reason, score: score.value, features: score.contributions, tier, pressure }
     }
 
     fn reason(&self, score: f64, tier: Tier, pressure: Pressure, top: &[Contribution]) -> String {
@@ -115,6 +175,26 @@ impl Router {
         let learned = if learned.is_empty() { String::new() } else { format!("; learned {}", learned.join(", ")) };
         format!("score {score:.2} {range}{pressure} -> {tier}; {drivers}{learned}")
     }
+}
+
+/// The classifier's score for a task and a note on how it was reached. Never below the safe
+/// tier: one tier under where the feature score alone would put the task (so a task the
+/// features call Opus never goes to Haiku).
+fn classify(c: &meaning::Classifier, embedding: &[f32], s: &score::Score, t: Thresholds) -> (f64, String) {
+    let x = meaning::inputs(embedding, s.value, &s.contributions, c.params.feature_scale);
+    let verdict = c.verdict(&x);
+    let by_features = t.tier(s.value, Pressure::Normal);
+    let safe = by_features.down().unwrap_or(Tier::Haiku);
+    let tier = verdict.tier().max(safe);
+    let floor = if tier > verdict.tier() { format!(", raised to the safe tier {safe}") } else { String::new() };
+    let note = format!(
+        "by meaning: needs-sonnet {:+.2}, needs-opus {:+.2} -> {}{floor} (feature score {:.2} -> {by_features})",
+        verdict.at_least_sonnet,
+        verdict.opus,
+        verdict.tier(),
+        s.value
+    );
+    (verdict.score(tier, t), note)
 }
 
 impl Default for Router {
@@ -183,6 +263,34 @@ mod tests {
             assert!(economy.tier <= normal.tier, "{task}");
             assert_eq!(economy.score, normal.score);
         }
+    }
+
+    /// The classifier decides, never under the safe tier, and the learned layer still adds its
+    /// points on top of the classifier's score.
+    #[test]
+    fn by_meaning_with_the_learned_layer_on_top() {
+        let model: &'static crate::embed::Model = Box::leak(Box::new(crate::embed::Model::load(None).unwrap()));
+        let meaning = Meaning::new(meaning::Classifier::bundled().unwrap(), model).expect("bundled model id");
+        let router = Router::default().with_meaning(Some(meaning));
+        let task = "Why do two workers sometimes process the same payment twice?";
+        let plain = router.decide(task, &TaskContext::default(), Pressure::Normal);
+        assert!(plain.reason.contains("by meaning"), "{}", plain.reason);
+        let by_features = Router::default().decide(task, &TaskContext::default(), Pressure::Normal);
+        assert!(plain.tier >= by_features.tier.down().unwrap_or(Tier::Haiku));
+        let learned = learned::Learned {
+            version: 1,
+            learned_at_ms: 0,
+            decisions: 50,
+            adjustments: vec![learned::Adjustment { feature: Feature::Concurrency, points: 1.5, why: String::new() }],
+        };
+        let tuned = router.clone().with_learned(Some(learned)).decide(task, &TaskContext::default(), Pressure::Normal);
+        assert!(
+            (tuned.score - (plain.score + 1.5).min(tier::MAX_SCORE)).abs() < 0.011,
+            "{} {}",
+            tuned.score,
+            plain.score
+        );
+        assert!(tuned.reason.contains("learned risk.concurrency +1.50"), "{}", tuned.reason);
     }
 
     #[test]

@@ -75,3 +75,18 @@ fn embeddings_can_be_turned_off_and_a_bad_model_folder_is_an_error() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("reading model file") && stderr(&out).contains("no-model"), "{}", stderr(&out));
 }
+
+/// `run` ranks as `discover` does: by meaning with the model, by BM25 alone with it off.
+#[test]
+fn run_picks_its_agent_by_meaning_when_embeddings_are_on() {
+    let env = TestEnv::new();
+    let lib = small_library(&env);
+    let task = "our servers redo identical work for each visitor";
+    let agent = |cmd: &mut assert_cmd::Command| -> Value {
+        let v: Value = json(cmd.arg("--agents").arg(&lib).args(["--json", "run", "--dry-run", task]));
+        v["agent"].clone()
+    };
+    assert_eq!(agent(&mut env.cmd_with_model()), "cache-specialist");
+    let lexical: Value = json(env.cmd().arg("--agents").arg(&lib).args(["--json", "discover", "--top", "1", task]));
+    assert_eq!(agent(&mut env.cmd()), lexical["agents"][0]["id"]);
+}

@@ -9,6 +9,8 @@ use crate::common::{TestEnv, json, repo, stderr};
 #[serde(deny_unknown_fields)]
 struct RoutingReport {
     tasks: usize,
+    method: String,
+    folds: usize,
     pressure: String,
     accuracy: f64,
     confusion: PerTier<PerTier<usize>>,
@@ -70,6 +72,7 @@ fn eval(env: &TestEnv, extra: &[&str]) -> RoutingReport {
 fn labeled_tasks_meet_the_bar() {
     let r = eval(&TestEnv::new(), &[]);
     assert_eq!(r.tasks, 120);
+    assert_eq!((r.method.as_str(), r.folds), ("feature-score", 0));
     assert_eq!(r.pressure, "normal");
     assert!(r.accuracy >= 0.90, "accuracy {} misses {:#?}", r.accuracy, r.misses);
     assert_eq!(r.opus_to_haiku, 0, "{:#?}", r.misses);
@@ -150,4 +153,69 @@ fn configured_weights_and_thresholds_change_the_routing() {
     let out = env.cmd().args(["eval", "routing"]).arg(labels()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("tier-thresholds.opus"), "{}", stderr(&out));
+}
+
+/// The classifier by meaning, each task routed by one trained without it (10-fold CV).
+#[test]
+fn the_classifier_meets_the_bar_cross_validated() {
+    let env = TestEnv::new();
+    let r: RoutingReport = json(env.cmd_with_model().args(["--json", "eval", "routing"]).arg(labels()));
+    assert_eq!((r.method.as_str(), r.folds, r.tasks), ("classifier-cv", 10, 120));
+    assert!(r.accuracy >= 0.90, "accuracy {} misses {:#?}", r.accuracy, r.misses);
+    assert_eq!(r.opus_to_haiku, 0, "{:#?}", r.misses);
+    assert!(r.cost_vs_labels <= 1.10, "cost vs labels {}", r.cost_vs_labels);
+    // Fewer folds train on less: still a cross-validated report, with its own fold count.
+    let three: RoutingReport =
+        json(env.cmd_with_model().args(["--json", "eval", "routing", "--folds", "3"]).arg(labels()));
+    assert_eq!((three.method.as_str(), three.folds), ("classifier-cv", 3));
+}
+
+#[derive(Debug, Deserialize)]
+struct Classifier {
+    model_id: String,
+    trained_on: serde_json::Value,
+    params: serde_json::Value,
+    at_least_sonnet: Vec<f32>,
+    opus: Vec<f32>,
+}
+
+/// data/routing-classifier.json is what training on the committed labels gives (up to float
+/// rounding across CPUs), so the shipped weights cannot drift from the labels.
+#[test]
+fn the_shipped_classifier_is_what_the_labels_train() {
+    let env = TestEnv::new();
+    let out = env.path().join("classifier.json");
+    let status =
+        env.cmd_with_model().args(["-q", "eval", "routing", "--write-classifier"]).arg(&out).arg(labels()).output();
+    let status = status.unwrap();
+    assert!(status.status.success(), "{}", stderr(&status));
+    let read =
+        |p: &std::path::Path| -> Classifier { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
+    let (fresh, shipped) = (read(&out), read(&repo().join("data/routing-classifier.json")));
+    assert_eq!(
+        (&fresh.model_id, &fresh.trained_on, &fresh.params),
+        (&shipped.model_id, &shipped.trained_on, &shipped.params)
+    );
+    for (a, b) in [(&fresh.at_least_sonnet, &shipped.at_least_sonnet), (&fresh.opus, &shipped.opus)] {
+        assert_eq!(a.len(), b.len());
+        let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+        assert!(worst < 1e-3, "shipped weights differ by {worst}: regenerate data/routing-classifier.json");
+    }
+}
+
+/// `run` routes by meaning with the model, and by the feature score with embeddings off.
+#[test]
+fn run_routes_by_meaning_and_falls_back_without_embeddings() {
+    let env = TestEnv::new();
+    let agents = repo().join("fixtures/agents");
+    let task = "Rename the variable `amt` to `amountMinor` in the refund handler";
+    let reason = |cmd: &mut assert_cmd::Command| -> String {
+        let v: serde_json::Value = json(cmd.arg("--agents").arg(&agents).args(["--json", "run", "--dry-run", task]));
+        v["routing"]["reason"].as_str().unwrap().to_string()
+    };
+    let by_meaning = reason(&mut env.cmd_with_model());
+    assert!(by_meaning.contains("by meaning: needs-sonnet"), "{by_meaning}");
+    let by_features = reason(&mut env.cmd());
+    assert!(!by_features.contains("by meaning"), "{by_features}");
+    assert!(by_features.contains("kind.small-edit"), "{by_features}");
 }

@@ -13,6 +13,7 @@ use crate::api::Credential;
 use crate::budget::Mode;
 use crate::cli::RunArgs;
 use crate::context::Context;
+use crate::discovery::Semantic;
 use crate::error::{ExitStatus, UserError};
 use crate::orchestrator::single::{self as one, Inputs};
 use crate::prompt::CacheStrategy;
@@ -51,14 +52,28 @@ fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
         }
         None => None,
     };
-    let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds)
-        .with_learned(ctx.settings.routing.learned.clone());
     let routing = sw.routing && !args.no_routing;
+    // The classifier by meaning needs the embedding model; a run whose tier is fixed anyway
+    // (--no-routing, --tier, --model) does not load it for routing.
+    let meaning =
+        if routing && args.model.is_none() && args.tier.is_none() { super::semantic::meaning(ctx)? } else { None };
+    let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds)
+        .with_meaning(meaning)
+        .with_learned(ctx.settings.routing.learned.clone());
     let model_override = args.model.clone().or(args.tier.clone()).or_else(|| (!routing).then(|| "sonnet".to_string()));
     let pressure = budget_pressure(args, ctx, project_name(args, ctx).as_str())?;
     let max_tokens = args.max_tokens.unwrap_or(ctx.settings.run.max_tokens);
     let max_tokens = if pressure == Pressure::Economy { max_tokens.min(ECONOMY_MAX_TOKENS) } else { max_tokens };
+    // The hybrid ranking when embeddings are on (the first run embeds the library, as
+    // extract-metadata does); a run with --agent ranks nothing.
+    let vectors = if args.agent.is_none() && sw.discovery && !args.load_all_agents {
+        super::semantic::library_vectors(ctx, &library, true)?
+    } else {
+        None
+    };
+    let semantic = vectors.as_ref().map(|v| Semantic { model: v.model, vectors: &v.vectors });
     let inputs = Inputs {
+        semantic: semantic.as_ref(),
         store,
         library: &library,
         prices: ctx.prices()?,
@@ -111,7 +126,7 @@ fn call_one(
 ) -> Result<ExitStatus> {
     // A planner chooses its own agents; a single run may ask a model to choose.
     let store = inputs.store;
-    let picked = if args.agent.is_some() { None } else { pick_agent(args, ctx, library)? };
+    let picked = if args.agent.is_some() { None } else { pick_agent(args, ctx, library, inputs.semantic)? };
     let prepared = match picked.filter(|id| *id != prepared.agent) {
         Some(id) => {
             let inputs = Inputs { agent: Some(&id), ..inputs };
@@ -172,7 +187,8 @@ fn wants_plan(
     if !prepared.routing.as_ref().is_some_and(|d| d.score >= threshold) {
         return Ok((false, None));
     }
-    let found = crate::discovery::discover(inputs.store, inputs.library, inputs.task, 1, inputs.shortlist, None)?;
+    let found =
+        crate::discovery::discover(inputs.store, inputs.library, inputs.task, 1, inputs.shortlist, inputs.semantic)?;
     let shape = crate::orchestrator::plan_pays::PlanShape {
         planner_tier: &s.planner_tier,
         synthesis_tier: &s.synthesis_tier,
@@ -195,7 +211,12 @@ fn new_run_id() -> String {
 /// Lets a model choose the agent when that is asked for or worth it: over every agent's full
 /// text with `--load-all-agents` (the unoptimized way), else over the shortlist's cards when the
 /// local ranking is not clear. `None` keeps discovery's first choice.
-fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) -> Result<Option<String>> {
+fn pick_agent(
+    args: &RunArgs,
+    ctx: &Context,
+    library: &crate::store::Library,
+    semantic: Option<&Semantic<'_>>,
+) -> Result<Option<String>> {
     let sw = ctx.settings.run.switches;
     let store = ctx.store()?;
     if args.load_all_agents || !sw.discovery {
@@ -219,9 +240,9 @@ fn pick_agent(args: &RunArgs, ctx: &Context, library: &crate::store::Library) ->
     if mode == RerankMode::Never || ctx.settings.api.credential == Credential::Missing {
         return Ok(None);
     }
-    let found = crate::discovery::discover(store, library, &args.task, 2, ctx.settings.discover_shortlist, None)?;
+    let found = crate::discovery::discover(store, library, &args.task, 2, ctx.settings.discover_shortlist, semantic)?;
     let clear = match found.ranked.as_slice() {
-        [first, second, ..] => first.score >= AMBIGUITY_RATIO * second.score,
+        [first, second, ..] => clear_lead(first.score, second.score, semantic.is_some()),
         _ => true,
     };
     if mode == RerankMode::Auto && clear {
@@ -267,8 +288,20 @@ fn refuse_retired_tiers(ctx: &Context) -> Result<()> {
 /// Cards the rerank chooses among.
 const RERANK_CANDIDATES: usize = 5;
 
-/// The local ranking is clear when the first agent scores this much above the second.
+/// The lexical ranking is clear when the first agent scores this much above the second.
 const AMBIGUITY_RATIO: f64 = 1.25;
+
+/// The hybrid ranking is clear when the first agent's fused score (a weighted sum of
+/// z-scores) leads the second's by this much.
+const AMBIGUITY_MARGIN_Z: f64 = 0.75;
+
+/// Whether the first agent leads the second clearly enough to skip the model's pick. BM25
+/// scores are positive, so a ratio works; fused z-scores can be near zero or negative, where
+/// a ratio means nothing, so the hybrid ranking needs a margin in z-score units (chosen on
+/// one library with scripts/discovery/choose-margin.py; see the README).
+fn clear_lead(first: f64, second: f64, hybrid: bool) -> bool {
+    if hybrid { first - second >= AMBIGUITY_MARGIN_Z } else { first >= AMBIGUITY_RATIO * second }
+}
 
 /// Output cap per call in economy mode.
 const ECONOMY_MAX_TOKENS: u32 = 1024;
@@ -310,4 +343,19 @@ fn exact_count(ctx: &Context, prepared: &one::Prepared) -> Result<u64> {
     let runtime = crate::commands::runtime()?;
     let count = runtime.block_on(api.count_tokens(&(&request).into()));
     count.map_err(|e| UserError::new(format!("count_tokens: {e}")).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lead_is_a_ratio_for_bm25_and_a_margin_for_fused_scores() {
+        assert!(clear_lead(2.5, 2.0, false));
+        assert!(!clear_lead(2.4, 2.0, false));
+        // Negative fused scores: the ratio test would call this lead clear for any first.
+        assert!(!clear_lead(-0.1, -0.2, true));
+        assert!(clear_lead(0.1, 0.1 - AMBIGUITY_MARGIN_Z, true));
+        assert!(!clear_lead(3.0, 3.0 - AMBIGUITY_MARGIN_Z / 2.0, true));
+    }
 }

@@ -92,6 +92,7 @@ pub fn run(
         cache: one.cache,
         max_tokens: one.max_tokens,
         shortlist: one.shortlist,
+        semantic: one.semantic,
         jobs: args.jobs.unwrap_or(s.jobs).max(1),
         // Economy mode keeps only the most important half of a plan.
         max_subtasks: if one.pressure == crate::routing::Pressure::Economy {

@@ -45,7 +45,9 @@ impl Setup {
             ),
             None => None,
         };
-        let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds);
+        // The tier decides which cache is warmed, so it is chosen as `run` chooses it.
+        let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds)
+            .with_meaning(crate::commands::semantic::meaning(ctx)?);
         let run_id = format!("warm-{}", jiff::Timestamp::now().as_millisecond());
         Ok(Self { library, project_context, router, run_id })
     }
@@ -69,6 +71,8 @@ impl Setup {
             max_tokens: 1,
             shortlist: ctx.settings.discover_shortlist,
             run_id: self.run_id.clone(),
+            // The agent is the candidate's: nothing to rank.
+            semantic: None,
         };
         let prepared = match single::prepare(&inputs) {
             Ok(prepared) => prepared,
