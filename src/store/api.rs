@@ -245,8 +245,13 @@ pub trait Decisions: Send + Sync {
     /// A run's verdicts, oldest first.
     fn verdicts(&self, run_id: &str) -> Result<Vec<Verdict>>;
     /// Ends a decision recorded as `running`: its outcome, the tier it ended on and why.
-    fn end_routing_decision(&self, id: i64, outcome: &str, upgraded_to: Option<&str>, reason: Option<&str>)
-    -> Result<()>;
+    fn end_routing_decision(
+        &self,
+        id: i64,
+        outcome: &str,
+        upgraded_to: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<()>;
     /// Marks a run's decisions still `running` as `outcome` (an interrupted run's subtasks).
     fn end_running_decisions(&self, run_id: &str, outcome: &str) -> Result<usize>;
     /// Every routing decision since `since_ms` with how it went.
