@@ -96,6 +96,19 @@ struct TableFile {
     models: BTreeMap<String, ModelInfo>,
 }
 
+#[cfg(test)]
+impl PriceTable {
+    /// The bundled table with the sonnet and opus tiers at Sonnet 4.6 and Opus 4.6: for tests
+    /// whose figures are arithmetic at those rates, so that moving a tier default in
+    /// `data/models.yaml` is not a change there.
+    pub fn pinned_4_6() -> Self {
+        let mut t = Self::load(None).expect("bundled table");
+        t.tiers.insert("sonnet".into(), "claude-sonnet-4-6".into());
+        t.tiers.insert("opus".into(), "claude-opus-4-6".into());
+        t
+    }
+}
+
 impl PriceTable {
     /// The bundled table with the overrides in `file` (YAML in the bundled format, or
     /// LiteLLM's JSON when the name ends in `.json`) applied on top.

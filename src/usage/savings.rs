@@ -214,7 +214,7 @@ mod tests {
 
     #[test]
     fn long_context_rates_apply_per_band() {
-        let prices = PriceTable::load(None).unwrap();
+        let prices = PriceTable::pinned_4_6();
         let pricer = Pricer::new(&prices).unwrap();
         assert_eq!(pricer.bands(), [200_000]);
         // Sonnet 4.5 bills a request over 200K input at $6/M instead of $3/M; the baseline
@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn levers_add_up_to_the_saving() {
-        let prices = PriceTable::load(None).unwrap();
+        let prices = PriceTable::pinned_4_6();
         let pricer = Pricer::new(&prices).unwrap();
         let mut total = Priced::default();
         // Haiku batch: 1,000 tokens at $1/M, half price: recorded as billed, 500 micro-dollars.

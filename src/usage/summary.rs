@@ -254,7 +254,7 @@ mod tests {
 
     #[test]
     fn summary_math_on_seeded_calls() {
-        let prices = PriceTable::load(None).unwrap();
+        let prices = PriceTable::pinned_4_6();
         let r = summary(&seeded(), &prices, &scope(Some("2d"))).unwrap();
         assert_eq!(r.totals.calls, 3);
         assert!(close(r.totals.cost_usd, 0.015_650), "{}", r.totals.cost_usd);
@@ -283,7 +283,7 @@ mod tests {
 
     #[test]
     fn trend_without_since_is_the_last_week_against_the_one_before() {
-        let prices = PriceTable::load(None).unwrap();
+        let prices = PriceTable::pinned_4_6();
         let r = summary(&seeded(), &prices, &scope(None)).unwrap();
         assert_eq!(r.totals.calls, 4);
         assert_eq!((r.trend.current.calls, r.trend.previous.calls), (3, 1));
@@ -293,7 +293,7 @@ mod tests {
 
     #[test]
     fn by_rows_label_limit_and_total() {
-        let prices = PriceTable::load(None).unwrap();
+        let prices = PriceTable::pinned_4_6();
         let store = seeded();
         let r = by(&store, &prices, &scope(None), Dimension::Agent, None).unwrap();
         let rows: Vec<(&str, u64)> = r.rows.iter().map(|x| (x.key.as_str(), x.calls)).collect();
@@ -309,7 +309,7 @@ mod tests {
 
     #[test]
     fn days_follow_the_time_zone() {
-        let prices = PriceTable::load(None).unwrap();
+        let prices = PriceTable::pinned_4_6();
         let store = Store::open_in_memory().unwrap();
         // 23:30 UTC on March 8 is 00:30 on March 9 in Paris.
         let late: Timestamp = "2026-03-08T23:30:00Z".parse().unwrap();
@@ -325,7 +325,7 @@ mod tests {
 
     #[test]
     fn an_empty_store_reports_zeros() {
-        let prices = PriceTable::load(None).unwrap();
+        let prices = PriceTable::pinned_4_6();
         let store = Store::open_in_memory().unwrap();
         let r = summary(&store, &prices, &scope(None)).unwrap();
         assert_eq!((r.totals.calls, r.cache.hit_rate, r.savings.saved_share), (0, None, None));

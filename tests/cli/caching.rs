@@ -79,9 +79,10 @@ fn session(restructure: bool) -> (f64, f64, serde_json::Value) {
         sum(&|e| e.usage.cache_read_input_tokens),
     );
     let w1h = sum(&|e| e.usage.cache_creation.ephemeral_1h_input_tokens);
-    // claude-sonnet-4-6: $3 input, $3.75 5m write, $6 1h write, $0.30 read.
-    let cost = input * 3.0 + (writes - w1h) * 3.75 + w1h * 6.0 + reads * 0.3;
-    let uncached = (input + writes + reads) * 3.0;
+    // At the sonnet tier's rates in the price table.
+    let r = crate::common::tier_rates("sonnet");
+    let cost = input * r.input + (writes - w1h) * r.write_5m + w1h * r.write_1h + reads * r.read;
+    let uncached = (input + writes + reads) * r.input;
     let blocks: serde_json::Value =
         serde_json::from_slice(&env.cmd().args(["--json", "usage", "cache"]).output().unwrap().stdout).unwrap();
     (reads / (reads + writes), cost / uncached, blocks)

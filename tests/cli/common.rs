@@ -60,6 +60,42 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The model id the bundled price table (`data/models.yaml`) gives a tier: tests that check
+/// which model a tier's call went to read it from the data, so moving a tier to a newer model
+/// is a data change, not a test edit.
+pub fn tier_model(tier: &str) -> String {
+    let table = price_table();
+    table["tiers"][tier].as_str().unwrap_or_else(|| panic!("no tier {tier} in data/models.yaml")).to_string()
+}
+
+/// A tier's rates in the bundled price table, USD per million tokens.
+#[derive(Debug, Clone, Copy)]
+pub struct Rates {
+    pub input: f64,
+    pub output: f64,
+    pub write_5m: f64,
+    pub write_1h: f64,
+    pub read: f64,
+}
+
+pub fn tier_rates(tier: &str) -> Rates {
+    let table = price_table();
+    let r = &table["models"][tier_model(tier).as_str()]["rates"];
+    let get = |k: &str| r[k].as_f64().unwrap_or_else(|| panic!("no {k} rate for the {tier} tier"));
+    Rates {
+        input: get("input"),
+        output: get("output"),
+        write_5m: get("cache_write_5m"),
+        write_1h: get("cache_write_1h"),
+        read: get("cache_read"),
+    }
+}
+
+fn price_table() -> serde_yaml_ng::Value {
+    let text = std::fs::read_to_string(repo().join("data/models.yaml")).expect("data/models.yaml");
+    serde_yaml_ng::from_str(&text).expect("price table yaml")
+}
+
 /// The API key the stand-in accepts in the run, learn and A/B tests.
 pub const KEY: &str = "sk-ant-test-0123456789-secret";
 

@@ -47,10 +47,14 @@ fn short_day_costs() {
     for name in ["no-caching", "no-planning"] {
         assert!(get(name).cost_usd >= shipped.cost_usd - 1e-9, "{name} is cheaper than shipped\n{table}");
     }
-    // Ratchet: the bar is 1.3x.
-    assert!(shipped.ratio_to_floor <= 1.59, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
-    let sonnet = shipped.models.iter().find(|(m, _)| m.contains("sonnet")).map(|(_, f)| f.cache_hit_rate);
+    // Ratchet: the bar is 1.3x (1.4956x measured with Sonnet 5.5 / Opus 5.5 as the tiers).
+    assert!(shipped.ratio_to_floor <= 1.50, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
+    let hit = |family: &str| shipped.models.iter().find(|(m, _)| m.contains(family)).map(|(_, f)| f.cache_hit_rate);
+    let sonnet = hit("sonnet");
     assert!(sonnet.is_some_and(|h| h >= 0.47), "sonnet hit rate {sonnet:?}\n{table}");
+    // Opus read nothing at a 4,096-token minimum (Opus 4.6); at Opus 5.5's 512 it reads 32.7 %.
+    let opus = hit("opus");
+    assert!(opus.is_some_and(|h| h >= 0.32), "opus hit rate {opus:?}\n{table}");
     // The store's own account of what was saved, discovery included, is the day's.
     let unoptimized = get("unoptimized").cost_usd;
     let saved = summary_saving(&work.path().join("shipped.db"));

@@ -78,7 +78,9 @@ fn labeled_tasks_meet_the_bar() {
     assert_eq!(r.opus_to_haiku, 0, "{:#?}", r.misses);
     assert_eq!(r.confusion.opus.haiku, 0);
     assert!(r.cost_vs_labels <= 1.10, "cost vs labels {}", r.cost_vs_labels);
-    assert!(r.cost_vs_all_sonnet < 1.0, "cost vs all-Sonnet {}", r.cost_vs_all_sonnet);
+    // No bar against all-Sonnet: with Opus at twice Sonnet's rates (Opus 5.5 and Sonnet 5.5 in
+    // data/models.yaml) the labels' own mix costs more than all-Sonnet (1.075x on this set), so
+    // a perfect router would fail one; routing's cost bar is the labels' cost, above.
 }
 
 #[test]
@@ -92,10 +94,12 @@ fn the_report_adds_up() {
     assert_eq!(r.routed_low + r.routed_high, r.misses.len());
     assert!(r.two_tiers_low <= r.routed_low);
     assert_eq!((r.token_profile.input_tokens, r.token_profile.output_tokens), (6_000, 1_500));
-    assert!((r.task_cost.sonnet - 0.0405).abs() < 1e-9);
+    let sonnet = crate::common::tier_rates("sonnet");
+    assert!((r.task_cost.sonnet - (6_000.0 * sonnet.input + 1_500.0 * sonnet.output) / 1e6).abs() < 1e-9);
     assert!(r.task_cost.haiku < r.task_cost.sonnet && r.task_cost.sonnet < r.task_cost.opus);
     assert!((r.cost.all_sonnet - r.task_cost.sonnet * r.tasks as f64).abs() < 1e-9);
     assert!((r.cost_vs_labels - r.cost.routed / r.cost.labels).abs() < 1e-9);
+    assert!((r.cost_vs_all_sonnet - r.cost.routed / r.cost.all_sonnet).abs() < 1e-9);
     for m in &r.misses {
         assert_ne!(m.label, m.routed);
         assert!((0.0..=10.0).contains(&m.score));

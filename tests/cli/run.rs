@@ -4,7 +4,7 @@
 use devteam_standin::{Fault, Reply, Rule, Script, Times};
 use serde::Deserialize;
 
-use crate::common::{KEY, TestEnv, json, repo, run_cmd, standin, stderr, stdout};
+use crate::common::{KEY, TestEnv, json, repo, run_cmd, standin, stderr, stdout, tier_model};
 
 /// Calls recorded in the store: (model, input, output, cache writes, cache reads, cost).
 fn recorded_calls(env: &TestEnv) -> Vec<(String, i64, i64, i64, i64, i64)> {
@@ -100,9 +100,9 @@ fn a_run_streams_the_answer_and_records_what_the_server_billed() {
 
 #[test]
 fn a_failing_tier_is_not_retried_a_tier_up_and_its_error_is_shown() {
-    let haiku = "claude-haiku-4-5";
+    let haiku = tier_model("haiku");
     let server = standin(Script {
-        rules: vec![Rule::any().when_model(haiku).fault(Fault::ServerError).times(Times::Always)],
+        rules: vec![Rule::any().when_model(&haiku).fault(Fault::ServerError).times(Times::Always)],
         ..Script::default()
     });
     let env = TestEnv::new();
@@ -115,14 +115,14 @@ fn a_failing_tier_is_not_retried_a_tier_up_and_its_error_is_shown() {
     assert!(stderr(&out).contains("500"), "the original error: {}", stderr(&out));
     assert!(!stderr(&out).contains("upgraded"), "{}", stderr(&out));
     assert!(server.ledger().is_empty(), "a transient error is not escalated to a dearer tier");
-    assert!(server.requests().iter().all(|r| r.body["model"] == haiku));
+    assert!(server.requests().iter().all(|r| r.body["model"] == haiku.as_str()));
     assert!(recorded_calls(&env).is_empty(), "failed attempts were not billed, so not recorded");
 }
 
 #[test]
 fn a_max_tokens_stop_is_recorded_and_not_retried_under_the_same_cap() {
     let server = standin(Script {
-        rules: vec![Rule::any().when_model("claude-haiku-4-5").fault(Fault::MaxTokens).times(Times::Always)],
+        rules: vec![Rule::any().when_model(&tier_model("haiku")).fault(Fault::MaxTokens).times(Times::Always)],
         ..Script::default()
     });
     let env = TestEnv::new();
@@ -130,7 +130,7 @@ fn a_max_tokens_stop_is_recorded_and_not_retried_under_the_same_cap() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("stopped at max_tokens"), "{}", stderr(&out));
     let recorded = recorded_calls(&env);
-    assert_eq!(recorded.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(), vec!["claude-haiku-4-5"]);
+    assert_eq!(recorded.iter().map(|c| c.0.clone()).collect::<Vec<_>>(), vec![tier_model("haiku")]);
     let conn = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
     let (tier, outcome, up): (String, String, Option<String>) = conn
         .query_row("SELECT tier, outcome, upgraded_to FROM routing_decisions", [], |r| {
@@ -143,7 +143,7 @@ fn a_max_tokens_stop_is_recorded_and_not_retried_under_the_same_cap() {
 #[test]
 fn a_refusal_is_retried_a_tier_up_and_recorded_as_an_upgrade() {
     let server = standin(Script {
-        rules: vec![Rule::any().when_model("claude-haiku-4-5").fault(Fault::Refusal).times(Times::Always)],
+        rules: vec![Rule::any().when_model(&tier_model("haiku")).fault(Fault::Refusal).times(Times::Always)],
         ..Script::default()
     });
     let env = TestEnv::new();
@@ -152,8 +152,8 @@ fn a_refusal_is_retried_a_tier_up_and_recorded_as_an_upgrade() {
     assert!(stderr(&out).contains("upgraded to sonnet after a refusal"), "{}", stderr(&out));
     let recorded = recorded_calls(&env);
     assert_eq!(
-        recorded.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
-        vec!["claude-haiku-4-5", "claude-sonnet-4-6"]
+        recorded.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
+        vec![tier_model("haiku"), tier_model("sonnet")]
     );
 }
 

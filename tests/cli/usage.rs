@@ -243,9 +243,11 @@ fn summary_json_pins_the_schema_and_the_math() {
     assert_eq!(r.totals.calls, 3);
     assert!((r.totals.cost_usd - 0.0247).abs() < 1e-9, "{}", r.totals.cost_usd);
     assert_eq!(r.cache.hit_rate, Some(0.75));
-    assert_eq!(r.savings.baseline_model, "claude-sonnet-4-6");
-    // Baseline: (9,000 + 1,000 + 100) input tokens at $3/M and 1,500 output at $15/M.
-    assert!((r.savings.baseline_usd - 0.0528).abs() < 1e-9, "{}", r.savings.baseline_usd);
+    assert_eq!(r.savings.baseline_model, crate::common::tier_model("sonnet"));
+    // Baseline: (9,000 + 1,000 + 100) input tokens and 1,500 output at the sonnet tier's rates.
+    let sonnet = crate::common::tier_rates("sonnet");
+    let baseline = (10_100.0 * sonnet.input + 1_500.0 * sonnet.output) / 1e6;
+    assert!((r.savings.baseline_usd - baseline).abs() < 1e-9, "{} against {baseline}", r.savings.baseline_usd);
     assert!(r.savings.discovery.is_none() && !r.notes.is_empty());
     assert_eq!((r.trend.current.calls, r.trend.previous.calls), (2, 1));
     assert_eq!(r.scope.timezone, "UTC");

@@ -9,12 +9,11 @@ use std::time::Duration;
 use devteam_standin::{Config, Fault, Handle, Reply, Rule, Script, StandIn, Times};
 use serde::Deserialize;
 
-use crate::common::{TestEnv, json, repo, stderr, stdout};
+use crate::common::{TestEnv, json, repo, stderr, stdout, tier_model};
 
 const KEY: &str = "sk-ant-test-warm-cache-secret";
 const FANOUT: &str = "web-performance-engineer";
 const SOLO: &str = "api-designer";
-const SONNET: &str = "claude-sonnet-4-6";
 const MIN: i64 = 60_000;
 const DAY: i64 = 24 * 60 * MIN;
 
@@ -106,7 +105,7 @@ fn insert_calls(env: &TestEnv, calls: &[(i64, &str)]) {
         conn.execute(
             "INSERT INTO calls (ts_ms, source, agent, model, tier, input_tokens, output_tokens, cost_micros)
              VALUES (?1, 'devteam', ?2, ?3, 'sonnet', 3000, 200, 12000)",
-            rusqlite::params![ts, agent, SONNET],
+            rusqlite::params![ts, agent, tier_model("sonnet")],
         )
         .unwrap();
     }
@@ -126,7 +125,8 @@ fn warms_the_fan_out_agent_skips_the_lone_one_and_the_next_run_reads_the_cache()
     assert_eq!((report.status.as_str(), report.lookback_days, report.top), ("done", 7, 20));
     assert!(report.compared.is_some() && report.days > 0);
     let fanout = report.agent(FANOUT);
-    assert_eq!((fanout.outcome.as_str(), fanout.model.as_str(), fanout.calls), ("warmed", SONNET, 21));
+    let sonnet = tier_model("sonnet");
+    assert_eq!((fanout.outcome.as_str(), fanout.model.as_str(), fanout.calls), ("warmed", sonnet.as_str(), 21));
     assert_eq!(fanout.expected_avoided_misses, 3.0);
     assert!(fanout.expected_saving_usd > fanout.cost_usd && fanout.spent_usd.unwrap() > 0.0);
     let solo = report.agent(SOLO);
@@ -138,7 +138,7 @@ fn warms_the_fan_out_agent_skips_the_lone_one_and_the_next_run_reads_the_cache()
 
     let ledger = server.ledger();
     assert_eq!(ledger.len(), 1, "one warm-up, for the fan-out agent only");
-    assert_eq!(ledger[0].model, SONNET);
+    assert_eq!(ledger[0].model, sonnet);
     assert!(ledger[0].usage.cache_creation_input_tokens > 1000);
     assert!(ledger[0].usage.output_tokens <= 1, "a minimal completion");
     assert_eq!(warm_up_rows(&env), 1, "recorded as warm-cache spend");
@@ -208,7 +208,8 @@ fn a_failed_warm_up_is_reported_on_stderr_with_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).is_empty());
     let err = stderr(&out);
-    assert!(err.contains(&format!("warm-cache: {FANOUT} on {SONNET}")), "{err}");
+    let sonnet = tier_model("sonnet");
+    assert!(err.contains(&format!("warm-cache: {FANOUT} on {sonnet}")), "{err}");
     assert_eq!(err.lines().count(), 1, "one line per failure, nothing else: {err}");
     assert_eq!(warm_up_rows(&env), 0, "a failed call is not billed, so not recorded");
 }

@@ -32,6 +32,11 @@ pub struct ModelFigures {
     pub cacheable_tokens: u64,
     /// Cache reads / cacheable tokens.
     pub cache_hit_rate: f64,
+    /// Stable tokens whose prefix (whole system blocks, reaching the model's minimum) the model
+    /// had been sent before that day: what a cache that never expired could have served.
+    pub repeated_tokens: u64,
+    /// Cache reads / repeated tokens: how much of what could be read was read.
+    pub repeat_hit_rate: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -141,6 +146,31 @@ pub fn by_model(billed: &[Billed]) -> BTreeMap<String, ModelFigures> {
         m.cache_hit_rate = ratio(m.tokens.cache_read, m.cacheable_tokens);
     }
     out
+}
+
+/// Fills each model's repeated tokens: per call, the longest run of whole system blocks that
+/// reaches the model's minimum and that an earlier call of the same model sent too.
+pub fn add_repeats(billed: &[Billed], prices: &Prices, models: &mut BTreeMap<String, ModelFigures>) -> Result<()> {
+    let mut seen: HashSet<(String, u64)> = HashSet::new();
+    for b in billed {
+        let min = prices.model(&b.model).with_context(|| format!("no price for {}", b.model))?.min_cacheable_tokens;
+        let keys = prefix_keys(b);
+        let (mut prefix, mut repeated) = (0u64, 0u64);
+        for ((tokens, _), key) in b.system_blocks.iter().zip(&keys) {
+            prefix += tokens;
+            if prefix >= min && seen.contains(key) {
+                repeated = prefix;
+            }
+        }
+        seen.extend(keys);
+        if let Some(m) = models.get_mut(&b.model) {
+            m.repeated_tokens += repeated;
+        }
+    }
+    for m in models.values_mut() {
+        m.repeat_hit_rate = ratio(m.tokens.cache_read, m.repeated_tokens);
+    }
+    Ok(())
 }
 
 pub fn by_stage(billed: &[Billed]) -> BTreeMap<&'static str, StageFigures> {

@@ -88,6 +88,9 @@ pub struct SetupFigures {
     pub tokens: Tokens,
     pub tokens_per_task: u64,
     pub cache_hit_rate: f64,
+    /// Cache reads over the stable tokens a never-expiring cache could have served
+    /// (`measure::add_repeats`).
+    pub repeat_hit_rate: f64,
     pub models: BTreeMap<String, ModelFigures>,
     pub stages: BTreeMap<&'static str, StageFigures>,
     /// What devteam's own store says the day cost (it must agree with the stand-in's bill).
@@ -149,7 +152,11 @@ pub fn run(o: &Options<'_>) -> Result<DayReport> {
         if setup.name == "shipped" {
             shipped_parts = measure::by_part(&replayed, &prices)?;
         }
-        figures.push(setup_figures(&setup, &billed, store_cost(&replayed.db)?, w.tasks.len(), floor_usd));
+        let mut f = setup_figures(&setup, &billed, store_cost(&replayed.db)?, w.tasks.len(), floor_usd);
+        measure::add_repeats(&billed, &prices, &mut f.models)?;
+        let repeated: u64 = f.models.values().map(|m| m.repeated_tokens).sum();
+        f.repeat_hit_rate = measure::ratio(f.tokens.cache_read, repeated);
+        figures.push(f);
     }
     let unoptimized = figures.iter().find(|f| f.setup == "unoptimized").map_or(0.0, |f| f.cost_usd);
     for f in &mut figures {
@@ -181,6 +188,7 @@ fn setup_figures(s: &Setup, billed: &[measure::Billed], store_cost_usd: f64, tas
         tokens,
         tokens_per_task: (tokens.total_input() + tokens.output) / tasks.max(1) as u64,
         cache_hit_rate: measure::ratio(tokens.cache_read, cacheable),
+        repeat_hit_rate: 0.0,
         models,
         stages: measure::by_stage(billed),
         store_cost_usd,

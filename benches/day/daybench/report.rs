@@ -27,6 +27,7 @@ pub fn render(r: &DayReport) -> String {
         "output",
         "tokens/task",
         "hit rate",
+        "of repeats",
     ]);
     for s in &r.setups {
         t.add_row(vec![
@@ -42,10 +43,12 @@ pub fn render(r: &DayReport) -> String {
             s.tokens.output.to_string(),
             s.tokens_per_task.to_string(),
             format!("{:.1} %", s.cache_hit_rate * 100.0),
+            format!("{:.1} %", s.repeat_hit_rate * 100.0),
         ]);
     }
     let _ = writeln!(out, "{t}\n");
-    let mut t = table(&["set-up", "model", "calls", "cost", "cacheable", "cache read", "hit rate"]);
+    let mut t =
+        table(&["set-up", "model", "calls", "cost", "cacheable", "cache read", "hit rate", "repeated", "of repeats"]);
     for s in &r.setups {
         for (model, m) in &s.models {
             t.add_row(vec![
@@ -56,6 +59,8 @@ pub fn render(r: &DayReport) -> String {
                 m.cacheable_tokens.to_string(),
                 m.tokens.cache_read.to_string(),
                 format!("{:.1} %", m.cache_hit_rate * 100.0),
+                m.repeated_tokens.to_string(),
+                format!("{:.1} %", m.repeat_hit_rate * 100.0),
             ]);
         }
     }

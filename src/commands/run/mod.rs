@@ -90,7 +90,7 @@ fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
         run_id,
     };
     let mut prepared = one::prepare(&inputs)?;
-    unmark_unread_agent_block(store, &mut prepared)?;
+    settle_marks(ctx, store, &mut prepared)?;
     let (plan, plan_reason) = wants_plan(args, ctx, &inputs, &prepared)?;
     for reason in [&prepared.context_reason, &plan_reason].into_iter().flatten() {
         ctx.printer.verbose(reason);
@@ -131,7 +131,7 @@ fn call_one(
         Some(id) => {
             let inputs = Inputs { agent: Some(&id), ..inputs };
             let mut prepared = one::prepare(&inputs)?;
-            unmark_unread_agent_block(store, &mut prepared)?;
+            settle_marks(ctx, store, &mut prepared)?;
             prepared
         }
         None => prepared,
@@ -257,14 +257,21 @@ fn pick_agent(
 
 /// Leaves the agent's own block out of the cache when the model's record says such writes are
 /// not read again (`prompt::agent_mark`); the shared blocks keep their marks.
-fn unmark_unread_agent_block(store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
+/// Sends the agent's own block unmarked while the model's record shows that its cache writes
+/// are not read often enough to pay at the TTL it gets (`agent_mark`). The shared blocks keep
+/// their marks: they are read across agents and projects, and on the day benchmark applying the
+/// same rule to them cost more (a 1-hour entry's break-even of about one read per write is
+/// decided on too few samples of bursty reuse).
+fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
     use crate::prompt::{BlockKind, agent_mark};
-    let (read, written, since) =
-        store.block_outcomes(&prepared.model, BlockKind::AgentStatic.as_str(), agent_mark::WINDOW)?;
-    if !agent_mark::worth_marking(read, written, since) {
-        for block in prepared.call.layout.system.iter_mut().filter(|b| b.kind == BlockKind::AgentStatic) {
-            block.cache = None;
-        }
+    let kind = BlockKind::AgentStatic;
+    let Some(ttl) = prepared.call.layout.system.iter().find(|b| b.kind == kind).and_then(|b| b.cache) else {
+        return Ok(());
+    };
+    let rates = ctx.prices()?.model(&prepared.model)?.rates;
+    let (read, written, since) = store.block_outcomes(&prepared.model, kind.as_str(), agent_mark::WINDOW)?;
+    if !agent_mark::worth_marking(read, written, since, agent_mark::break_even(&rates, ttl)) {
+        prepared.call.layout.system.iter_mut().filter(|b| b.kind == kind).for_each(|b| b.cache = None);
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::process::Output;
 
 use devteam_standin::{Fault, Rule, Script, Times};
 
-use super::{MODEL, Mode, Rig, wait_for};
+use super::{Mode, Rig, model, wait_for};
 use crate::common::{stderr, stdout};
 
 /// Small enough that a handful of runs reach it.
@@ -39,7 +39,7 @@ fn lasting_failure(rig: &Rig, needle: &str, attempts_per_run: usize) {
         assert!(!stderr(out).contains("upgraded"), "{}", stderr(out));
     }
     assert_eq!(rig.proxy.served(), outs.len() * attempts_per_run, "retries as the SDK rules say, then stop");
-    assert!(rig.server.requests().iter().all(|r| r.body["model"] == MODEL), "no other tier was tried");
+    assert!(rig.server.requests().iter().all(|r| r.body["model"] == model().as_str()), "no other tier was tried");
     assert_eq!(rig.assert_books_balance(Some(LIMIT)), (0, 0));
 }
 
@@ -153,7 +153,11 @@ fn a_refusal_is_tried_once_a_tier_up_then_exits_non_zero_with_a_clear_message() 
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("refused the task"), "{}", stderr(&out));
     let models: Vec<String> = rig.server.ledger().into_iter().map(|e| e.model).collect();
-    assert_eq!(models, [MODEL, "claude-opus-4-6"], "a bigger model may not refuse: one tier up, once");
+    assert_eq!(
+        models,
+        [model(), crate::common::tier_model("opus")],
+        "a bigger model may not refuse: one tier up, once"
+    );
     let stored = rig.stored();
     assert_eq!(stored.len(), 2, "{stored:?}");
     assert!(stored.iter().all(|c| c.outcome == "refusal"));

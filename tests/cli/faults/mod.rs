@@ -24,8 +24,10 @@ use devteam_standin::{Config, Handle, LedgerEntry, Reply, Script, StandIn};
 use crate::common::{TestEnv, repo};
 pub use proxy::{Mode, Proxy};
 
-/// The tier every fault run uses; its rates are below.
-pub const MODEL: &str = "claude-sonnet-4-6";
+/// The model of the tier every fault run uses (the sonnet tier in `data/models.yaml`).
+pub fn model() -> String {
+    crate::common::tier_model("sonnet")
+}
 
 pub struct Rig {
     pub server: Handle,
@@ -154,21 +156,22 @@ fn largest_recorded(stored: &[Stored]) -> i64 {
     stored.iter().map(|c| c.cost_micros).max().unwrap_or(0)
 }
 
-/// What the stand-in billed for one entry, at the price table's rates for [`MODEL`] (USD per
+/// What the stand-in billed for one entry, at the price table's rates for [`model`] (USD per
 /// million tokens = micro-dollars per token). A completed call's recorded cost equals this,
 /// which the tests check, so a drift in `data/models.yaml` shows.
 pub fn ledger_cost(e: &LedgerEntry) -> i64 {
-    assert_eq!(e.model, MODEL, "the fault runs use one model");
+    assert_eq!(e.model, model(), "the fault runs use one model");
+    let r = crate::common::tier_rates("sonnet");
     let u = &e.usage;
     let (w5, w1h) = match (u.cache_creation.ephemeral_5m_input_tokens, u.cache_creation.ephemeral_1h_input_tokens) {
         (0, 0) => (u.cache_creation_input_tokens, 0),
         split => split,
     };
-    let micros = f64::from(u.input_tokens) * 3.0
-        + f64::from(u.output_tokens) * 15.0
-        + f64::from(w5) * 3.75
-        + f64::from(w1h) * 6.0
-        + f64::from(u.cache_read_input_tokens) * 0.30;
+    let micros = f64::from(u.input_tokens) * r.input
+        + f64::from(u.output_tokens) * r.output
+        + f64::from(w5) * r.write_5m
+        + f64::from(w1h) * r.write_1h
+        + f64::from(u.cache_read_input_tokens) * r.read;
     (micros * e.price_multiplier).round() as i64
 }
 
