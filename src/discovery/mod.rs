@@ -215,7 +215,12 @@ pub fn discover(
 ) -> Result<Discovery> {
     // The same pool as the fusion was chosen with (`eval discovery --signals`).
     let pool = if semantic.is_some() { SIGNAL_POOL } else { shortlist.max(top) * 2 };
-    let (terms, signals) = signals(store, library, task, semantic, pool)?;
+    let (terms, mut signals) = signals(store, library, task, semantic, pool)?;
+    if !has_evidence(&signals) {
+        // Z-scores rank any text against the library, gibberish included: with no word of the
+        // task in any agent and no agent close in meaning, nothing matched.
+        signals.clear();
+    }
     let fusion = if semantic.is_some() { Fusion::HYBRID } else { Fusion::LEXICAL };
     let mut order = fuse(&signals, &fusion, semantic.is_some());
     order.truncate(shortlist.max(top));
@@ -236,6 +241,21 @@ pub fn discover(
         .collect();
     let chosen_full_tokens = ranked.iter().map(|r| r.summary.full_tokens).sum();
     Ok(Discovery { ranked, terms, cards_consulted, shortlist, card_tokens, chosen_full_tokens })
+}
+
+/// Cosine below which an agent is not close in meaning to a task on that alone. MiniLM puts
+/// unrelated sentences near 0 and paraphrases above 0.5.
+const MEANING_FLOOR: f64 = 0.3;
+
+/// Whether any agent has a lexical hit, or is close in meaning to the task.
+fn has_evidence(signals: &HashMap<String, Signals>) -> bool {
+    signals.values().any(|s| {
+        s.profile > 0.0
+            || s.body_words > 0.0
+            || s.thesaurus > 0.0
+            || s.description >= MEANING_FLOOR
+            || s.body_meaning >= MEANING_FLOOR
+    })
 }
 
 /// Task words that appear (by a shared five-letter stem) in the card.

@@ -55,6 +55,16 @@ fn discover_ranks_by_meaning_when_no_word_is_shared() {
 }
 
 #[test]
+fn gibberish_matches_no_agent_with_embeddings_on() {
+    let env = TestEnv::new();
+    let lib = small_library(&env);
+    let d: Value = json(env.cmd_with_model().arg("--agents").arg(&lib).args(["--json", "discover", "zzqxv qqqq"]));
+    assert_eq!(d["agents"].as_array().map(Vec::len), Some(0), "z-scores alone are no match: {d}");
+    let out = env.cmd_with_model().arg("--agents").arg(&lib).args(["discover", "zzqxv qqqq"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no agent matched"), "{out:?}");
+}
+
+#[test]
 fn embeddings_can_be_turned_off_and_a_bad_model_folder_is_an_error() {
     let env = TestEnv::new();
     let lib = small_library(&env);
