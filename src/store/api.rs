@@ -74,12 +74,14 @@ pub trait Usage: Send + Sync {
     fn insert_call(&self, c: &CallRecord) -> Result<i64>;
     /// Which blocks of a call's prompt the cache served.
     fn insert_call_blocks(&self, call_id: i64, blocks: &[BlockOutcome]) -> Result<()>;
-    /// Over the `last` calls of `model` that had a block of `kind`: (calls, reads, median
-    /// milliseconds between a write and the next read), for cache planning.
+    /// How `model`'s last `last` calls fared with one block kind: (times read from the cache,
+    /// times written, how many calls ago it was last read or written; `None` when never).
     fn block_outcomes(&self, model: &str, kind: &str, last: usize) -> Result<(u64, u64, Option<u64>)>;
-    /// (block kind, outcome, calls, tokens) since `since_ms`.
+    /// Over calls since `since_ms`: (block kind, cache outcome, tokens, blocks), ordered by
+    /// kind then outcome.
     fn cache_by_block(&self, since_ms: i64) -> Result<Vec<(String, String, i64, i64)>>;
-    /// The agents with the most calls since `since_ms`, most first.
+    /// The agents devteam called most since `since_ms`, at most `limit`, sorted by id (so
+    /// prompts listing them keep a stable order as counts shift).
     fn popular_agents(&self, since_ms: i64, limit: usize) -> Result<Vec<String>>;
     /// What a run's calls cost, micro-dollars.
     fn run_cost(&self, run_id: &str) -> Result<i64>;
@@ -102,7 +104,8 @@ pub trait Usage: Send + Sync {
     fn budget_lines(&self) -> Result<Vec<BudgetLine>>;
     /// What `usage suggest` reads, over the calls since `since_ms`.
     fn suggest_facts(&self, since_ms: i64, days: u32, library_agents: &[String]) -> Result<Facts>;
-    /// Past calls of `project` since `since_ms`, for the cache-warming planner.
+    /// Calls devteam made for `project` since `since_ms`, oldest first, runs and warm-ups,
+    /// without batch calls or calls without an agent: what the cache-warming planner reads.
     fn cache_history(&self, since_ms: i64, project: &str) -> Result<Vec<PastCall>>;
 }
 
@@ -139,7 +142,9 @@ pub trait Ledger {
     fn remove_budget(&self, id: i64) -> Result<bool>;
     /// Settled spend in a window, for one project or (`None`) every project.
     fn spent(&self, project: Option<&str>, window: &Bounds) -> Result<Totals>;
-    /// Live reservations, for one project or (`None`) every project.
+    /// Reservations held, for one project or (`None`) every project. An expired one still
+    /// counts: its call may have been billed, so it is held until settled or recovered as a
+    /// charge, never silently dropped.
     fn reserved(&self, project: Option<&str>, now_ms: i64) -> Result<Totals>;
     fn insert_reservation(&self, r: &NewReservation<'_>) -> Result<i64>;
     /// False when the reservation is gone (recovered meanwhile).
@@ -234,14 +239,15 @@ pub trait Decisions: Send + Sync {
     fn insert_routing_decision(&self, d: &RoutingRecord) -> Result<i64>;
     fn set_upgrade_reason(&self, decision_id: i64, reason: &str) -> Result<()>;
     fn insert_verdict(&self, v: &Verdict) -> Result<()>;
-    /// The full id of a run that `id` names (a full id or a unique prefix).
+    /// The full id of a run known to the store, by id or unique prefix (planned runs by their
+    /// run row; single-call runs by their routing decision or their calls).
     fn known_run_id(&self, id: &str) -> Result<Option<String>>;
     #[cfg_attr(not(test), expect(dead_code, reason = "read by tests, which every backend must pass"))]
     fn verdicts(&self, run_id: &str) -> Result<Vec<Verdict>>;
     /// Every routing decision since `since_ms` with how it went.
     fn routing_outcomes(&self, since_ms: i64) -> Result<Vec<OutcomeRow>>;
     fn insert_counterfactual(&self, c: &Counterfactual) -> Result<()>;
-    /// The input tokens of a run's first call.
+    /// The API-reported input (fresh, written and read) of a run's first call, if any.
     fn first_call_input(&self, run_id: &str) -> Result<Option<u64>>;
     fn counterfactual_sums(&self, stage: &str, filter: &CallFilter) -> Result<CounterfactualSums>;
     /// Starts a test; false when one of that name exists.
