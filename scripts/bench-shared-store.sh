@@ -42,7 +42,7 @@ median_ms() {
 }
 
 printf '%-28s %10s %12s %8s\n' "report ($n calls)" "SQLite ms" "PostgreSQL ms" "PG/SQLite"
-for report in "usage summary --since 2000-01-01" "usage daily --since 2000-01-01"; do
+for report in "usage summary --since 2000-01-01 --until 2100-01-01" "usage daily --since 2000-01-01 --until 2100-01-01"; do
     # shellcheck disable=SC2086
     a=$(median_ms "$db" $report)
     # shellcheck disable=SC2086

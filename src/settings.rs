@@ -648,6 +648,21 @@ mod tests {
     }
 
     #[test]
+    fn a_postgres_url_names_the_shared_store_and_the_local_file_stays_at_the_default() {
+        let url = "postgres://team:pw@db.internal:5432/devteam";
+        let s = resolve(&["--db", url], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.shared_db.as_deref(), Some(url));
+        assert_eq!(s.db_path, PathBuf::from("/h/.local/share/devteam/devteam.db"), "a URL is not a path");
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("c.yaml");
+        std::fs::write(&cfg, format!("db: {url}\n")).unwrap();
+        let s = resolve(&["--config", cfg.to_str().unwrap()], &[("HOME", "/h")]).unwrap();
+        assert_eq!(s.shared_db.as_deref(), Some(url), "from the config too");
+        let s = resolve(&["--db", "/tmp/x.db"], &[("HOME", "/h")]).unwrap();
+        assert_eq!((s.shared_db, s.db_path), (None, PathBuf::from("/tmp/x.db")));
+    }
+
+    #[test]
     fn flags_beat_env_beat_config_beat_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("c.yaml");
