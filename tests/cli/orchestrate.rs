@@ -244,7 +244,7 @@ fn a_batch_run_sends_its_calls_through_message_batches_at_half_price() {
     let (batched, total): (i64, i64) =
         conn.query_row("SELECT SUM(batch), COUNT(*) FROM calls", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!((batched, total), (5, 5));
-    // Priced at the batch rate: the planner's call (opus, $5/$25 per M) at half.
+    // Priced at the batch rate: the planner's call (the opus tier's list rates) at half.
     let (input, output, w5, w1h, read, cost): (i64, i64, i64, i64, i64, i64) = conn
         .query_row(
             "SELECT input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_micros FROM calls WHERE subtask_id = 'plan'",
@@ -252,6 +252,11 @@ fn a_batch_run_sends_its_calls_through_message_batches_at_half_price() {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
         .unwrap();
-    let full = input as f64 * 5.0 + output as f64 * 25.0 + w5 as f64 * 6.25 + w1h as f64 * 10.0 + read as f64 * 0.5;
+    let r = crate::common::tier_rates("opus");
+    let full = input as f64 * r.input
+        + output as f64 * r.output
+        + w5 as f64 * r.write_5m
+        + w1h as f64 * r.write_1h
+        + read as f64 * r.read;
     assert_eq!(cost, (full / 2.0).round() as i64, "micro-dollars at half the list price");
 }
