@@ -196,6 +196,8 @@ fn ctrl_c_cancels_records_what_was_spent_and_exits_130() {
         .env("XDG_DATA_HOME", env.path().join("data"))
         .env("ANTHROPIC_API_KEY", "sk-test")
         .env("ANTHROPIC_BASE_URL", server.base_url())
+        // Interrupts, not ranking: a debug build embedding the library would outlast the wait.
+        .env("DEVTEAM_EMBEDDING_MODEL", "off")
         .arg("--agents")
         .arg(repo().join("fixtures/agents"))
         .args(["-q", "run", "--plan", TASK])

@@ -18,6 +18,8 @@ fn devteam(env: &TestEnv, base_url: &str) -> Command {
         .env("XDG_CONFIG_HOME", env.path().join("config"))
         .env("ANTHROPIC_API_KEY", "sk-test")
         .env("ANTHROPIC_BASE_URL", base_url)
+        // Budgets, not ranking: no embedding of the library on the first run.
+        .env("DEVTEAM_EMBEDDING_MODEL", "off")
         .arg("--agents")
         .arg(repo().join("fixtures/agents"));
     cmd

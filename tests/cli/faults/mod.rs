@@ -65,6 +65,8 @@ impl Rig {
             .env("ANTHROPIC_API_KEY", "sk-test-faults")
             .env("ANTHROPIC_BASE_URL", self.proxy.base_url())
             .env("DEVTEAM_STORE_BUSY_TIMEOUT_MS", "200")
+            // Budgets and faults, not ranking: no embedding of the library on the first run.
+            .env("DEVTEAM_EMBEDDING_MODEL", "off")
             .arg("--agents")
             .arg(repo().join("fixtures/agents"));
         cmd
