@@ -58,7 +58,8 @@ impl PgStore {
                 Key::Agent => "agent".to_string(),
                 Key::Project => "project".to_string(),
                 Key::Task => "task".to_string(),
-                Key::Session => "session_id".to_string(),
+                // NULL for devteam's own calls: grouped as the empty session, as SQLite reads it.
+                Key::Session => "COALESCE(session_id, '')".to_string(),
                 Key::Time(bounds) => {
                     params.push(Box::new(bounds.clone()));
                     format!("width_bucket(ts_ms, ${}::BIGINT[])", params.len())
