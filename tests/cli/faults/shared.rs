@@ -13,7 +13,13 @@ use crate::pg::{self, Server};
 
 const ROUNDS: usize = 5;
 const PROCESSES: usize = 8;
-const LIMIT_USD: f64 = 0.08;
+
+/// A limit that binds for 40 runs whatever the sonnet tier costs: $0.08 at $3 per M input
+/// (Sonnet 4.6), scaled by the tier's input rate (at Sonnet 5.5's $2, every run fitted).
+fn limit_usd() -> f64 {
+    // To the 1/100 cent the budget is set with, so the books are checked against what was set.
+    (0.08 * crate::common::tier_rates("sonnet").input / 3.0 * 1e4).round() / 1e4
+}
 
 fn race(test: &str, cut: bool) {
     for round in 0..ROUNDS {
@@ -25,7 +31,8 @@ fn race(test: &str, cut: bool) {
         };
         let mut set = rig.cmd();
         on_host(&mut set, 0);
-        let out = set.args(["budget", "set", "daily", &LIMIT_USD.to_string()]).output().unwrap();
+        let limit = limit_usd();
+        let out = set.args(["budget", "set", "daily", &format!("{limit:.4}")]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let children: Vec<_> = (0..PROCESSES)
             .map(|i| {
@@ -64,7 +71,7 @@ fn race(test: &str, cut: bool) {
         assert!(refusals > 0, "round {round}: the budget was binding");
         assert!(!cut || cut_calls > 0 || calls < 3, "round {round}: some streams were cut");
         eprintln!(
-            "shared race round {round} (cut: {cut}): {calls} calls billed ${:.4} of ${LIMIT_USD}, {refusals} refusals, {cut_calls} cut",
+            "shared race round {round} (cut: {cut}): {calls} calls billed ${:.4} of ${limit:.4}, {refusals} refusals, {cut_calls} cut",
             billed as f64 / 1e6
         );
     }
@@ -87,7 +94,7 @@ fn books_balance(rig: &Rig, server: &Server) -> (i64, usize, usize) {
     assert_eq!(server.int("SELECT COUNT(*) FROM reservations"), 0, "a reservation was left behind");
     let billed: i64 = ledger.iter().map(ledger_cost).sum();
     let largest = ledger.iter().map(ledger_cost).max().unwrap_or(0);
-    let limit = (LIMIT_USD * 1e6) as i64;
+    let limit = (limit_usd() * 1e6).round() as i64;
     assert!(billed <= limit + largest, "billed {billed} over limit {limit} + one call {largest}");
     let recorded: i64 = stored.iter().map(|c| c.cost_micros).sum();
     let largest_recorded = stored.iter().map(|c| c.cost_micros).max().unwrap_or(0);
