@@ -1,5 +1,5 @@
-//! `cargo bench --bench day -- [WORKLOAD] [--json] [--only SETUP,...] [--keep DIR] [--config FILE]`:
-//! replays a working day
+//! `cargo bench --bench day -- [WORKLOAD] [--json] [--only SETUP,...] [--keep DIR] [--config FILE]
+//! [--ab NAME --variant KEY=SETTINGS... [--split W,W]]`: replays a working day
 //! (default `fixtures/workload/day.yaml`) on every set-up through the real `devteam` binary
 //! against the stand-in, and prints the day's economics. See the README, "The day benchmark".
 
@@ -20,6 +20,7 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (mut workload, mut json, mut only, mut keep, mut config) = (None, false, Vec::new(), None, None);
+    let mut ab: Option<daybench::learning::AbOptions> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -29,9 +30,18 @@ fn run() -> anyhow::Result<()> {
             "--keep" => keep = args.next().map(PathBuf::from),
             // A config file for the shipped set-up, e.g. what `usage suggest --apply` wrote.
             "--config" => config = args.next().map(PathBuf::from),
+            // The `ab` set-up: `ab start NAME --variant ... [--split ...]` in its store.
+            "--ab" => ab.get_or_insert_with(Default::default).name = args.next().unwrap_or_default(),
+            "--variant" => ab.get_or_insert_with(Default::default).variants.push(args.next().unwrap_or_default()),
+            "--split" => ab.get_or_insert_with(Default::default).split = args.next(),
             other if other.starts_with("--") => anyhow::bail!("unknown option {other}"),
             path => workload = Some(PathBuf::from(path)),
         }
+    }
+    if let Some(ab) = &ab
+        && (ab.name.is_empty() || ab.variants.is_empty())
+    {
+        anyhow::bail!("--ab NAME needs at least one --variant KEY=SETTINGS (and --variant needs --ab)");
     }
     let workload = workload.unwrap_or_else(|| root.join("fixtures/workload/day.yaml"));
     let tmp = tempfile::tempdir()?;
@@ -56,6 +66,7 @@ fn run() -> anyhow::Result<()> {
         work: &work,
         only,
         shipped_config,
+        ab,
         progress: &progress,
     };
     let report = daybench::run(&options)?;
@@ -63,6 +74,7 @@ fn run() -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", daybench::report::render(&report));
+        print!("{}", daybench::learning::render(report.suggest.as_ref(), report.ab.as_ref()));
     }
     Ok(())
 }

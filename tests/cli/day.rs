@@ -20,6 +20,7 @@ fn short_day() -> (daybench::DayReport, tempfile::TempDir) {
         work: work.path(),
         only: vec![],
         shipped_config: None,
+        ab: None,
         progress: &|_| {},
     };
     (daybench::run(&options).expect("the short day replays"), work)
@@ -93,6 +94,7 @@ fn a_config_file_reaches_the_shipped_set_up() {
             work: work.path(),
             only: vec!["shipped".into()],
             shipped_config: config,
+            ab: None,
             progress: &|_| {},
         };
         let report = daybench::run(&options).expect("the short day replays");
@@ -107,4 +109,44 @@ fn a_config_file_reaches_the_shipped_set_up() {
     };
     assert!(writes_1h(&plain) > 0, "shipped's mixed strategy writes shared blocks for an hour");
     assert_eq!(writes_1h(&five), 0, "the config's 5-minute strategy was used");
+}
+
+#[test]
+fn the_after_suggest_and_ab_set_ups_run_through_the_real_commands() {
+    // One short day with shipped, after-suggest and an A/B test: the suggestions are applied to
+    // a copy of shipped's store and the day replayed; every task of the A/B day lands on a
+    // variant, and `ab report` reads them back from the store.
+    let root = repo();
+    let work = tempfile::tempdir().expect("tempdir");
+    let options = daybench::Options {
+        devteam: Path::new(env!("CARGO_BIN_EXE_devteam")),
+        workload: &root.join("fixtures/workload/short.yaml"),
+        agents: &root.join("fixtures/agents"),
+        prices: &root.join("data/models.yaml"),
+        work: work.path(),
+        only: vec!["shipped".into(), "after-suggest".into()],
+        shipped_config: None,
+        ab: Some(daybench::learning::AbOptions {
+            name: "tiers".into(),
+            variants: vec!["control=".into(), "cheap=tier-thresholds.sonnet=9.5,tier-thresholds.opus=9.9".into()],
+            split: None,
+        }),
+        progress: &|_| {},
+    };
+    let report = daybench::run(&options).expect("the short day replays");
+    let names: Vec<&str> = report.setups.iter().map(|s| s.setup.as_str()).collect();
+    assert_eq!(names, ["shipped", "after-suggest", "ab"]);
+    let shipped = report.setups[0].cost_usd;
+    let suggest = report.suggest.as_ref().expect("after-suggest reports its suggestions");
+    assert!((suggest.before_usd - shipped).abs() < 1e-9, "the day before is shipped's day");
+    assert!((suggest.after_usd - report.setups[1].cost_usd).abs() < 1e-9, "the day after is the set-up's");
+    assert!((suggest.replay_saved_usd - (suggest.before_usd - suggest.after_usd)).abs() < 1e-9);
+    let ab = report.ab.as_ref().expect("the ab set-up reports");
+    let runs: u64 =
+        ab.report["variants"].as_array().expect("variants").iter().map(|v| v["runs"].as_u64().unwrap_or(0)).sum();
+    let tasks =
+        daybench::workload::Workload::load(&root.join("fixtures/workload/short.yaml")).expect("workload").tasks.len();
+    assert_eq!(runs as usize, tasks, "every task of the A/B day ran on a variant");
+    let text = daybench::learning::render(report.suggest.as_ref(), report.ab.as_ref());
+    assert!(text.contains("after --apply") && text.contains("A/B test tiers"), "{text}");
 }

@@ -2,6 +2,7 @@
 //! through the real binary, with the figures that say where a day's money goes.
 
 pub mod answers;
+pub mod learning;
 pub mod measure;
 pub mod prices;
 pub mod replay;
@@ -11,7 +12,7 @@ pub mod workload;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use serde::Serialize;
 
 use measure::{ModelFigures, PartFigures, StageFigures};
@@ -61,6 +62,9 @@ pub fn variants() -> Vec<Setup> {
     vec![
         v("cache-1h", "shipped with cache-strategy 1h", "cache-strategy: 1h\n"),
         v("cache-5m", "shipped with cache-strategy 5m", "cache-strategy: 5m\n"),
+        // Made by `learning`: the config is what `usage suggest --apply` wrote / shipped's.
+        v("after-suggest", "shipped after usage suggest --apply on shipped's store", ""),
+        v("ab", "shipped running the A/B test of --ab", ""),
     ]
 }
 
@@ -107,6 +111,12 @@ pub struct DayReport {
     pub setups: Vec<SetupFigures>,
     /// Shipped's cost by prompt part.
     pub shipped_parts: BTreeMap<String, PartFigures>,
+    /// The `after-suggest` set-up's suggestions and both days' costs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggest: Option<learning::SuggestFigures>,
+    /// The `ab` set-up's test and `ab report`'s verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ab: Option<learning::AbFigures>,
 }
 
 /// Options for a run of the benchmark.
@@ -120,6 +130,8 @@ pub struct Options<'a> {
     pub only: Vec<String>,
     /// A config file's text for the shipped set-up (`--config`), instead of none.
     pub shipped_config: Option<&'static str>,
+    /// The A/B test of the `ab` set-up (`--ab`), which is then chosen too.
+    pub ab: Option<learning::AbOptions>,
     pub progress: &'a dyn Fn(&str),
 }
 
@@ -139,18 +151,46 @@ pub fn run(o: &Options<'_>) -> Result<DayReport> {
 
     let mut figures = Vec::new();
     let mut shipped_parts = BTreeMap::new();
-    let named = |s: &Setup| o.only.iter().any(|n| n == s.name);
-    let chosen: Vec<Setup> =
-        if o.only.is_empty() { setups() } else { setups().into_iter().chain(variants()).filter(named).collect() };
+    let (mut suggest, mut ab, mut shipped_db) = (None, None, None);
+    let named = |s: &Setup| o.only.iter().any(|n| n == s.name) || (s.name == "ab" && o.ab.is_some());
+    let chosen: Vec<Setup> = if o.only.is_empty() {
+        setups().into_iter().chain(variants().into_iter().filter(|s| s.name == "ab" && o.ab.is_some())).collect()
+    } else {
+        setups().into_iter().chain(variants()).filter(named).collect()
+    };
     for mut setup in chosen {
-        if setup.name == "shipped" && o.shipped_config.is_some() {
+        if matches!(setup.name, "shipped" | "after-suggest" | "ab") {
             setup.config = o.shipped_config;
         }
         (o.progress)(&format!("set-up {}", setup.name));
-        let replayed = bench.replay(&w, &setup, lists(&setup))?;
+        let replayed = match setup.name {
+            "after-suggest" => {
+                let shipped = setups().into_iter().find(|s| s.name == "shipped").context("no shipped set-up")?;
+                let shipped = Setup { config: o.shipped_config, ..shipped };
+                let run = learning::after_suggest(&bench, &w, &setup, lists(&setup), &shipped, shipped_db.as_deref())?;
+                let mut f = run.figures;
+                f.before_usd = match (&run.shipped, figures.iter().find(|f: &&SetupFigures| f.setup == "shipped")) {
+                    (None, Some(s)) => s.cost_usd,
+                    (Some(r), _) => measure::billed(r, &prices)?.iter().map(|b| b.cost).sum(),
+                    (None, None) => 0.0,
+                };
+                f.after_usd = measure::billed(&run.after, &prices)?.iter().map(|b| b.cost).sum();
+                f.replay_saved_usd = f.before_usd - f.after_usd;
+                suggest = Some(f);
+                run.after
+            }
+            "ab" => {
+                let options = o.ab.as_ref().context("the ab set-up needs --ab NAME --variant KEY=SETTINGS ...")?;
+                let (run, f) = learning::ab(&bench, &w, &setup, lists(&setup), options)?;
+                ab = Some(f);
+                run
+            }
+            _ => bench.replay(&w, &setup, lists(&setup))?,
+        };
         let billed = measure::billed(&replayed, &prices)?;
         if setup.name == "shipped" {
             shipped_parts = measure::by_part(&replayed, &prices)?;
+            shipped_db = Some(replayed.db.clone());
         }
         let mut f = setup_figures(&setup, &billed, store_cost(&replayed.db)?, w.tasks.len(), floor_usd);
         measure::add_repeats(&billed, &prices, &mut f.models)?;
@@ -169,6 +209,8 @@ pub fn run(o: &Options<'_>) -> Result<DayReport> {
         floor_tokens,
         setups: figures,
         shipped_parts,
+        suggest,
+        ab,
     })
 }
 

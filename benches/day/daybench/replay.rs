@@ -104,11 +104,21 @@ impl Bench {
         Ok(out)
     }
 
-    /// Replays the day on `setup`.
+    /// Replays the day on `setup`, on a new store.
     pub fn replay(&self, w: &Workload, setup: &Setup, shortlists: &[Shortlist]) -> Result<Replayed> {
+        let _ = std::fs::remove_file(self.store(setup));
+        self.replay_on_store(w, setup, shortlists)
+    }
+
+    /// The set-up's store: `WORK/NAME.db`.
+    pub fn store(&self, setup: &Setup) -> PathBuf {
+        self.work.join(format!("{}.db", setup.name))
+    }
+
+    /// Replays the day on `setup`'s store as it is (e.g. with an A/B test started in it).
+    pub fn replay_on_store(&self, w: &Workload, setup: &Setup, shortlists: &[Shortlist]) -> Result<Replayed> {
         let library = if setup.restructured { &self.restructured_library } else { &self.original_library };
-        let db = self.work.join(format!("{}.db", setup.name));
-        let _ = std::fs::remove_file(&db);
+        let db = self.store(setup);
         let config = Config { script: answers::script(w, shortlists), ..Config::default() };
         let standin = StandIn::start(config).context("starting the stand-in")?;
         let day_start = standin.now();
