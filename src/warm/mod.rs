@@ -85,10 +85,13 @@ impl Prefix {
     pub fn from_layout(layout: &Layout) -> Self {
         let mut segments = Vec::new();
         let mut pending = 0u64;
+        // A segment is shared across agents while every block up to it is: the foundation is,
+        // the project's context (which follows the agent's part) is not.
+        let mut shared = true;
         for block in &layout.system {
             pending += tokens::estimate(&block.text) as u64;
+            shared &= block.kind == BlockKind::Foundation;
             if let Some(ttl) = block.cache {
-                let shared = matches!(block.kind, BlockKind::Foundation | BlockKind::Project);
                 segments.push(Segment { tokens: std::mem::take(&mut pending), ttl, shared });
             }
         }

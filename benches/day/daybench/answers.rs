@@ -1,8 +1,14 @@
 //! The stand-in's script for a day: every answer is a function of the workload alone, so every
 //! set-up sees the same answers. Answers have the length the workload gives (the stand-in bills
 //! a reply at a token per four characters) and end with the `## Summary` the orchestrator hands on.
+//!
+//! Quality is held equal across set-ups: a model of a tier below what a task (or subtask) needs
+//! declines it (the stand-in's refusal), so a set-up that routes too low pays for the attempt
+//! and for the upgrade the orchestrator then makes, as it would pay for rework, and a task that
+//! no upgrade rescues counts as failed. Without this, sending everything to a cheap tier would
+//! look like a saving.
 
-use devteam_standin::{Matcher, Reply, Rule, Script};
+use devteam_standin::{Fault, Matcher, Reply, Rule, Script};
 use serde_json::json;
 
 use super::workload::{Task, Workload};
@@ -10,16 +16,20 @@ use super::workload::{Task, Workload};
 /// What discovery returned for a task on a set-up's library: its ranked agent ids.
 pub type Shortlist = Vec<String>;
 
-/// The script for a day on one library (`shortlists[i]` is task `i`'s ranking there).
-pub fn script(w: &Workload, shortlists: &[Shortlist]) -> Script {
+/// Output tokens of a refusal: a few sentences saying the work is beyond the model.
+const REFUSAL_TOKENS: u32 = 40;
+
+/// The script for a day on one library (`shortlists[i]` is task `i`'s ranking there);
+/// `tiers` lists each tier's name and model id, cheapest first.
+pub fn script(w: &Workload, shortlists: &[Shortlist], tiers: &[(String, String)]) -> Script {
     let mut rules = Vec::new();
     for (t, shortlist) in w.tasks.iter().zip(shortlists) {
-        rules.extend(task_rules(t, shortlist));
+        rules.extend(task_rules(t, shortlist, tiers));
     }
     Script { rules, default_reply: Some(reply(&answer("an unscripted request", 200))) }
 }
 
-fn task_rules(t: &Task, shortlist: &Shortlist) -> Vec<Rule> {
+fn task_rules(t: &Task, shortlist: &Shortlist, tiers: &[(String, String)]) -> Vec<Rule> {
     let first = shortlist.first().cloned().unwrap_or_default();
     let mut rules = vec![
         // Model-assisted discovery (the rerank, or every agent's text unoptimized): the agent
@@ -37,14 +47,29 @@ fn task_rules(t: &Task, shortlist: &Shortlist) -> Vec<Rule> {
             &answer(&format!("synthesis of {}", t.task), t.out),
         ),
     ];
+    // A subtask's prompt may quote its parent task: its rules come first.
     for s in &t.subtasks {
-        rules.push(rule(
-            Matcher { user_contains: Some(format!("Your part: {}\n", s.title)), ..Matcher::default() },
-            &answer(&s.title, s.out),
-        ));
+        let part = Matcher { user_contains: Some(format!("Your part: {}\n", s.title)), ..Matcher::default() };
+        rules.extend(refusals(&part, &s.needs, tiers));
+        rules.push(rule(part, &answer(&s.title, s.out)));
     }
+    rules.extend(refusals(&task_in_user(t), &t.needs, tiers));
     rules.push(rule(task_in_user(t), &answer(&t.task, t.out)));
     rules
+}
+
+/// Refusals of `matcher`'s work on every model of a tier below `needs`.
+fn refusals(matcher: &Matcher, needs: &str, tiers: &[(String, String)]) -> Vec<Rule> {
+    let below = tiers.iter().position(|(name, _)| name == needs).unwrap_or(0);
+    tiers[..below]
+        .iter()
+        .map(|(_, model)| Rule {
+            matcher: Matcher { model: Some(model.clone()), ..matcher.clone() },
+            reply: Some(Reply { output_tokens: Some(REFUSAL_TOKENS), ..Reply::default() }),
+            fault: Some(Fault::Refusal),
+            ..Rule::default()
+        })
+        .collect()
 }
 
 fn task_in_user(t: &Task) -> Matcher {

@@ -65,29 +65,15 @@ fn sub_bench(bench: &Bench, name: &str) -> Result<Bench> {
         work,
         original_library: bench.original_library.clone(),
         restructured_library: bench.restructured_library.clone(),
+        templates: bench.templates.clone(),
+        tiers: bench.tiers.clone(),
     })
 }
 
 /// `devteam` on a store with no API (the local commands: `usage suggest`, `ab ...`), in the
 /// same sealed environment as the replay's runs.
 fn local(bench: &Bench, db: &Path, config: Option<&Path>) -> Command {
-    let home = bench.work.join("home");
-    let mut cmd = Command::new(&bench.devteam);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("NO_COLOR", "1")
-        .env("DEVTEAM_EMBEDDING_MODEL", "off")
-        .env("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
-        .arg("--init")
-        .arg("--db")
-        .arg(db)
-        .arg("--agents")
-        .arg(&bench.restructured_library);
+    let mut cmd = bench.sealed(db, &bench.restructured_library, "http://127.0.0.1:9");
     if let Some(config) = config {
         cmd.arg("--config").arg(config);
     }
@@ -192,7 +178,8 @@ pub fn ab(
 ) -> Result<(Replayed, AbFigures)> {
     let sub = sub_bench(bench, setup.name)?;
     let db = sub.store(setup);
-    let _ = std::fs::remove_file(&db);
+    let library = if setup.restructured { &sub.restructured_library } else { &sub.original_library };
+    sub.fresh_store(&db, library)?;
     let mut start = local(&sub, &db, None);
     start.args(["-q", "ab", "start", &o.name]);
     for v in &o.variants {

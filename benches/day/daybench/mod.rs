@@ -99,6 +99,10 @@ pub struct SetupFigures {
     pub stages: BTreeMap<&'static str, StageFigures>,
     /// What devteam's own store says the day cost (it must agree with the stand-in's bill).
     pub store_cost_usd: f64,
+    /// Tasks that ended unanswered (declined on every tier tried; see `answers`).
+    pub failed_tasks: usize,
+    /// Calls a model of too low a tier declined (each one then upgraded or failed).
+    pub declined_calls: usize,
 }
 
 /// The whole report.
@@ -138,7 +142,13 @@ pub struct Options<'a> {
 pub fn run(o: &Options<'_>) -> Result<DayReport> {
     let w = Workload::load(o.workload)?;
     let prices = Prices::load(o.prices)?;
-    let bench = Bench::prepare(o.devteam, o.agents, o.work)?;
+    let tiers = ["haiku", "sonnet", "opus"]
+        .iter()
+        .map(|t| {
+            Ok((t.to_string(), prices.tiers.get(*t).with_context(|| format!("no {t} tier in the prices"))?.clone()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let bench = Bench::prepare(o.devteam, o.agents, o.work, tiers)?;
     (o.progress)("ranking the day's tasks on both libraries");
     let lists_restructured = bench.shortlists(&w, &bench.restructured_library)?;
     let lists_original = bench.shortlists(&w, &bench.original_library)?;
@@ -193,6 +203,8 @@ pub fn run(o: &Options<'_>) -> Result<DayReport> {
             shipped_db = Some(replayed.db.clone());
         }
         let mut f = setup_figures(&setup, &billed, store_cost(&replayed.db)?, w.tasks.len(), floor_usd);
+        f.failed_tasks = replayed.failed.len();
+        f.declined_calls = declined(&replayed);
         measure::add_repeats(&billed, &prices, &mut f.models)?;
         let repeated: u64 = f.models.values().map(|m| m.repeated_tokens).sum();
         f.repeat_hit_rate = measure::ratio(f.tokens.cache_read, repeated);
@@ -234,7 +246,13 @@ fn setup_figures(s: &Setup, billed: &[measure::Billed], store_cost_usd: f64, tas
         models,
         stages: measure::by_stage(billed),
         store_cost_usd,
+        failed_tasks: 0,
+        declined_calls: 0,
     }
+}
+
+fn declined(r: &replay::Replayed) -> usize {
+    r.ledger.iter().filter(|e| e.stop_reason.as_deref() == Some("refusal")).count()
 }
 
 fn store_cost(db: &Path) -> Result<f64> {

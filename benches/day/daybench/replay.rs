@@ -34,6 +34,9 @@ pub struct Replayed {
     pub db: PathBuf,
     pub ledger: Vec<LedgerEntry>,
     pub requests: Vec<RecordedRequest>,
+    /// Tasks (by index) that ended without an answer: declined on every tier tried, or a plan
+    /// with subtasks missing.
+    pub failed: Vec<usize>,
 }
 
 /// Paths and binaries shared by every set-up.
@@ -42,25 +45,71 @@ pub struct Bench {
     pub work: PathBuf,
     pub original_library: PathBuf,
     pub restructured_library: PathBuf,
+    /// Where the libraries' template stores are (see `template_of`).
+    pub templates: PathBuf,
+    /// Each tier's name and model id, cheapest first (for the script's refusals).
+    pub tiers: Vec<(String, String)>,
+}
+
+/// A store that holds a library's cards and embeddings and nothing else: each set-up's day
+/// starts on a copy, so the library is embedded once per library, not once per set-up.
+fn template_of(templates: &Path, library: &Path) -> PathBuf {
+    templates.join(format!("template-{}.db", library.file_name().unwrap_or_default().to_string_lossy()))
 }
 
 impl Bench {
     /// Copies the demo library twice (as written, and restructured) into `work`.
-    pub fn prepare(devteam: &Path, agents: &Path, work: &Path) -> Result<Self> {
+    pub fn prepare(devteam: &Path, agents: &Path, work: &Path, tiers: Vec<(String, String)>) -> Result<Self> {
         let original_library = work.join("lib-original");
         let restructured_library = work.join("lib-restructured");
         copy_dir(agents, &original_library)?;
         copy_dir(agents, &restructured_library)?;
-        let b =
-            Bench { devteam: devteam.to_path_buf(), work: work.to_path_buf(), original_library, restructured_library };
+        let b = Bench {
+            devteam: devteam.to_path_buf(),
+            work: work.to_path_buf(),
+            original_library,
+            restructured_library,
+            templates: work.to_path_buf(),
+            tiers,
+        };
         let db = work.join("restructure.db");
         let mut cmd = b.command(&db, &b.restructured_library, "http://127.0.0.1:9");
         cmd.args(["restructure-agents", "--write"]);
         run(cmd, "restructure-agents --write")?;
+        for library in [&b.original_library, &b.restructured_library] {
+            // With the shipped defaults (embeddings on) the first use of a store embeds the
+            // library; doing it here keeps that out of every set-up's first task.
+            let mut cmd = b.command(&template_of(work, library), library, "http://127.0.0.1:9");
+            cmd.arg("extract-metadata");
+            run(cmd, "extract-metadata (template store)")?;
+        }
         Ok(b)
     }
 
+    /// Makes `db` a copy of `library`'s template store (cards and embeddings, no calls).
+    pub(super) fn fresh_store(&self, db: &Path, library: &Path) -> Result<()> {
+        let template = template_of(&self.templates, library);
+        for suffix in ["", "-wal", "-shm"] {
+            let to = PathBuf::from(format!("{}{suffix}", db.display()));
+            let _ = std::fs::remove_file(&to);
+            let from = PathBuf::from(format!("{}{suffix}", template.display()));
+            if from.exists() {
+                std::fs::copy(&from, &to).with_context(|| format!("copying {}", from.display()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `devteam -q` on `db` and `library` in the sealed environment every call of the day runs in.
     fn command(&self, db: &Path, library: &Path, base_url: &str) -> Command {
+        let mut cmd = self.sealed(db, library, base_url);
+        cmd.arg("-q");
+        cmd
+    }
+
+    /// `devteam` on `db` and `library` with nothing of the machine's: a home of its own, no
+    /// settings from the environment but the API's address and a key.
+    pub(super) fn sealed(&self, db: &Path, library: &Path, base_url: &str) -> Command {
         let mut cmd = Command::new(&self.devteam);
         let home = self.work.join("home");
         cmd.env_clear()
@@ -71,9 +120,8 @@ impl Bench {
             .env("XDG_STATE_HOME", home.join("state"))
             .env("XDG_CACHE_HOME", home.join("cache"))
             .env("NO_COLOR", "1")
-            // `run` ranks agents by BM25 alone (embeddings are used by `discover` only, so far):
-            // the shortlists the floor is priced on must come from the same ranking.
-            .env("DEVTEAM_EMBEDDING_MODEL", "off")
+            // No DEVTEAM_EMBEDDING_MODEL: every set-up runs on the shipped defaults (hybrid
+            // discovery, routing by meaning) unless it switches something off itself.
             .env("ANTHROPIC_API_KEY", "sk-bench")
             .env("ANTHROPIC_BASE_URL", base_url)
             // Each set-up starts on a new store, made on first use.
@@ -81,14 +129,14 @@ impl Bench {
             .arg("--db")
             .arg(db)
             .arg("--agents")
-            .arg(library)
-            .arg("-q");
+            .arg(library);
         cmd
     }
 
     /// Discovery's ranking of every task on a library (local, no model), for the script.
     pub fn shortlists(&self, w: &Workload, library: &Path) -> Result<Vec<Shortlist>> {
         let db = self.work.join(format!("discover-{}.db", library.file_name().unwrap_or_default().to_string_lossy()));
+        self.fresh_store(&db, library)?;
         let mut out = Vec::new();
         for t in &w.tasks {
             let mut cmd = self.command(&db, library, "http://127.0.0.1:9");
@@ -106,7 +154,8 @@ impl Bench {
 
     /// Replays the day on `setup`, on a new store.
     pub fn replay(&self, w: &Workload, setup: &Setup, shortlists: &[Shortlist]) -> Result<Replayed> {
-        let _ = std::fs::remove_file(self.store(setup));
+        let library = if setup.restructured { &self.restructured_library } else { &self.original_library };
+        self.fresh_store(&self.store(setup), library)?;
         self.replay_on_store(w, setup, shortlists)
     }
 
@@ -119,9 +168,10 @@ impl Bench {
     pub fn replay_on_store(&self, w: &Workload, setup: &Setup, shortlists: &[Shortlist]) -> Result<Replayed> {
         let library = if setup.restructured { &self.restructured_library } else { &self.original_library };
         let db = self.store(setup);
-        let config = Config { script: answers::script(w, shortlists), ..Config::default() };
+        let config = Config { script: answers::script(w, shortlists, &self.tiers), ..Config::default() };
         let standin = StandIn::start(config).context("starting the stand-in")?;
         let day_start = standin.now();
+        let mut failed = Vec::new();
         for (i, t) in w.tasks.iter().enumerate() {
             move_clock(&standin, day_start, Duration::from_secs(w.offset_minutes(i) * 60));
             let url = standin.base_url();
@@ -142,9 +192,11 @@ impl Bench {
                 cmd.args(["--no-plan", "--no-rerank", "--tier", &t.needs, "--agent", agent]);
             }
             cmd.args(&setup.flags).arg(&t.task);
-            run(cmd, &format!("run (task {})", i + 1))?;
+            if !run_task(cmd, &format!("run (task {})", i + 1))? {
+                failed.push(i);
+            }
         }
-        Ok(Replayed { db, ledger: standin.ledger(), requests: standin.requests() })
+        Ok(Replayed { db, ledger: standin.ledger(), requests: standin.requests(), failed })
     }
 }
 
@@ -167,6 +219,20 @@ fn run(mut cmd: Command, what: &str) -> Result<String> {
         bail!("devteam {what} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Runs a task: `false` when it ended unanswered (a refusal on every tier tried, exit 2 with
+/// "refused the task", or a plan with subtasks missing, exit 4); any other failure is the
+/// benchmark's own and stops it.
+fn run_task(mut cmd: Command, what: &str) -> Result<bool> {
+    let out = cmd.stdin(Stdio::null()).output().with_context(|| format!("starting devteam {what}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0) => Ok(true),
+        Some(4) => Ok(false),
+        Some(2) if stderr.contains("refused the task") => Ok(false),
+        _ => bail!("devteam {what} failed ({}): {stderr}", out.status),
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

@@ -28,6 +28,8 @@ pub fn render(r: &DayReport) -> String {
         "tokens/task",
         "hit rate",
         "of repeats",
+        "declined",
+        "failed",
     ]);
     for s in &r.setups {
         t.add_row(vec![
@@ -44,6 +46,8 @@ pub fn render(r: &DayReport) -> String {
             s.tokens_per_task.to_string(),
             format!("{:.1} %", s.cache_hit_rate * 100.0),
             format!("{:.1} %", s.repeat_hit_rate * 100.0),
+            s.declined_calls.to_string(),
+            s.failed_tasks.to_string(),
         ]);
     }
     let _ = writeln!(out, "{t}\n");

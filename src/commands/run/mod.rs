@@ -255,13 +255,12 @@ fn pick_agent(
     Ok(model_pick(ctx, "haiku", &args.task, candidates, &[], 1)?.and_then(|r| r.picks.into_iter().next()).map(|p| p.id))
 }
 
-/// Leaves the agent's own block out of the cache when the model's record says such writes are
-/// not read again (`prompt::agent_mark`); the shared blocks keep their marks.
-/// Sends the agent's own block unmarked while the model's record shows that its cache writes
-/// are not read often enough to pay at the TTL it gets (`agent_mark`). The shared blocks keep
-/// their marks: they are read across agents and projects, and on the day benchmark applying the
-/// same rule to them cost more (a 1-hour entry's break-even of about one read per write is
-/// decided on too few samples of bursty reuse).
+/// Sends the agent's own block, and the project's context after it, unmarked while the model's
+/// record shows that agent blocks' cache writes are not read often enough to pay at the TTL they
+/// get (`agent_mark`): a mark after the agent's part writes a prefix that is as specific as the
+/// agent's. The foundation keeps its mark: it is read across agents and projects, and on the day
+/// benchmark applying the same rule to shared blocks cost more (a 1-hour entry's break-even of
+/// about one read per write is decided on too few samples of bursty reuse).
 fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
     use crate::prompt::{BlockKind, agent_mark};
     let kind = BlockKind::AgentStatic;
@@ -271,7 +270,7 @@ fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::
     let rates = ctx.prices()?.model(&prepared.model)?.rates;
     let (read, written, since) = store.block_outcomes(&prepared.model, kind.as_str(), agent_mark::WINDOW)?;
     if !agent_mark::worth_marking(read, written, since, agent_mark::break_even(&rates, ttl)) {
-        prepared.call.layout.system.iter_mut().filter(|b| b.kind == kind).for_each(|b| b.cache = None);
+        prepared.call.layout.system.iter_mut().skip_while(|b| b.kind != kind).for_each(|b| b.cache = None);
     }
     Ok(())
 }
