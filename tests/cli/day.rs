@@ -44,18 +44,22 @@ fn short_day_costs() {
     assert!(r.floor_usd > 0.0 && shipped.cost_usd >= r.floor_usd, "the floor is a floor\n{table}");
     let share = shipped.share_of_unoptimized;
     assert!(share <= 0.05, "shipped is {:.1} % of unoptimized\n{table}", share * 100.0);
-    // Caching and planning pay (or cost the same) when switched off alone.
-    for name in ["no-caching", "no-planning"] {
+    // Caching, planning and routing pay (or cost the same) when switched off alone. Routing pays
+    // only because quality is held equal: all-Sonnet sends the opus task to Sonnet, which
+    // declines it, and the upgrade costs more than routing it right. (Shared context and the
+    // restructured library cost more than they save on this short morning: see the README.)
+    for name in ["no-caching", "no-planning", "no-routing"] {
         assert!(get(name).cost_usd >= shipped.cost_usd - 1e-9, "{name} is cheaper than shipped\n{table}");
     }
-    // Ratchet: the bar is 1.3x (1.4956x measured with Sonnet 5.5 / Opus 5.5 as the tiers).
-    assert!(shipped.ratio_to_floor <= 1.50, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
+    assert_eq!((shipped.declined_calls, shipped.failed_tasks), (0, 0), "shipped routes nothing too low\n{table}");
+    assert_eq!(get("no-routing").declined_calls, 1, "sonnet declines the opus task\n{table}");
+    // Ratchet: the bar is 1.3x (1.41x measured on the shipped defaults, embeddings on).
+    assert!(shipped.ratio_to_floor <= 1.45, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
+    // Sonnet reads its foundation across tasks (33 % measured); the morning's one Opus task has
+    // nothing to read.
     let hit = |family: &str| shipped.models.iter().find(|(m, _)| m.contains(family)).map(|(_, f)| f.cache_hit_rate);
     let sonnet = hit("sonnet");
-    assert!(sonnet.is_some_and(|h| h >= 0.47), "sonnet hit rate {sonnet:?}\n{table}");
-    // Opus read nothing at a 4,096-token minimum (Opus 4.6); at Opus 5.5's 512 it reads 32.7 %.
-    let opus = hit("opus");
-    assert!(opus.is_some_and(|h| h >= 0.32), "opus hit rate {opus:?}\n{table}");
+    assert!(sonnet.is_some_and(|h| h >= 0.30), "sonnet hit rate {sonnet:?}\n{table}");
     // The store's own account of what was saved, discovery included, is the day's.
     let unoptimized = get("unoptimized").cost_usd;
     let saved = summary_saving(&work.path().join("shipped.db"));

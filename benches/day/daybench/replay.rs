@@ -168,7 +168,9 @@ impl Bench {
     pub fn replay_on_store(&self, w: &Workload, setup: &Setup, shortlists: &[Shortlist]) -> Result<Replayed> {
         let library = if setup.restructured { &self.restructured_library } else { &self.original_library };
         let db = self.store(setup);
-        let config = Config { script: answers::script(w, shortlists, &self.tiers), ..Config::default() };
+        // Frozen: a task's calls see the minute the workload gives, however long the machine takes.
+        let config =
+            Config { script: answers::script(w, shortlists, &self.tiers), frozen_clock: true, ..Config::default() };
         let standin = StandIn::start(config).context("starting the stand-in")?;
         let day_start = standin.now();
         let mut failed = Vec::new();
@@ -200,7 +202,7 @@ impl Bench {
     }
 }
 
-/// Moves the stand-in's clock to `start + offset` (real time passes too, so only the difference).
+/// Moves the stand-in's (frozen) clock to `start + offset`.
 fn move_clock(standin: &Handle, start: SystemTime, offset: Duration) {
     let target = start + offset;
     if let Ok(ahead) = target.duration_since(standin.now()) {

@@ -4,10 +4,12 @@
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Real time plus a test-controlled offset.
+/// Real time plus a test-controlled offset, or, frozen, a fixed start plus that offset.
 #[derive(Debug, Default)]
 pub struct Clock {
     offset: Mutex<Duration>,
+    /// A frozen clock's start: time moves only when the test moves it.
+    frozen_at: Option<SystemTime>,
 }
 
 impl Clock {
@@ -16,9 +18,16 @@ impl Clock {
         Self::default()
     }
 
+    /// A clock that stands still at the real time of its creation until advanced, so that a
+    /// replay's TTLs do not depend on how long the machine took between two requests (an entry
+    /// written at 09:01 and asked for at 09:06 expires, or not, the same way on every run).
+    pub fn frozen() -> Self {
+        Self { frozen_at: Some(SystemTime::now()), ..Self::default() }
+    }
+
     /// The current virtual time.
     pub fn now(&self) -> SystemTime {
-        SystemTime::now() + self.offset()
+        self.frozen_at.unwrap_or_else(SystemTime::now) + self.offset()
     }
 
     /// How far the clock is ahead of real time.
@@ -89,5 +98,14 @@ mod tests {
         assert!(gained >= Duration::from_secs(3600));
         clock.reset();
         assert_eq!(clock.offset(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_frozen_clock_moves_only_when_advanced() {
+        let clock = Clock::frozen();
+        let before = clock.now();
+        assert_eq!(clock.now(), before);
+        clock.advance(Duration::from_secs(300));
+        assert_eq!(clock.now().duration_since(before).unwrap(), Duration::from_secs(300));
     }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use crate::clock::Clock;
 use crate::ledger::{LedgerEntry, RecordedRequest};
 use crate::script::{Rule, Script, ScriptError};
 use crate::server::serve;
@@ -26,11 +27,21 @@ pub struct Config {
     pub batch_delay: Duration,
     /// The script installed at start and restored by reset.
     pub script: Script,
+    /// Virtual time stands still between `advance` calls (see `Clock::frozen`): for replays
+    /// whose cache expiries must not depend on the machine's speed. Batches then end only when
+    /// the clock is advanced past their delay.
+    pub frozen_clock: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { api_key: None, port: 0, batch_delay: Duration::from_secs(60), script: Script::default() }
+        Self {
+            api_key: None,
+            port: 0,
+            batch_delay: Duration::from_secs(60),
+            script: Script::default(),
+            frozen_clock: false,
+        }
     }
 }
 
@@ -79,7 +90,8 @@ impl StandIn {
 }
 
 fn shared_from(config: &Config) -> io::Result<Shared> {
-    Shared::new(config.api_key.clone(), config.batch_delay, config.script.clone()).map_err(io::Error::other)
+    let clock = if config.frozen_clock { Clock::frozen() } else { Clock::new() };
+    Shared::new(config.api_key.clone(), config.batch_delay, config.script.clone(), clock).map_err(io::Error::other)
 }
 
 impl Handle {

@@ -33,13 +33,13 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(api_key: Option<String>, batch_delay: Duration, script: Script) -> Result<Self, ScriptError> {
+    pub fn new(api_key: Option<String>, batch_delay: Duration, script: Script, clock: Clock) -> Result<Self, ScriptError> {
         Ok(Self {
             api_key,
             batch_delay,
             script: Mutex::new(ScriptState::install(&script)?),
             initial_script: script,
-            clock: Clock::new(),
+            clock,
             cache: Mutex::new(PromptCache::new()),
             records: Mutex::new(Records::default()),
             batches: Mutex::new(BatchStore::default()),
