@@ -3,9 +3,11 @@
 
 mod ab;
 mod artifacts;
+mod billing;
 mod budget;
 mod caching;
 mod claude_logs;
+mod clock;
 mod common;
 mod dashboard;
 mod day;
