@@ -2691,7 +2691,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__by)
-            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --init --config --json --quiet --verbose --now --color --help --version day week month model tier agent project task session source"
+            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --init --config --json --quiet --verbose --now --color --help --version day week month model tier agent project task session source stage"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

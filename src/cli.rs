@@ -719,6 +719,9 @@ pub enum UsageDimension {
     Session,
     /// Source: devteam, warm-cache or claude-code.
     Source,
+    /// Stage: task (a simple run's call), planner, subtasks, synthesis, rerank, warm-ups,
+    /// claude-code, and discovery (the whole-library calls not made: saving only).
+    Stage,
 }
 
 /// Arguments of `usage by`.

@@ -29,6 +29,7 @@ mod settings;
 mod shared_store;
 mod snapshots;
 mod spend;
+mod stages;
 mod suggest;
 mod usage;
 mod usage_daily;

@@ -1,5 +1,5 @@
-//! `devteam usage by DIMENSION`: spend per day, week, month, model, tier, agent, project, task
-//! or source.
+//! `devteam usage by DIMENSION`: spend per day, week, month, model, tier, agent, project, task,
+//! source or stage.
 
 use anyhow::Result;
 
@@ -48,5 +48,6 @@ fn dimension(arg: UsageDimension) -> Dimension {
         UsageDimension::Task => Dimension::Task,
         UsageDimension::Session => Dimension::Session,
         UsageDimension::Source => Dimension::Source,
+        UsageDimension::Stage => Dimension::Stage,
     }
 }
