@@ -413,7 +413,7 @@ _devteam() {
 
     case "${cmd}" in
         devteam)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version extract-metadata discover run runs warm-cache prices budget restructure-agents store eval usage route ab generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -431,6 +431,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -443,7 +447,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version start report stop list help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version start report stop list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -458,6 +462,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -557,7 +565,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab__subcmd__list)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -575,6 +583,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -587,7 +599,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab__subcmd__report)
-            opts="-q -v -h -V --cost-test --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --cost-test --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -609,6 +621,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -621,7 +637,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab__subcmd__start)
-            opts="-q -v -h -V --variant --split --alpha --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --variant --split --alpha --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -651,6 +667,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -663,7 +683,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__ab__subcmd__stop)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -681,6 +701,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -693,7 +717,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version set status check reset remove help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version set status check reset remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -711,6 +735,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -723,7 +751,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__check)
-            opts="-q -v -h -V --project --need --at --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --project --need --at --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,6 +778,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -863,7 +895,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__remove)
-            opts="-q -v -h -V --project --agents --db --init --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            opts="-q -v -h -V --project --agents --db --init --config --json --quiet --verbose --now --color --help --version hourly daily weekly monthly"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -882,6 +914,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -897,7 +933,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__reset)
-            opts="-q -v -h -V --project --reservations --agents --db --init --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            opts="-q -v -h -V --project --reservations --agents --db --init --config --json --quiet --verbose --now --color --help --version hourly daily weekly monthly"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -919,6 +955,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -931,7 +971,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__set)
-            opts="-q -v -h -V --tokens --project --agents --db --init --config --json --quiet --verbose --color --help --version hourly daily weekly monthly"
+            opts="-q -v -h -V --tokens --project --agents --db --init --config --json --quiet --verbose --now --color --help --version hourly daily weekly monthly"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,6 +997,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -969,7 +1013,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__budget__subcmd__status)
-            opts="-q -v -h -V --project --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --project --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -991,6 +1035,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1003,7 +1051,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__discover)
-            opts="-n -q -v -h -V --top --no-refresh --rerank --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-n -q -v -h -V --top --no-refresh --rerank --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1029,6 +1077,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1041,7 +1093,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version discovery routing help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version discovery routing help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1059,6 +1111,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1071,7 +1127,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval__subcmd__discovery)
-            opts="-q -v -h -V --subset --lexical --signals --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --subset --lexical --signals --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1094,6 +1150,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1165,7 +1225,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__eval__subcmd__routing)
-            opts="-q -v -h -V --economy --folds --as-run --write-classifier --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --economy --folds --as-run --write-classifier --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1191,6 +1251,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1203,7 +1267,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__extract__subcmd__metadata)
-            opts="-q -v -h -V --force --strict --card-max-tokens --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --force --strict --card-max-tokens --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1225,6 +1289,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1237,7 +1305,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__generate)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version completions man help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1255,6 +1323,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1267,7 +1339,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__generate__subcmd__completions)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1282,6 +1354,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1353,7 +1429,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__generate__subcmd__man)
-            opts="-q -v -h -V --out-dir --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --out-dir --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1372,6 +1448,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1989,7 +2069,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__prices)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2007,6 +2087,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2019,7 +2103,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__restructure__subcmd__agents)
-            opts="-q -v -h -V --write --undo --similarity --min-agents --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --write --undo --similarity --min-agents --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2045,6 +2129,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2057,7 +2145,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__route)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version learn help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version learn help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2072,6 +2160,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2129,7 +2221,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__route__subcmd__learn)
-            opts="-q -v -h -V --apply --reset --min-evidence --days --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --apply --reset --min-evidence --days --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2155,6 +2247,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2167,7 +2263,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__run)
-            opts="-j -q -v -h -V --dry-run --exact --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --check --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-j -q -v -h -V --dry-run --exact --tier --model --agent --project --max-tokens --no-cache --no-routing --plan --no-plan --jobs --batch --load-all-agents --no-context --rerank --no-rerank --allow-over-budget --no-economy --check --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2217,6 +2313,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2229,7 +2329,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__runs)
-            opts="-q -v -h -V --limit --agents --db --init --config --json --quiet --verbose --color --help --version show feedback help"
+            opts="-q -v -h -V --limit --agents --db --init --config --json --quiet --verbose --now --color --help --version show feedback help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2251,6 +2351,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2263,7 +2367,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__runs__subcmd__feedback)
-            opts="-q -v -h -V --good --bad --note --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --good --bad --note --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2282,6 +2386,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2353,7 +2461,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__runs__subcmd__show)
-            opts="-q -v -h -V --full --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --full --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2371,6 +2479,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2383,7 +2495,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__store)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version init migrate help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version init migrate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2398,6 +2510,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2469,7 +2585,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__store__subcmd__init)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2487,6 +2603,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2499,7 +2619,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__store__subcmd__migrate)
-            opts="-q -v -h -V --to --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --to --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2521,6 +2641,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2533,7 +2657,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version summary by report watch cache import daily suggest help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version summary by report watch cache import daily suggest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2551,6 +2675,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2563,7 +2691,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__by)
-            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --init --config --json --quiet --verbose --color --help --version day week month model tier agent project task session source"
+            opts="-n -q -v -h -V --since --until --project --source --timezone --limit --csv --agents --db --init --config --json --quiet --verbose --now --color --help --version day week month model tier agent project task session source stage"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2609,6 +2737,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2621,7 +2753,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__cache)
-            opts="-q -v -h -V --since --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --since --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2643,6 +2775,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2655,7 +2791,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__daily)
-            opts="-s -u -p -z -q -v -h -V --source --since --until --project --timezone --csv --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-s -u -p -z -q -v -h -V --source --since --until --project --timezone --csv --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2706,6 +2842,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2875,7 +3015,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__import)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version claude-code help"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version claude-code help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2893,6 +3033,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2905,7 +3049,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__import__subcmd__claude__subcmd__code)
-            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2920,6 +3064,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2977,7 +3125,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__report)
-            opts="-q -v -h -V --html --since --until --project --source --timezone --bucket --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --html --since --until --project --source --timezone --bucket --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3023,6 +3171,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -3035,7 +3187,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__suggest)
-            opts="-q -v -h -V --days --apply --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --days --apply --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3057,6 +3209,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -3069,7 +3225,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__summary)
-            opts="-q -v -h -V --since --until --project --source --timezone --csv --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --since --until --project --source --timezone --csv --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3107,6 +3263,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -3119,7 +3279,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__usage__subcmd__watch)
-            opts="-q -v -h -V --interval --once --project --source --timezone --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --interval --once --project --source --timezone --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3153,6 +3313,10 @@ _devteam() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -3165,7 +3329,7 @@ _devteam() {
             return 0
             ;;
         devteam__subcmd__warm__subcmd__cache)
-            opts="-q -v -h -V --lookback --top --dry-run --wait --suggest-schedule --agents --db --init --config --json --quiet --verbose --color --help --version"
+            opts="-q -v -h -V --lookback --top --dry-run --wait --suggest-schedule --agents --db --init --config --json --quiet --verbose --now --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3188,6 +3352,10 @@ _devteam() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_devteam_global_optspecs
-    string join \n agents= db= init config= json q/quiet v/verbose color= h/help V/version
+    string join \n agents= db= init config= json q/quiet v/verbose now= color= h/help V/version
 end
 
 function __fish_devteam_needs_command
@@ -27,6 +27,7 @@ end
 complete -c devteam -n "__fish_devteam_needs_command" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_needs_command" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_needs_command" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_needs_command" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_needs_command" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -55,6 +56,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l car
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand extract-metadata" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -70,6 +72,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand discover" -s n -l top -d
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand discover" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand discover" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -93,6 +96,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand run" -l check -d 'After 
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand run" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand run" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -119,6 +123,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_seen_subcommand_from show feedback help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -134,6 +139,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand runs; and not __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from show" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -148,6 +154,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand runs; and __fish_seen_subcommand_from feedback" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -167,6 +174,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l top -d 'C
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -182,6 +190,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand warm-cache" -s V -l vers
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand prices" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand prices" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -194,6 +203,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand prices" -s V -l version 
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and not __fish_seen_subcommand_from set status check reset remove help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -214,6 +224,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from set" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -227,6 +238,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from status" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -244,6 +256,7 @@ blocked\t'At the blocking threshold (100 % by default): no room left'"
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from check" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -257,6 +270,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from reset" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -271,6 +285,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand budget; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -291,6 +306,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l m
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -305,6 +321,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand restructure-agents" -s V
 complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_seen_subcommand_from init migrate help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -320,6 +337,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand store; and not __fish_se
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from init" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -333,6 +351,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_subcommand_from migrate" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -348,6 +367,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand store; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and not __fish_seen_subcommand_from discovery routing help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -365,6 +385,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from discovery" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -380,6 +401,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_subcommand_from routing" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -397,6 +419,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand eval; and __fish_seen_su
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and not __fish_seen_subcommand_from summary by report watch cache import daily suggest help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -425,6 +448,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from summary" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -446,6 +470,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from by" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -470,6 +495,7 @@ month\t'Calendar month'"
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from report" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -488,6 +514,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from watch" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -502,6 +529,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from cache" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -514,6 +542,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from import" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -536,6 +565,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from daily" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -550,6 +580,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_subcommand_from suggest" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -572,6 +603,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand usage; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand route; and not __fish_seen_subcommand_from learn help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -588,6 +620,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_subcommand_from learn" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -604,6 +637,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand route; and __fish_seen_s
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and not __fish_seen_subcommand_from start report stop list help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -624,6 +658,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from start" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -638,6 +673,7 @@ bootstrap\t''"
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from report" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -650,6 +686,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from stop" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -662,6 +699,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subcommand_from list" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -679,6 +717,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand ab; and __fish_seen_subc
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish_seen_subcommand_from completions man help" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -694,6 +733,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and not __fish
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from completions" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -707,6 +747,7 @@ complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_see
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l agents -d 'Agent library to use: a folder of agent folders (`<id>/CLAUDE.md`) or of Claude Code subagent files (`*.md` with front matter), in any nesting' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l db -d 'SQLite store to use [default: $XDG_DATA_HOME/devteam/devteam.db], or a team\'s shared store on PostgreSQL (`postgres://user:password@host:port/db`)' -r -F
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/devteam/config.yaml]' -r -F
+complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l now -d 'The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock]. Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it stands still for the whole command. For replays and tests: do not mix it with wall-clock processes on one store' -r
 complete -c devteam -n "__fish_devteam_using_subcommand generate; and __fish_seen_subcommand_from man" -l color -d 'When to use colour; NO_COLOR in the environment also turns it off' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"

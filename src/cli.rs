@@ -60,6 +60,13 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
 
+    /// The instant to take as now, in RFC 3339 (2026-12-07T09:30:00Z) [default: the wall clock].
+    /// Every timestamp recorded, budget window, reservation and warm-cache plan reads it; it
+    /// stands still for the whole command. For replays and tests: do not mix it with
+    /// wall-clock processes on one store.
+    #[arg(long, global = true, env = env::DEVTEAM_NOW, value_name = "TIME", help_heading = "Global options")]
+    pub now: Option<String>,
+
     /// When to use colour; NO_COLOR in the environment also turns it off.
     #[arg(long, global = true, value_enum, value_name = "WHEN", help_heading = "Global options")]
     pub color: Option<ColorChoice>,
@@ -712,6 +719,9 @@ pub enum UsageDimension {
     Session,
     /// Source: devteam, warm-cache or claude-code.
     Source,
+    /// Stage: task (a simple run's call), planner, subtasks, synthesis, rerank, warm-ups,
+    /// claude-code, and discovery (the whole-library calls not made: saving only).
+    Stage,
 }
 
 /// Arguments of `usage by`.

@@ -6,6 +6,7 @@ use std::cell::OnceCell;
 use anyhow::Result;
 
 use crate::budget::{Guard, Notifier};
+use crate::clock::Clock;
 use crate::error::UserError;
 use crate::output::Printer;
 use crate::pricing::PriceTable;
@@ -14,6 +15,8 @@ use crate::store::Store;
 
 pub struct Context {
     pub settings: Settings,
+    /// What "now" is for everything this command records or decides (`--now`).
+    pub clock: Clock,
     pub printer: Printer,
     store: OnceCell<Store>,
     prices: OnceCell<PriceTable>,
@@ -23,7 +26,7 @@ impl Context {
     pub fn new(settings: Settings) -> Self {
         let printer = Printer::new(settings.output);
         crate::store::set_busy_timeout(settings.store_busy_timeout);
-        Self { settings, printer, store: OnceCell::new(), prices: OnceCell::new() }
+        Self { clock: settings.clock, settings, printer, store: OnceCell::new(), prices: OnceCell::new() }
     }
 
     /// The store, opened (and migrated) on first use.
@@ -35,7 +38,7 @@ impl Context {
         // Calls whose process died before recording them are charged now, so every report and
         // budget check that follows sees them. A failure (a store busy for long) is shown and the
         // next opening tries again; the reservations keep holding their amount meanwhile.
-        if let Err(e) = self.guard().recover(store.shared(), jiff::Timestamp::now()) {
+        if let Err(e) = self.guard().recover(store.shared(), self.clock.now()) {
             self.printer.warn(&format!("could not recover unsettled calls yet: {e:#}"));
         }
         Ok(self.store.get_or_init(|| store))

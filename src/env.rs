@@ -24,6 +24,8 @@ pub const DEVTEAM_PRICES_FILE: &str = "DEVTEAM_PRICES_FILE";
 pub const DEVTEAM_PROJECT: &str = "DEVTEAM_PROJECT";
 /// IANA time zone for budget windows and usage-report days (config `timezone`; default UTC).
 pub const DEVTEAM_TIMEZONE: &str = "DEVTEAM_TIMEZONE";
+/// The instant devteam takes as now (RFC 3339; same as `--now`); default: the wall clock.
+pub const DEVTEAM_NOW: &str = "DEVTEAM_NOW";
 /// Slack-style webhook for budget alerts (config `budget-webhook`); kept out of config files
 /// because the URL is a secret.
 pub const DEVTEAM_BUDGET_WEBHOOK: &str = "DEVTEAM_BUDGET_WEBHOOK";

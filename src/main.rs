@@ -6,6 +6,7 @@ mod api;
 mod bounded_read;
 mod budget;
 mod cli;
+mod clock;
 mod commands;
 mod context;
 mod discovery;

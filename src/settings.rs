@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::api::{ApiConfig, Credential};
 use crate::budget::{DEFAULT_RESERVATION_TTL, Policy, Thresholds as BudgetThresholds};
 use crate::cli::{ColorChoice, GlobalArgs};
+use crate::clock::Clock;
 use crate::env::{self, ClaudeDirs, Env};
 use crate::error::UserError;
 use crate::prompt::CacheStrategy;
@@ -185,6 +186,8 @@ pub struct Settings {
     pub claude_dirs: ClaudeDirs,
     /// The config file read (or that would be), for commands that edit it with a backup.
     pub config_path: PathBuf,
+    /// What "now" is: the wall clock, or the instant `--now` / `DEVTEAM_NOW` names.
+    pub clock: Clock,
 }
 
 /// Defaults of `run`.
@@ -311,6 +314,7 @@ impl Settings {
             timezone,
             claude_dirs: env.claude_config_dirs(),
             config_path,
+            clock: clock(args.now.as_deref(), env)?,
         })
     }
 }
@@ -320,6 +324,13 @@ impl Settings {
 const MAX_RESERVATION_TTL_SECS: u64 = 7 * 24 * 3600;
 const MAX_API_TIMEOUT_SECS: u64 = 3600;
 const MAX_API_RETRIES: u32 = 10;
+
+/// The clock: `--now`, else `DEVTEAM_NOW`, else the wall clock.
+fn clock(flag: Option<&str>, env: &Env) -> Result<Clock> {
+    // clap reads DEVTEAM_NOW into the flag too; the env is consulted for callers without clap's.
+    let Some(text) = flag.or_else(|| env.get(env::DEVTEAM_NOW)) else { return Ok(Clock::Wall) };
+    Ok(Clock::parse(text).map_err(|e| UserError::new(format!("--now / {}: {e}", env::DEVTEAM_NOW)))?)
+}
 
 fn busy_timeout(env: &Env, config: &ConfigFile) -> Result<std::time::Duration> {
     let key = env::DEVTEAM_STORE_BUSY_TIMEOUT_MS;
@@ -771,6 +782,20 @@ mod tests {
         assert!(format!("{err:#}").contains("budget-thresholds"), "{err:#}");
         std::fs::write(&cfg, "budget-webhook: hooks.slack.com/x\n").unwrap();
         assert!(resolve(&["--config", cfg_arg], &[("HOME", "/h")]).is_err());
+    }
+
+    #[test]
+    fn the_clock_is_the_flag_then_the_env_then_the_wall() {
+        let at = |t: &str| Clock::Driven(t.parse().unwrap());
+        let env_now = (env::DEVTEAM_NOW, "2026-01-02T00:00:00Z");
+        assert_eq!(resolve(&[], &[("HOME", "/h")]).unwrap().clock, Clock::Wall);
+        assert_eq!(resolve(&[], &[("HOME", "/h"), env_now]).unwrap().clock, at("2026-01-02T00:00:00Z"));
+        let s = resolve(&["--now", "2026-03-04T05:06:07+01:00"], &[("HOME", "/h"), env_now]).unwrap();
+        assert_eq!(s.clock, at("2026-03-04T04:06:07Z"));
+        let err = resolve(&["--now", "tomorrow"], &[("HOME", "/h")]).unwrap_err();
+        assert!(format!("{err:#}").contains("--now / DEVTEAM_NOW"), "{err:#}");
+        let err = resolve(&[], &[("HOME", "/h"), (env::DEVTEAM_NOW, "2026-01-02")]).unwrap_err();
+        assert!(format!("{err:#}").contains("RFC 3339"), "{err:#}");
     }
 
     #[test]

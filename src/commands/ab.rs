@@ -47,7 +47,7 @@ fn start(args: &AbStartArgs, ctx: &Context) -> Result<ExitStatus> {
     }
     let test = AbTest {
         name: args.name.clone(),
-        started_ms: jiff::Timestamp::now().as_millisecond(),
+        started_ms: ctx.clock.now_ms(),
         stopped_ms: None,
         alpha: args.alpha,
         variants,
@@ -128,7 +128,7 @@ fn show(args: &AbReportArgs, ctx: &Context) -> Result<ExitStatus> {
 
 fn stop(args: &AbNameArgs, ctx: &Context) -> Result<ExitStatus> {
     find(ctx, &args.name)?;
-    let stopped = ctx.store()?.ab_stop(&args.name, jiff::Timestamp::now().as_millisecond())?;
+    let stopped = ctx.store()?.ab_stop(&args.name, ctx.clock.now_ms())?;
     let line = if stopped { "stopped" } else { "was already stopped" };
     ctx.printer
         .stdout_line(&format!("A/B test {} {line}; `devteam ab report {}` still shows it", args.name, args.name))?;

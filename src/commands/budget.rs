@@ -108,7 +108,7 @@ fn set(args: &BudgetSetArgs, ctx: &Context) -> Result<ExitStatus> {
 }
 
 fn status(args: &BudgetScopeArgs, ctx: &Context) -> Result<ExitStatus> {
-    let (report, _) = status_report(ctx, scope(args)?, Timestamp::now())?;
+    let (report, _) = status_report(ctx, scope(args)?, ctx.clock.now())?;
     let p = &ctx.printer;
     if p.json_mode() {
         p.json(&report)?;
@@ -154,7 +154,7 @@ fn check(args: &BudgetCheckArgs, ctx: &Context) -> Result<ExitStatus> {
         BudgetLevel::Economy => Mode::Economy,
         BudgetLevel::Blocked => Mode::Blocked,
     };
-    let now = Timestamp::now();
+    let now = ctx.clock.now();
     // Without --project, the budgets a call with no project counts against (the global ones):
     // another project's exhausted budget must not fail a job that does not spend from it.
     let checked = match args.scope.project {
@@ -207,7 +207,7 @@ fn failure(state: &BudgetState, at: Mode, need: Option<i64>, policy: &Policy, no
 
 fn reset(args: &BudgetResetArgs, ctx: &Context) -> Result<ExitStatus> {
     let budget = existing(ctx, &args.target)?;
-    let bounds = budget.window.bounds(Timestamp::now(), &ctx.settings.budget.policy.timezone)?;
+    let bounds = budget.window.bounds(ctx.clock.now(), &ctx.settings.budget.policy.timezone)?;
     let (cleared, dropped) = ctx.store()?.budget_write(|l| -> Result<(usize, usize)> {
         let cleared = l.clear_alerts(budget.id, bounds.start_ms())?;
         let dropped = if args.reservations { l.drop_reservations(budget.project.as_deref())? } else { 0 };

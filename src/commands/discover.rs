@@ -174,8 +174,12 @@ fn print(ctx: &Context, report: &DiscoverReport) -> Result<()> {
 
 /// Lets the haiku tier reorder the shortlist; on any failure the local ranking stands.
 fn rerank_found(ctx: &Context, task: &str, found: &mut Discovery, top: usize) -> Result<Option<RerankInfo>> {
-    let popular = ctx.store()?.popular_agents(jiff::Timestamp::now().as_millisecond() - POPULAR_WINDOW_MS, 20)?;
-    let Some(reranked) = model_pick(ctx, "haiku", task, &found.shortlist, &popular, top)? else { return Ok(None) };
+    let popular = ctx.store()?.popular_agents(ctx.clock.now_ms() - POPULAR_WINDOW_MS, 20)?;
+    // Charged to the configured project, as a run of it would be.
+    let project = ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    let Some(reranked) = model_pick(ctx, &project, "haiku", task, &found.shortlist, &popular, top)? else {
+        return Ok(None);
+    };
     found.apply_picks(&reranked.picks, top);
     Ok(Some(RerankInfo {
         model: reranked.model,

@@ -65,6 +65,9 @@ As \fB--agents\fR, \fB--db\fR and \fB--config\fR. A store named this way is crea
 \fBDEVTEAM_TIMEZONE\fR
 IANA time zone of budget windows and usage reports (default UTC).
 .TP
+\fBDEVTEAM_NOW\fR
+As \fB--now\fR: the RFC 3339 instant taken as now for records, budget windows and warm-cache plans (default: the wall clock).
+.TP
 \fBDEVTEAM_DATA_DIR\fR, \fBXDG_DATA_HOME\fR, \fBXDG_CONFIG_HOME\fR, \fBHOME\fR
 Where the default store and config file are.
 .TP

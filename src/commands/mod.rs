@@ -18,12 +18,12 @@ mod task_input;
 mod usage;
 mod warm_cache;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use crate::agents::AgentSummary;
-use crate::api::ApiClient;
 use crate::discovery::rerank::{self, Reranked};
-use crate::gateway::Gateway;
+use crate::error::Interrupted;
+use crate::gateway::{Billing, NoClient};
 
 use crate::agents::index::{IndexOptions, IndexProgress, index_library};
 use crate::cli::{Command, EvalCommand};
@@ -96,28 +96,32 @@ fn track(bar: &indicatif::ProgressBar, progress: IndexProgress) {
     }
 }
 
-/// Asks a model (on `tier`) to choose agents from `candidates`. Any failure (no key, API error,
-/// an unusable reply) is a warning and `None`: the local ranking stands.
+/// Asks a model (on `tier`) to choose agents from `candidates`, charged to `project` like the
+/// run it serves. Any failure (no key, API error, an unusable reply) is a warning and `None`:
+/// the local ranking stands; an interrupt stops the command.
 fn model_pick(
     ctx: &Context,
+    project: &str,
     tier: &str,
     task: &str,
     candidates: &[AgentSummary],
     popular: &[String],
     top: usize,
 ) -> Result<Option<Reranked>> {
-    let api = match ApiClient::new(&ctx.settings.api) {
-        Ok(api) => api,
-        Err(e) => {
+    let billing = match Billing::open(ctx, project) {
+        Ok(billing) => billing,
+        Err(e) if e.is::<NoClient>() => {
             ctx.printer.warn(&format!("choosing agents with a model needs the API ({e}); the local ranking stands"));
             return Ok(None);
         }
+        Err(e) => return Err(e),
     };
-    let prices = ctx.prices()?;
-    let min_cacheable = prices.model(tier)?.min_cacheable_tokens;
-    let gateway = Gateway::new(&api, prices, ctx.open_store()?, String::new(), &|_| {}, ctx.guard());
-    let runtime = runtime()?;
-    match runtime.block_on(rerank::ask(&gateway, tier, task, candidates, popular, top, min_cacheable)) {
+    let min_cacheable = ctx.prices()?.model(tier)?.min_cacheable_tokens;
+    let gateway = billing.gateway(&|_| {})?;
+    let run_id = format!("rerank-{}", ctx.clock.now_ms());
+    let asked = rerank::ask(&gateway, &run_id, tier, task, candidates, popular, top, min_cacheable);
+    let Some(answer) = billing.until_interrupted(asked) else { return Err(Interrupted.into()) };
+    match answer {
         Ok(Some(picked)) => Ok(Some(picked)),
         Ok(None) => {
             ctx.printer.warn("the model's choice of agents was not usable; the local ranking stands");
@@ -128,9 +132,4 @@ fn model_pick(
             Ok(None)
         }
     }
-}
-
-/// The runtime a command's API calls run on: one thread, as the calls are I/O-bound.
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")
 }

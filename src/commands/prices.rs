@@ -23,7 +23,7 @@ pub fn run(args: &PricesArgs, ctx: &Context) -> Result<ExitStatus> {
         None => table.models().collect(),
     };
     let report = PricesReport { tiers: table.tiers(), models };
-    let today = jiff::ZonedDateTime::now().date();
+    let today = ctx.clock.zoned().date();
     let p = &ctx.printer;
     if p.json_mode() {
         p.json(&report)?;

@@ -35,7 +35,7 @@ fn learn(args: &RouteLearnArgs, ctx: &Context) -> Result<ExitStatus> {
             LearnReport { proposal: None, file: path.display().to_string(), action: "reset", backup: shown(&backup) };
         return print(ctx, &report);
     }
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = ctx.clock.now_ms();
     let since = now - i64::from(args.days) * 86_400_000;
     let rows = ctx.store()?.routing_outcomes(since)?;
     let policy = Policy { min_decisions: args.min_evidence.max(1), ..Policy::default() };

@@ -50,7 +50,7 @@ fn feedback(ctx: &Context, args: &crate::cli::RunsFeedbackArgs) -> Result<ExitSt
     };
     let verdict = crate::learn::record::Verdict {
         run_id: run_id.clone(),
-        ts_ms: jiff::Timestamp::now().as_millisecond(),
+        ts_ms: ctx.clock.now_ms(),
         good: args.good,
         source: "person".into(),
         note: args.note.clone().unwrap_or_default(),

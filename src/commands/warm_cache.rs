@@ -6,14 +6,13 @@ mod prepare;
 mod suggest;
 
 use anyhow::{Context as _, Result};
-use jiff::{Span, ZonedDateTime};
+use jiff::Span;
 use serde::Serialize;
 
-use crate::api::ApiClient;
 use crate::cli::WarmCacheArgs;
 use crate::context::Context;
-use crate::error::{ExitStatus, Interrupted, UserError};
-use crate::gateway::Gateway;
+use crate::error::{ExitStatus, Interrupted};
+use crate::gateway::{Billing, word_no_client};
 use crate::orchestrator::llm::{Llm, LlmCall, LlmError};
 use crate::usage::{Source, to_usd};
 use crate::warm::lock::{self, Acquired};
@@ -75,7 +74,8 @@ pub fn run(args: &WarmCacheArgs, ctx: &Context) -> Result<ExitStatus> {
         let outcomes = planned.plan.agents.iter().map(|a| if a.warm { Outcome::Planned } else { Outcome::Skipped });
         return finish(args, ctx, "dry-run", &planned, outcomes.collect());
     }
-    let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
+    let billing =
+        Billing::open(ctx, &project_name(ctx)).map_err(|e| word_no_client(e, |e| format!("{e} (or use --dry-run)")))?;
     let lock_path = lock::path_for(&ctx.settings.db_path);
     let _lock = match lock::acquire(&lock_path, args.wait)? {
         Acquired::Held(held) => held,
@@ -83,13 +83,13 @@ pub fn run(args: &WarmCacheArgs, ctx: &Context) -> Result<ExitStatus> {
     };
     // Planned under the lock, so that the run before this one shows up as live entries.
     let planned = make_plan(args, ctx)?;
-    let outcomes = send(ctx, &api, &planned)?;
+    let outcomes = send(&billing, &planned)?;
     finish(args, ctx, "done", &planned, outcomes)
 }
 
 fn make_plan(args: &WarmCacheArgs, ctx: &Context) -> Result<Planned> {
     let store = ctx.store()?;
-    let now = ZonedDateTime::now();
+    let now = ctx.clock.zoned();
     let since = now.checked_sub(Span::new().days(i64::from(args.lookback))).context("going back in the calendar")?;
     let since_ms = since.timestamp().as_millisecond();
     let history = store.cache_history(since_ms, &project_name(ctx))?;
@@ -114,19 +114,10 @@ fn project_name(ctx: &Context) -> String {
     ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
 }
 
-fn send(ctx: &Context, api: &ApiClient, planned: &Planned) -> Result<Vec<Outcome>> {
-    let store = ctx.open_store()?;
+fn send(billing: &Billing<'_>, planned: &Planned) -> Result<Vec<Outcome>> {
     let no_text = |_: &str| {};
-    let gateway = Gateway::new(api, ctx.prices()?, store, project_name(ctx), &no_text, ctx.guard())
-        .with_source(Source::WarmCache);
-    let runtime = crate::commands::runtime()?;
-    let sent = runtime.block_on(async {
-        tokio::select! {
-            outcomes = send_all(&gateway, planned) => Some(outcomes),
-            () = crate::interrupt::signalled() => None,
-        }
-    });
-    sent.ok_or_else(|| Interrupted.into())
+    let gateway = billing.gateway(&no_text)?.with_source(Source::WarmCache);
+    billing.until_interrupted(send_all(&gateway, planned)).ok_or_else(|| Interrupted.into())
 }
 
 /// One warm-up at a time, in plan order: the first on a model writes the shared blocks that the

@@ -80,9 +80,12 @@ pub struct Reranked {
     pub cost_micros: i64,
 }
 
-/// Asks a model on `tier` to choose. `Ok(None)` when the reply could not be used.
+/// Asks a model on `tier` to choose, recorded under `run_id`. `Ok(None)` when the reply could
+/// not be used.
+#[expect(clippy::too_many_arguments, reason = "the call's inputs, each a plain value; a struct would only rename them")]
 pub async fn ask(
     llm: &dyn Llm,
+    run_id: &str,
     tier: &str,
     task: &str,
     shortlist: &[AgentSummary],
@@ -94,7 +97,7 @@ pub async fn ask(
     let layout = layout(task, &popular, &rest, top, min_cacheable);
     let request_tokens = layout.system.iter().chain(&layout.user).map(|b| crate::tokens::estimate(&b.text)).sum();
     let call = LlmCall {
-        run_id: format!("rerank-{}", jiff::Timestamp::now().as_millisecond()),
+        run_id: run_id.to_string(),
         subtask_id: None,
         purpose: Purpose::Rerank,
         agent: String::new(),

@@ -153,7 +153,7 @@ impl<'g, 'a> InFlight<'g, 'a> {
     fn settle_with(&mut self, reservation: Reservation, record: &CallRecord) -> Option<i64> {
         let g = self.gateway;
         for attempt in 1..=SETTLE_ATTEMPTS {
-            let now = jiff::Timestamp::now();
+            let now = g.clock.now();
             match g.with_store(|store| g.guard.settle(store.shared(), now, reservation.clone(), record)) {
                 Ok(id) => return Some(id),
                 Err(e) if crate::store::is_busy(&e) && attempt < SETTLE_ATTEMPTS => {

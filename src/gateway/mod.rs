@@ -3,6 +3,7 @@
 //! store. Everything that spends money goes through here.
 
 mod batch;
+mod billing;
 mod inflight;
 mod request;
 
@@ -12,6 +13,7 @@ use anyhow::Result;
 
 use crate::api::{ApiClient, ApiError, ErrorKind, StopReason, Usage};
 use crate::budget::{BudgetError, Guard, Request, Reservation};
+use crate::clock::Clock;
 use crate::orchestrator::llm::{Llm, LlmCall, LlmError, LlmFuture, LlmReply, Stop};
 use crate::pricing::{PriceTable, TokenUsage};
 use crate::prompt::outcome;
@@ -21,6 +23,7 @@ use crate::usage::{CallRecord, Source, to_micros};
 use inflight::{Ending, InFlight};
 
 pub use batch::{BatchQueue, BatchTiming};
+pub use billing::{Billing, NoClient, word_no_client};
 pub use request::{build_request, worst_case_cost};
 
 /// Where streamed text goes (the printer's stdout).
@@ -41,6 +44,8 @@ pub struct Gateway<'a> {
     allow_over_budget: bool,
     /// Who the recorded calls are from.
     source: Source,
+    /// Stamps the calls and dates their reservations.
+    clock: Clock,
 }
 
 impl<'a> Gateway<'a> {
@@ -51,6 +56,7 @@ impl<'a> Gateway<'a> {
         project: String,
         sink: &'a TextSink,
         guard: Guard,
+        clock: Clock,
     ) -> Self {
         Self {
             api,
@@ -62,6 +68,7 @@ impl<'a> Gateway<'a> {
             guard,
             allow_over_budget: false,
             source: Source::Devteam,
+            clock,
         }
     }
 
@@ -179,7 +186,7 @@ impl<'a> Gateway<'a> {
     /// The call as it will be recorded, before any usage is known.
     fn template(&self, call: &LlmCall, model: &str) -> CallRecord {
         CallRecord {
-            ts_ms: jiff::Timestamp::now().as_millisecond(),
+            ts_ms: self.clock.now_ms(),
             source: self.source,
             project: self.project.clone(),
             run_id: Some(call.run_id.clone()),
@@ -223,7 +230,7 @@ impl<'a> Gateway<'a> {
             pending: Some(template),
             min_ttl: self.api.longest_call(),
         };
-        self.guard.reserve(self.store.shared(), jiff::Timestamp::now(), &request).map_err(|e| match e {
+        self.guard.reserve(self.store.shared(), self.clock.now(), &request).map_err(|e| match e {
             BudgetError::Exceeded(exceeded) => LlmError::Budget(exceeded),
             // Not a failure a bigger model could fix, and nothing was sent.
             BudgetError::Store(e) => LlmError::Fatal(format!("{e:#}")),

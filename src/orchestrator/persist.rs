@@ -63,11 +63,11 @@ pub fn save(store: &Store, run: &RunRecord, outcome: &Outcome) -> Result<RunReco
     Ok(finished)
 }
 
-/// The run row for a run that is starting.
-pub fn started(id: &str, task: &str, project: &str) -> RunRecord {
+/// The run row for a run that is starting at `ts_ms`.
+pub fn started(id: &str, task: &str, project: &str, ts_ms: i64) -> RunRecord {
     RunRecord {
         id: id.to_string(),
-        ts_ms: jiff::Timestamp::now().as_millisecond(),
+        ts_ms,
         task: task.to_string(),
         project: project.to_string(),
         status: Status::Running,

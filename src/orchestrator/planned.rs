@@ -46,6 +46,8 @@ pub struct Inputs<'a> {
     pub tier_override: Option<String>,
     /// Embeddings for the hybrid ranking; `None` ranks by BM25 alone.
     pub semantic: Option<&'a discovery::Semantic<'a>>,
+    /// Stamps the routing decisions and the subtasks' start and end.
+    pub clock: crate::clock::Clock,
 }
 
 /// What the run reports as it goes.
@@ -192,7 +194,7 @@ fn record_decisions(i: &Inputs<'_>, steps: &[Step], decisions: &[Option<RoutingD
             continue;
         };
         ids.push(Some(i.store.insert_routing_decision(&RoutingRecord {
-            ts_ms: jiff::Timestamp::now().as_millisecond(),
+            ts_ms: i.clock.now_ms(),
             run_id: Some(i.run_id.clone()),
             subtask_id: Some(s.id.clone()),
             task: s.title.chars().take(200).collect(),
@@ -280,7 +282,8 @@ async fn execute(
         }
         Event::Finished(r) => on_event(RunEvent::Finished(r)),
     };
-    let now = || jiff::Timestamp::now().as_millisecond();
+    let clock = i.clock;
+    let now = move || clock.now_ms();
     let graph = Graph {
         llm,
         jobs: i.jobs,

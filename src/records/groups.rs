@@ -24,8 +24,21 @@ pub enum Dim {
     Task,
     /// Claude Code's session id (imported usage); empty for devteam's own calls.
     Session,
+    /// Which part of devteam made the call ([`STAGE_SQL`]).
+    Stage,
     Time,
 }
+
+/// The stage of a call, as an SQL expression both stores evaluate: `warm-ups` (warm-cache),
+/// `rerank` (a model choosing the agent), `planner`, `synthesis` and `subtasks` of a planned
+/// run, `task` (the one call of a simple run), `claude-code` (imported usage).
+pub const STAGE_SQL: &str = "CASE WHEN source = 'warm-cache' THEN 'warm-ups' \
+    WHEN source = 'claude-code' THEN 'claude-code' \
+    WHEN run_id LIKE 'rerank-%' THEN 'rerank' \
+    WHEN subtask_id = 'plan' THEN 'planner' \
+    WHEN subtask_id = 'synthesis' THEN 'synthesis' \
+    WHEN subtask_id IS NOT NULL THEN 'subtasks' \
+    ELSE 'task' END";
 
 /// One part of a group key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +49,7 @@ pub enum Key {
     Project,
     Task,
     Session,
+    Stage,
     /// The bucket a call falls in, given sorted bucket starts (Unix ms): bucket `i` holds calls
     /// at or after `starts[i - 1]` and before `starts[i]`, so bucket 0 holds calls before them all.
     Time(Vec<i64>),
@@ -50,6 +64,7 @@ impl Key {
             Self::Project => Dim::Project,
             Self::Task => Dim::Task,
             Self::Session => Dim::Session,
+            Self::Stage => Dim::Stage,
             Self::Time(_) => Dim::Time,
         }
     }

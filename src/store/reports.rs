@@ -17,7 +17,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::Db;
 use super::scan::{Accumulator, scan_rows};
-use crate::records::groups::{BudgetLine, CallFilter, Dim, Group, GroupBy};
+use crate::records::groups::{BudgetLine, CallFilter, Dim, Group, GroupBy, STAGE_SQL};
 
 /// Token and cost columns, in the order the scan reads them after `model` and `batch`.
 const SUMS: &str = "input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, \
@@ -203,6 +203,7 @@ fn column(dim: Dim) -> &'static str {
         Dim::Project => "project",
         Dim::Task => "task",
         Dim::Session => "session_id",
+        Dim::Stage => STAGE_SQL,
         Dim::Time => "ts_ms",
     }
 }

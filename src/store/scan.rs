@@ -32,7 +32,7 @@ pub(super) fn scan_rows<'s>(
         let total_input = sums[0] + sums[2] + sums[3] + sums[4];
         let band = bands.iter().filter(|b| total_input > **b as i64).count() as u8;
         // At most one column per `Dim`, so a fixed array holds them without allocating.
-        let mut text: [&[u8]; 7] = [&[]; 7];
+        let mut text: [&[u8]; 8] = [&[]; 8];
         let mut ts = 0;
         for (i, dim) in dims.iter().enumerate() {
             let value = row.get_ref(FIRST_OPTIONAL + i)?;

@@ -167,13 +167,31 @@ impl<'a> Pricer<'a> {
         if sums.calls == 0 {
             return;
         }
-        let tokens = TokenUsage { input: sums.input_tokens, output: sums.output_tokens, ..TokenUsage::default() };
-        let usd = at(self.baseline.rates, &tokens);
+        let usd = self.discovery_usd(&sums);
         s.baseline_usd = micro(s.baseline_usd + usd);
         s.saved_usd = micro(s.saved_usd + usd);
         s.saved_share = (s.baseline_usd > 0.0).then(|| s.saved_usd / s.baseline_usd);
         s.discovery =
             Some(DiscoverySavings { calls: sums.calls, library_tokens: sums.input_tokens, saved_usd: micro(usd) });
+    }
+}
+
+impl Pricer<'_> {
+    /// The discovery calls not made on the baseline model, no cache.
+    fn discovery_usd(&self, sums: &crate::store::CounterfactualSums) -> f64 {
+        let tokens = TokenUsage { input: sums.input_tokens, output: sums.output_tokens, ..TokenUsage::default() };
+        at(self.baseline.rates, &tokens)
+    }
+
+    /// Those calls as a report row: no call made, nothing spent, the baseline all saved
+    /// (`None` when there were none).
+    pub fn discovery(&self, sums: crate::store::CounterfactualSums) -> Option<crate::usage::report::RowSums> {
+        if sums.calls == 0 {
+            return None;
+        }
+        let usd = self.discovery_usd(&sums);
+        let priced = Priced { baseline: usd, priced_baseline: usd, ..Priced::default() };
+        Some(crate::usage::report::RowSums { priced, ..Default::default() })
     }
 }
 

@@ -84,6 +84,8 @@ pub enum Dimension {
     Task,
     Session,
     Source,
+    /// Which part of devteam made the call, plus the discovery calls it did not make.
+    Stage,
 }
 
 impl Dimension {
@@ -99,6 +101,7 @@ impl Dimension {
             Self::Task => "task",
             Self::Session => "session",
             Self::Source => "source",
+            Self::Stage => "stage",
         }
     }
 
@@ -111,6 +114,7 @@ impl Dimension {
             Self::Task => Some(Key::Task),
             Self::Session => Some(Key::Session),
             Self::Source => Some(Key::Source),
+            Self::Stage => Some(Key::Stage),
         }
     }
 }
@@ -135,10 +139,18 @@ pub fn by(store: &Store, prices: &PriceTable, scope: &Scope, dim: Dimension, lim
         _ => {
             let keys: Vec<Key> = dim.key().into_iter().collect();
             let scan = report::scan(store, &pricer, scope, &[keys], false)?;
-            let sums = rollup(&scan.groups[0], &pricer, |g| match g.keys.first() {
+            let mut sums = rollup(&scan.groups[0], &pricer, |g| match g.keys.first() {
                 Some(key) => label(key.text()),
                 None => g.model.clone(),
             });
+            if dim == Dimension::Stage {
+                // Discovery's saving is the whole-library calls not made: a row of its own, so
+                // that the stages' savings add up to the summary's.
+                let not_made = pricer.discovery(store.counterfactual_sums("discovery", &scope.filter())?);
+                if let Some(row) = not_made {
+                    sums.insert("discovery".to_string(), row);
+                }
+            }
             let all = whole(sums.values());
             (ranked(&sums, &all), all)
         }

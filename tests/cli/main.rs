@@ -3,9 +3,11 @@
 
 mod ab;
 mod artifacts;
+mod billing;
 mod budget;
 mod caching;
 mod claude_logs;
+mod clock;
 mod common;
 mod dashboard;
 mod day;
@@ -27,6 +29,7 @@ mod settings;
 mod shared_store;
 mod snapshots;
 mod spend;
+mod stages;
 mod suggest;
 mod usage;
 mod usage_daily;

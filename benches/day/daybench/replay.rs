@@ -177,9 +177,11 @@ impl Bench {
         for (i, t) in w.tasks.iter().enumerate() {
             move_clock(&standin, day_start, Duration::from_secs(w.offset_minutes(i) * 60));
             let url = standin.base_url();
+            // devteam's clock is the stand-in's: records, budget windows and warm-cache plans.
+            let now = rfc3339(standin.now());
             if setup.warm_cache {
                 let mut cmd = self.command(&db, library, &url);
-                cmd.args(["warm-cache", "--now", &rfc3339(standin.now())]);
+                cmd.args(["warm-cache", "--now", &now]);
                 run(cmd, "warm-cache")?;
             }
             let mut cmd = self.command(&db, library, &url);
@@ -188,7 +190,7 @@ impl Bench {
                 std::fs::write(&path, text)?;
                 cmd.arg("--config").arg(path);
             }
-            cmd.arg("run").arg("--project").arg(w.project_dir(t));
+            cmd.args(["--now", &now]).arg("run").arg("--project").arg(w.project_dir(t));
             if setup.floor {
                 let agent = shortlists[i].first().context("discovery found no agent")?;
                 cmd.args(["--no-plan", "--no-rerank", "--tier", &t.needs, "--agent", agent]);

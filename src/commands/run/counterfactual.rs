@@ -13,8 +13,8 @@ use crate::agents::restructure::backup::BACKUP_DIR;
 use crate::orchestrator::single::Prepared;
 use crate::store::{Counterfactual, Library, Store};
 
-/// Records the run's discovery counterfactual, if its first call was recorded.
-pub fn record(store: &Store, library: &Library, prepared: &Prepared, project: &str) -> Result<()> {
+/// Records the run's discovery counterfactual (at `ts_ms`), if its first call was recorded.
+pub fn record(store: &Store, library: &Library, prepared: &Prepared, project: &str, ts_ms: i64) -> Result<()> {
     let Some(reported) = store.first_call_input(&prepared.run_id)? else { return Ok(()) };
     let layout = &prepared.call.layout;
     let sent: usize = layout.system.iter().chain(&layout.user).map(|b| b.text.chars().count()).sum();
@@ -24,7 +24,7 @@ pub fn record(store: &Store, library: &Library, prepared: &Prepared, project: &s
     let written = library_chars_as_written(store, library)? + prepared.call.task.chars().count();
     let tokens = (written as f64 * reported as f64 / sent as f64).round() as u64;
     store.insert_counterfactual(&Counterfactual {
-        ts_ms: jiff::Timestamp::now().as_millisecond(),
+        ts_ms,
         project: project.to_string(),
         run_id: prepared.run_id.clone(),
         stage: "discovery".to_string(),

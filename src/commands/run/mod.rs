@@ -24,14 +24,14 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
     if args.task.trim().is_empty() {
         bail!(UserError::new("the task is empty: describe what you need done"));
     }
-    let run_id = new_run_id();
+    let run_id = new_run_id(ctx.clock);
     // An A/B test in progress decides this run's settings (a dry run shows them, unrecorded).
     let Some(test) = ctx.store()?.ab_active()? else { return run_as(args, ctx, run_id) };
     let variant = crate::ab::assign(&test, &args.task);
     let settings = crate::ab::variant::apply(variant, ctx.settings.clone()).map_err(UserError::new)?;
     ctx.printer.note(&format!("A/B test {}: variant {}", test.name, variant.key));
     if !args.dry_run {
-        ctx.store()?.ab_assign(&test.name, &run_id, &variant.key, jiff::Timestamp::now().as_millisecond())?;
+        ctx.store()?.ab_assign(&test.name, &run_id, &variant.key, ctx.clock.now_ms())?;
     }
     run_as(args, &Context::new(settings), run_id)
 }
@@ -105,7 +105,7 @@ fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
     let batch = args.batch || sw.batch;
     let run_id = inputs.run_id.clone();
     let status = if plan {
-        planned::run(args, ctx, &inputs, project_name(args, ctx), batch, plan_reason)?
+        planned::run(args, ctx, &inputs, &project_name(args, ctx), batch, plan_reason)?
     } else {
         call_one(args, ctx, &library, inputs, prepared, batch)?
     };
@@ -136,10 +136,10 @@ fn call_one(
         }
         None => prepared,
     };
-    let status = single::call(ctx, &prepared, project_name(args, ctx), batch, args.allow_over_budget)?;
+    let status = single::call(ctx, &prepared, &project_name(args, ctx), batch, args.allow_over_budget)?;
     // The unoptimized system loads the whole library to choose; discovery did it locally.
     if args.agent.is_none() && !args.load_all_agents && ctx.settings.run.switches.discovery {
-        counterfactual::record(store, library, &prepared, &project_name(args, ctx))?;
+        counterfactual::record(store, library, &prepared, &project_name(args, ctx), ctx.clock.now_ms())?;
     }
     Ok(status)
 }
@@ -150,7 +150,7 @@ fn check(ctx: &Context, command: &str, run_id: &str, status: ExitStatus) -> Resu
     let result = crate::learn::check::run(command, run_id, &|key| std::env::var(key).ok())?;
     ctx.store()?.insert_verdict(&crate::learn::record::Verdict {
         run_id: run_id.to_string(),
-        ts_ms: jiff::Timestamp::now().as_millisecond(),
+        ts_ms: ctx.clock.now_ms(),
         good: result.good(),
         source: "check".into(),
         note: String::new(),
@@ -201,11 +201,10 @@ fn wants_plan(
     Ok((choice.plan, Some(choice.reason)))
 }
 
-/// A sortable, unique-enough run id: time in ms and a random suffix.
-fn new_run_id() -> String {
-    let now = jiff::Timestamp::now();
-    let nanos = now.subsec_nanosecond();
-    format!("r{}{:04x}", now.as_millisecond(), (nanos.unsigned_abs() ^ std::process::id()) & 0xffff)
+/// A sortable, unique-enough run id: the clock's time in ms and a suffix that differs between
+/// processes (also under a driven clock, where every run of a replayed minute has one time).
+fn new_run_id(clock: crate::clock::Clock) -> String {
+    format!("r{}{:04x}", clock.now_ms(), crate::clock::entropy() & 0xffff)
 }
 
 /// Lets a model choose the agent when that is asked for or worth it: over every agent's full
@@ -226,7 +225,7 @@ fn pick_agent(
             let text = crate::orchestrator::agent_text::load(&library.root, agent)?;
             agent.card = format!("{}\n{}", text.static_part, text.dynamic_part);
         }
-        return Ok(model_pick(ctx, "sonnet", &args.task, &all, &[], 1)?
+        return Ok(model_pick(ctx, &project_name(args, ctx), "sonnet", &args.task, &all, &[], 1)?
             .and_then(|r| r.picks.into_iter().next())
             .map(|p| p.id));
     }
@@ -252,7 +251,8 @@ fn pick_agent(
     // are a few hundred tokens, too small to be worth a cache entry (on the day benchmark this
     // beats caching the whole library's cards as a stable block: see the README).
     let candidates = &found.shortlist[..found.shortlist.len().min(RERANK_CANDIDATES)];
-    Ok(model_pick(ctx, "haiku", &args.task, candidates, &[], 1)?.and_then(|r| r.picks.into_iter().next()).map(|p| p.id))
+    let picked = model_pick(ctx, &project_name(args, ctx), "haiku", &args.task, candidates, &[], 1)?;
+    Ok(picked.and_then(|r| r.picks.into_iter().next()).map(|p| p.id))
 }
 
 /// Sends the agent's own block, and the project's context after it, unmarked while the model's
@@ -284,7 +284,7 @@ fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::
 /// (an explicit `--model` is the user's own choice and is left to the API to answer).
 fn refuse_retired_tiers(ctx: &Context) -> Result<()> {
     let prices = ctx.prices()?;
-    let today = jiff::ZonedDateTime::now().date();
+    let today = ctx.clock.zoned().date();
     for (tier, id) in prices.tiers() {
         if prices.model(id)?.retired_on(today) {
             bail!(UserError::new(format!(
@@ -320,7 +320,7 @@ const ECONOMY_MAX_TOKENS: u32 = 1024;
 /// Budget pressure for this run: 70 % warns; 85 % switches economy mode on (routing a tier
 /// down, output capped, fewer subtasks); 100 % is left to the reservations, which refuse.
 fn budget_pressure(args: &RunArgs, ctx: &Context, project: &str) -> Result<Pressure> {
-    let mode = ctx.guard().pressure(ctx.store()?.shared(), jiff::Timestamp::now(), project)?;
+    let mode = ctx.guard().pressure(ctx.store()?.shared(), ctx.clock.now(), project)?;
     Ok(match mode {
         Mode::Normal => Pressure::Normal,
         Mode::Warn => {
@@ -347,12 +347,14 @@ fn project_name(args: &RunArgs, ctx: &Context) -> String {
 
 /// The API's count of the prepared request's input tokens (free; needs a key).
 fn exact_count(ctx: &Context, prepared: &one::Prepared) -> Result<u64> {
-    let api = crate::api::ApiClient::new(&ctx.settings.api)
-        .map_err(|e| UserError::new(format!("--exact asks the API: {e}")))?;
+    use crate::gateway::{Billing, word_no_client};
+    // Nothing is billed or recorded, so no project is charged.
+    let billing = Billing::open(ctx, "").map_err(|e| word_no_client(e, |e| format!("--exact asks the API: {e}")))?;
     let model = ctx.prices()?.model(&prepared.model)?;
     let request = crate::gateway::build_request(&prepared.call, model);
-    let runtime = crate::commands::runtime()?;
-    let count = runtime.block_on(api.count_tokens(&(&request).into()));
+    let Some(count) = billing.until_interrupted(billing.api().count_tokens(&(&request).into())) else {
+        return Err(crate::error::Interrupted.into());
+    };
     count.map_err(|e| UserError::new(format!("count_tokens: {e}")).into())
 }
 

@@ -6,11 +6,10 @@ use std::time::Instant;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::api::ApiClient;
 use crate::cli::RunArgs;
 use crate::context::Context;
-use crate::error::{ExitStatus, Interrupted, UserError};
-use crate::gateway::{BatchTiming, Gateway};
+use crate::error::{ExitStatus, Interrupted};
+use crate::gateway::{BatchTiming, Billing, word_no_client};
 use crate::orchestrator::persist;
 use crate::orchestrator::planned::{self, Outcome, RunEvent};
 use crate::orchestrator::record::Status;
@@ -66,19 +65,18 @@ pub fn run(
     args: &RunArgs,
     ctx: &Context,
     one: &Inputs<'_>,
-    project: String,
+    project: &str,
     batch: bool,
     plan_reason: Option<String>,
 ) -> Result<ExitStatus> {
-    let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
+    let billing = Billing::open(ctx, project).map_err(|e| word_no_client(e, |e| format!("{e} (or use --dry-run)")))?;
     let (json, printer) = (ctx.printer.json_mode(), ctx.printer.clone());
     let sink = move |text: &str| {
         if !json {
             let _ = printer.stdout_raw(text);
         }
     };
-    let gateway = Gateway::new(&api, ctx.prices()?, ctx.open_store()?, project.clone(), &sink, ctx.guard())
-        .allow_over_budget(args.allow_over_budget);
+    let gateway = billing.gateway(&sink)?.allow_over_budget(args.allow_over_budget);
     let gateway = if batch { gateway.batched(BatchTiming::default()) } else { gateway };
     let s = &ctx.settings.run;
     let inputs = planned::Inputs {
@@ -106,19 +104,14 @@ pub fn run(
         pressure: one.pressure,
         plan: true,
         tier_override: one.model_override.clone(),
+        clock: ctx.clock,
     };
-    let mut record = persist::started(&inputs.run_id, inputs.task, &project);
+    let mut record = persist::started(&inputs.run_id, inputs.task, project, ctx.clock.now_ms());
     one.store.save_run(&record)?;
     let started = Instant::now();
     let events_printer = ctx.printer.clone();
     let on_event = |e: RunEvent<'_>| report_event(&events_printer, &inputs.run_id, e);
-    let runtime = crate::commands::runtime()?;
-    let outcome = runtime.block_on(async {
-        tokio::select! {
-            outcome = planned::run(&gateway, &inputs, &on_event) => Some(outcome),
-            () = crate::interrupt::signalled() => None,
-        }
-    });
+    let outcome = billing.until_interrupted(planned::run(&gateway, &inputs, &on_event));
     record.wall_ms = Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
     record.cost_micros = one.store.run_cost(&record.id)?;
     let Some(outcome) = outcome else {

@@ -6,10 +6,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::planned::JsonEvent;
-use crate::api::ApiClient;
 use crate::context::Context;
 use crate::error::{ExitStatus, Interrupted, UserError};
-use crate::gateway::{BatchTiming, Gateway};
+use crate::gateway::{BatchTiming, Billing, word_no_client};
 use crate::learn::record::outcome;
 use crate::orchestrator::llm::{LlmError, Stop};
 use crate::orchestrator::persist;
@@ -47,11 +46,11 @@ pub struct CallEvent<'a> {
 pub fn call(
     ctx: &Context,
     prepared: &Prepared,
-    project: String,
+    project: &str,
     batch: bool,
     allow_over_budget: bool,
 ) -> Result<ExitStatus> {
-    let api = ApiClient::new(&ctx.settings.api).map_err(|e| UserError::new(format!("{e} (or use --dry-run)")))?;
+    let billing = Billing::open(ctx, project).map_err(|e| word_no_client(e, |e| format!("{e} (or use --dry-run)")))?;
     let json = ctx.printer.json_mode();
     let printer = ctx.printer.clone();
     let sink = move |text: &str| {
@@ -59,22 +58,14 @@ pub fn call(
             let _ = printer.stdout_raw(text);
         }
     };
-    let gateway_project = project.clone();
-    let gateway = Gateway::new(&api, ctx.prices()?, ctx.open_store()?, project, &sink, ctx.guard())
-        .allow_over_budget(allow_over_budget);
+    let gateway = billing.gateway(&sink)?.allow_over_budget(allow_over_budget);
     let gateway = if batch { gateway.batched(BatchTiming::default()) } else { gateway };
     // A simple run is a run too: `devteam runs` lists it and `runs show` reads it.
     let store = ctx.store()?;
-    let mut record = persist::started(&prepared.run_id, &prepared.call.task, &gateway_project);
+    let mut record = persist::started(&prepared.run_id, &prepared.call.task, project, ctx.clock.now_ms());
     store.save_run(&record)?;
     let started = Instant::now();
-    let runtime = crate::commands::runtime()?;
-    let outcome = runtime.block_on(async {
-        tokio::select! {
-            done = single::execute(&gateway, prepared) => Some(done),
-            () = crate::interrupt::signalled() => None,
-        }
-    });
+    let outcome = billing.until_interrupted(single::execute(&gateway, prepared));
     // The call's future is dropped by now: what it was billed is recorded, the rest released.
     drop(gateway);
     record.wall_ms = Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
@@ -181,7 +172,7 @@ fn record_decision(ctx: &Context, prepared: &Prepared, result: Option<&Result<Do
         Some(Err(_)) => (outcome::ERROR, None),
     };
     let id = ctx.store()?.insert_routing_decision(&RoutingRecord {
-        ts_ms: jiff::Timestamp::now().as_millisecond(),
+        ts_ms: ctx.clock.now_ms(),
         run_id: Some(prepared.run_id.clone()),
         subtask_id: None,
         task: prepared.call.task.chars().take(200).collect(),

@@ -1,5 +1,5 @@
-//! `devteam usage by DIMENSION`: spend per day, week, month, model, tier, agent, project, task
-//! or source.
+//! `devteam usage by DIMENSION`: spend per day, week, month, model, tier, agent, project, task,
+//! source or stage.
 
 use anyhow::Result;
 
@@ -13,7 +13,7 @@ use crate::usage::summary::{Dimension, by};
 pub fn run(args: &UsageByArgs, ctx: &Context) -> Result<ExitStatus> {
     let p = &ctx.printer;
     shared::check_formats(args.csv, p.json_mode())?;
-    let scope = shared::scope(&args.filter, &ctx.settings.timezone.tz)?;
+    let scope = shared::scope(&args.filter, &ctx.settings.timezone.tz, ctx.clock.now())?;
     let report = by(ctx.store()?, ctx.prices()?, &scope, dimension(args.dimension), args.limit)?;
     if p.json_mode() {
         p.json(&report)?;
@@ -48,5 +48,6 @@ fn dimension(arg: UsageDimension) -> Dimension {
         UsageDimension::Task => Dimension::Task,
         UsageDimension::Session => Dimension::Session,
         UsageDimension::Source => Dimension::Source,
+        UsageDimension::Stage => Dimension::Stage,
     }
 }

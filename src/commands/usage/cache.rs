@@ -28,7 +28,7 @@ pub struct BlockLine {
 
 pub fn run(args: &UsageCacheArgs, ctx: &Context) -> Result<ExitStatus> {
     let tz = time_zone(None, &ctx.settings.timezone.tz)?;
-    let period = Period::parse(args.since.as_deref(), None, jiff::Timestamp::now(), &tz)?;
+    let period = Period::parse(args.since.as_deref(), None, ctx.clock.now(), &tz)?;
     let since_ms = period.since.map_or(0, |t| t.as_millisecond());
     let mut blocks: Vec<BlockLine> = Vec::new();
     for (kind, outcome, tokens, _) in ctx.store()?.cache_by_block(since_ms)? {

@@ -22,15 +22,15 @@ struct Written {
 }
 
 pub fn run(args: &UsageReportArgs, ctx: &Context) -> Result<ExitStatus> {
-    let scope = shared::scope(&args.filter, &ctx.settings.timezone.tz)?;
+    let scope = shared::scope(&args.filter, &ctx.settings.timezone.tz, ctx.clock.now())?;
     let bucket = args.bucket.map(|b| match b {
         UsageBucket::Day => Calendar::Day,
         UsageBucket::Week => Calendar::Week,
         UsageBucket::Month => Calendar::Month,
     });
-    let mut data = html::dashboard(ctx.store()?, ctx.prices()?, &scope, bucket, jiff::Timestamp::now())?;
+    let mut data = html::dashboard(ctx.store()?, ctx.prices()?, &scope, bucket, ctx.clock.now())?;
     let agents = super::suggest::library_agents(ctx)?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = ctx.clock.now_ms();
     let learning =
         crate::learn::view::learning(ctx.store()?, ctx.prices()?, &super::suggest::state(ctx, &agents), 28, now);
     data.learning = Some(learning?);

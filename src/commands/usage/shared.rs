@@ -10,12 +10,12 @@ use crate::usage::Source;
 use crate::usage::period::{self, Period};
 use crate::usage::report::{Scope, UsageRow};
 
-/// The scope the flags name, against the current time.
+/// The scope the flags name, against `now` (the context's clock).
 /// The time zone is `--timezone`, else the configured one (as budgets use), so that reports
 /// and budget windows agree on what a day is.
-pub fn scope(args: &UsageFilterArgs, configured: &jiff::tz::TimeZone) -> Result<Scope> {
+pub fn scope(args: &UsageFilterArgs, configured: &jiff::tz::TimeZone, now: Timestamp) -> Result<Scope> {
     let tz = period::time_zone(args.timezone.as_deref(), configured)?;
-    let period = Period::parse(args.since.as_deref(), args.until.as_deref(), Timestamp::now(), &tz)?;
+    let period = Period::parse(args.since.as_deref(), args.until.as_deref(), now, &tz)?;
     Ok(Scope { period, project: args.project.clone(), source: args.source.map(source), tz })
 }
 

@@ -23,7 +23,7 @@ pub struct SuggestReport {
 }
 
 pub fn run(args: &UsageSuggestArgs, ctx: &Context) -> Result<ExitStatus> {
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = ctx.clock.now_ms();
     let since = now - i64::from(args.days) * 86_400_000;
     let agents = library_agents(ctx)?;
     let state = state(ctx, &agents);

@@ -12,7 +12,7 @@ use crate::usage::summary::{SummaryReport, summary};
 pub fn run(args: &UsageSummaryArgs, ctx: &Context) -> Result<ExitStatus> {
     let p = &ctx.printer;
     shared::check_formats(args.csv, p.json_mode())?;
-    let scope = shared::scope(&args.filter, &ctx.settings.timezone.tz)?;
+    let scope = shared::scope(&args.filter, &ctx.settings.timezone.tz, ctx.clock.now())?;
     let report = summary(ctx.store()?, ctx.prices()?, &scope)?;
     if p.json_mode() {
         p.json(&report)?;

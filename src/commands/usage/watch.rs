@@ -26,7 +26,7 @@ pub fn run(args: &UsageWatchArgs, ctx: &Context) -> Result<ExitStatus> {
     let tz = period::time_zone(args.timezone.as_deref(), &ctx.settings.timezone.tz)?;
     let once = args.once || !p.stdout_is_terminal();
     loop {
-        let now = jiff::Timestamp::now();
+        let now = ctx.clock.now();
         let scope = Scope {
             period: Period { since: None, until: now },
             project: args.project.clone(),

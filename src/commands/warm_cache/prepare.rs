@@ -48,7 +48,7 @@ impl Setup {
         // The tier decides which cache is warmed, so it is chosen as `run` chooses it.
         let router = Router::new(ctx.settings.routing.weights.clone(), ctx.settings.routing.thresholds)
             .with_meaning(crate::commands::semantic::meaning(ctx)?);
-        let run_id = format!("warm-{}", jiff::Timestamp::now().as_millisecond());
+        let run_id = format!("warm-{}", ctx.clock.now_ms());
         Ok(Self { library, project_context, router, run_id })
     }
 

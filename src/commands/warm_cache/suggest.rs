@@ -2,7 +2,7 @@
 //! agents, printed so that the whole output can be appended to a crontab (notes are comments).
 
 use anyhow::{Context as _, Result};
-use jiff::{Span, ZonedDateTime};
+use jiff::Span;
 use serde::Serialize;
 
 use super::project_name;
@@ -33,7 +33,7 @@ pub fn run(args: &WarmCacheArgs, ctx: &Context) -> Result<ExitStatus> {
         )?;
         return Ok(ExitStatus::Failure);
     };
-    let now = ZonedDateTime::now();
+    let now = ctx.clock.zoned();
     // Whole days: the schedule compares the lookback's civil days from midnight to midnight.
     let since = now
         .checked_sub(Span::new().days(i64::from(args.lookback)))

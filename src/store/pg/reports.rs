@@ -8,7 +8,7 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use super::PgStore;
-use crate::records::groups::{BudgetLine, CallFilter, Group, GroupBy, Key, KeyValue, Totals};
+use crate::records::groups::{BudgetLine, CallFilter, Group, GroupBy, Key, KeyValue, STAGE_SQL, Totals};
 use crate::records::suggest::{ContextUse, Facts, PlanningUse};
 use crate::records::usage::{Source, TokenUsage};
 use crate::records::warm::PastCall;
@@ -60,6 +60,7 @@ impl PgStore {
                 Key::Task => "task".to_string(),
                 // NULL for devteam's own calls: grouped as the empty session, as SQLite reads it.
                 Key::Session => "COALESCE(session_id, '')".to_string(),
+                Key::Stage => STAGE_SQL.to_string(),
                 Key::Time(bounds) => {
                     params.push(Box::new(bounds.clone()));
                     format!("width_bucket(ts_ms, ${}::BIGINT[])", params.len())
