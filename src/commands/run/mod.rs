@@ -265,7 +265,7 @@ fn pick_agent(
 /// A model not called within the hour gets 5-minute marks (`prompt::shorten_when_idle`).
 fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
     use crate::prompt::{BlockKind, IN_USE_MS, agent_mark};
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = ctx.clock.now_ms();
     let in_use = store.last_call_on(&prepared.model, now - IN_USE_MS)?.is_some();
     crate::prompt::shorten_when_idle(&mut prepared.call.layout.system, in_use);
     let kind = BlockKind::AgentStatic;
