@@ -131,24 +131,6 @@ fn mark_breakpoints(system: &mut [Block], min_cacheable: u64, strategy: CacheStr
     }
 }
 
-/// A model is "in use" while devteam called it this recently: a 1-hour entry written now is
-/// likely read again before it expires.
-pub const IN_USE_MS: i64 = 3_600_000;
-
-/// Gives every 1-hour mark 5 minutes instead, for a call on a model that is not in use (no call
-/// on it within `IN_USE_MS`: its first call, or the first after a lull). A 1-hour write costs 2x
-/// input and pays only if read about once before it expires (`agent_mark::break_even`); a
-/// 5-minute one costs 1.25x and pays on a quarter of a read, so it is the better bet when
-/// nothing says more calls are coming. If they come, the next call writes the hour.
-pub fn shorten_when_idle(system: &mut [Block], model_in_use: bool) {
-    if model_in_use {
-        return;
-    }
-    for block in system.iter_mut().filter(|b| b.cache == Some(Ttl::OneHour)) {
-        block.cache = Some(Ttl::FiveMinutes);
-    }
-}
-
 fn ttl_for(kind: BlockKind, strategy: CacheStrategy) -> Ttl {
     match (strategy, kind) {
         (CacheStrategy::OneHour, _) | (CacheStrategy::Mixed, BlockKind::Foundation | BlockKind::Project) => {

@@ -74,15 +74,3 @@ fn empty_parts_are_dropped_and_layout_is_deterministic() {
     let l2 = layout(p, 1024, CacheStrategy::Mixed);
     assert_eq!(serde_json::to_string(&l1).unwrap(), serde_json::to_string(&l2).unwrap());
 }
-
-#[test]
-fn an_idle_model_gets_five_minute_marks() {
-    let (f, p, a) = (words(2000), words(1000), words(1000));
-    let mut idle = layout(parts(&f, &p, &a), 1024, CacheStrategy::Mixed);
-    let busy = idle.clone();
-    shorten_when_idle(&mut idle.system, false);
-    assert!(idle.system.iter().all(|b| b.cache == Some(Ttl::FiveMinutes)), "{:?}", marks(&idle));
-    let mut kept = busy.clone();
-    shorten_when_idle(&mut kept.system, true);
-    assert_eq!(kept, busy, "a model in use keeps the strategy's hour");
-}

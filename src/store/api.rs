@@ -77,8 +77,6 @@ pub trait Usage: Send + Sync {
     /// How `model`'s last `last` calls fared with one block kind: (times read from the cache,
     /// times written, how many calls ago it was last read or written; `None` when never).
     fn block_outcomes(&self, model: &str, kind: &str, last: usize) -> Result<(u64, u64, Option<u64>)>;
-    /// When devteam last called `model` (a run or a warm-up), if it did at or after `since_ms`.
-    fn last_call_on(&self, model: &str, since_ms: i64) -> Result<Option<i64>>;
     /// Over calls since `since_ms`: (block kind, cache outcome, tokens, blocks), ordered by
     /// kind then outcome.
     fn cache_by_block(&self, since_ms: i64) -> Result<Vec<(String, String, i64, i64)>>;

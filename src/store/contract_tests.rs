@@ -17,7 +17,6 @@ pub(crate) fn all(store: Arc<dyn SharedStore>) {
     concurrent_reservations_never_pass_the_limit(&store);
     an_import_dropped_uncommitted_leaves_nothing(&*store);
     a_run_reads_back_as_saved(&*store);
-    the_last_call_on_a_model_is_its_own_in_the_window(&*store);
 }
 
 const LIMIT: i64 = 1_000_000;
@@ -122,26 +121,6 @@ fn a_run_reads_back_as_saved(store: &dyn SharedStore) {
     store.save_run(&run).unwrap();
     assert_eq!(store.run("run-contract").unwrap(), Some(run));
     assert_eq!(store.run_ids_with_prefix("run-c", 5).unwrap(), vec!["run-contract".to_string()]);
-}
-
-fn the_last_call_on_a_model_is_its_own_in_the_window(store: &dyn SharedStore) {
-    let call = |ts, model: &str, source| CallRecord {
-        model: model.into(),
-        source,
-        ..CallRecord::unattributed(ts, "p", "last call")
-    };
-    for c in [
-        call(1_000, "m-last", Source::Devteam),
-        call(2_000, "m-last", Source::WarmCache),
-        call(3_000, "m-other", Source::Devteam),
-        // Imported usage is not devteam calling the model.
-        call(4_000, "m-last", Source::ClaudeCode),
-    ] {
-        store.insert_call(&c).unwrap();
-    }
-    assert_eq!(store.last_call_on("m-last", 0).unwrap(), Some(2_000));
-    assert_eq!(store.last_call_on("m-last", 2_001).unwrap(), None, "nothing of its own in the window");
-    assert_eq!(store.last_call_on("m-none", 0).unwrap(), None);
 }
 
 #[test]

@@ -50,7 +50,6 @@ impl Usage for SqliteStore {
         fn insert_call(&self, c: &CallRecord) -> Result<i64>;
         fn insert_call_blocks(&self, call_id: i64, blocks: &[BlockOutcome]) -> Result<()>;
         fn block_outcomes(&self, model: &str, kind: &str, last: usize) -> Result<(u64, u64, Option<u64>)>;
-        fn last_call_on(&self, model: &str, since_ms: i64) -> Result<Option<i64>>;
         fn cache_by_block(&self, since_ms: i64) -> Result<Vec<(String, String, i64, i64)>>;
         fn popular_agents(&self, since_ms: i64, limit: usize) -> Result<Vec<String>>;
         fn run_cost(&self, run_id: &str) -> Result<i64>;

@@ -57,15 +57,6 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// When devteam last called `model` (a run or a warm-up) at or after `since_ms`: a range of
-    /// the time index, so the cost is the window's calls, not the store's.
-    pub fn last_call_on(&self, model: &str, since_ms: i64) -> Result<Option<i64>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT MAX(ts_ms) FROM calls WHERE ts_ms >= ?1 AND model = ?2 AND source IN ('devteam', 'warm-cache')",
-        )?;
-        stmt.query_row(params![since_ms, model], |r| r.get(0)).context("reading the last call on a model")
-    }
-
     /// How `model`'s last `last` calls fared with one block kind: how many times it was read
     /// from the cache, how many times written, and how many calls ago it was last marked
     /// (read or written; `None` when it never was). Newest calls first, by id.

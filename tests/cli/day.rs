@@ -44,22 +44,28 @@ fn short_day_costs() {
     assert!(r.floor_usd > 0.0 && shipped.cost_usd >= r.floor_usd, "the floor is a floor\n{table}");
     let share = shipped.share_of_unoptimized;
     assert!(share <= 0.05, "shipped is {:.1} % of unoptimized\n{table}", share * 100.0);
-    // Caching, planning and routing pay (or cost the same) when switched off alone. Routing pays
-    // only because quality is held equal: all-Sonnet sends the opus task to Sonnet, which
-    // declines it, and the upgrade costs more than routing it right. (Shared context and the
-    // restructured library cost more than they save on this short morning: see the README.)
-    for name in ["no-caching", "no-planning", "no-routing"] {
+    // Planning and routing pay (or cost the same) when switched off alone. Routing pays only
+    // because quality is held equal: all-Sonnet sends the opus task to Sonnet, which declines
+    // it, and the upgrade costs more than routing it right.
+    for name in ["no-planning", "no-routing"] {
         assert!(get(name).cost_usd >= shipped.cost_usd - 1e-9, "{name} is cheaper than shipped\n{table}");
     }
+    // Caching is within 1 % of paying on this short morning: its one Opus call writes an hour's
+    // foundation entry that nothing reads (0.48 % measured); on the full day the Opus entry is
+    // read and caching saves a fifth (README). Giving a model's first call a 5-minute entry
+    // instead won this morning and lost more on the full day, so the full day decided.
+    let no_caching = get("no-caching").cost_usd;
+    assert!(no_caching >= shipped.cost_usd * 0.99, "no-caching ${no_caching:.4} against shipped\n{table}");
+    // (Shared context and the restructured library cost more than they save on this morning.)
     assert_eq!((shipped.declined_calls, shipped.failed_tasks), (0, 0), "shipped routes nothing too low\n{table}");
     assert_eq!(get("no-routing").declined_calls, 1, "sonnet declines the opus task\n{table}");
-    // Ratchet: the bar is 1.3x (1.41x measured on the shipped defaults, embeddings on).
+    // Ratchet: the bar is 1.3x (1.42x measured on the shipped defaults, embeddings on).
     assert!(shipped.ratio_to_floor <= 1.45, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
-    // Sonnet reads its foundation across tasks (33 % measured); the morning's one Opus task has
+    // Sonnet reads its foundation across tasks (40 % measured); the morning's one Opus task has
     // nothing to read.
     let hit = |family: &str| shipped.models.iter().find(|(m, _)| m.contains(family)).map(|(_, f)| f.cache_hit_rate);
     let sonnet = hit("sonnet");
-    assert!(sonnet.is_some_and(|h| h >= 0.30), "sonnet hit rate {sonnet:?}\n{table}");
+    assert!(sonnet.is_some_and(|h| h >= 0.38), "sonnet hit rate {sonnet:?}\n{table}");
     // The store's own account of what was saved, discovery included, is the day's.
     let unoptimized = get("unoptimized").cost_usd;
     let saved = summary_saving(&work.path().join("shipped.db"));

@@ -33,7 +33,12 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(api_key: Option<String>, batch_delay: Duration, script: Script, clock: Clock) -> Result<Self, ScriptError> {
+    pub fn new(
+        api_key: Option<String>,
+        batch_delay: Duration,
+        script: Script,
+        clock: Clock,
+    ) -> Result<Self, ScriptError> {
         Ok(Self {
             api_key,
             batch_delay,

@@ -261,13 +261,8 @@ fn pick_agent(
 /// agent's. The foundation keeps its mark: it is read across agents and projects, and on the day
 /// benchmark applying the same rule to shared blocks cost more (a 1-hour entry's break-even of
 /// about one read per write is decided on too few samples of bursty reuse).
-///
-/// A model not called within the hour gets 5-minute marks (`prompt::shorten_when_idle`).
 fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
-    use crate::prompt::{BlockKind, IN_USE_MS, agent_mark};
-    let now = ctx.clock.now_ms();
-    let in_use = store.last_call_on(&prepared.model, now - IN_USE_MS)?.is_some();
-    crate::prompt::shorten_when_idle(&mut prepared.call.layout.system, in_use);
+    use crate::prompt::{BlockKind, agent_mark};
     let kind = BlockKind::AgentStatic;
     let Some(ttl) = prepared.call.layout.system.iter().find(|b| b.kind == kind).and_then(|b| b.cache) else {
         return Ok(());

@@ -36,7 +36,6 @@ impl Usage for PgStore {
         fn insert_call(&self, c: &CallRecord) -> Result<i64> => insert_call;
         fn insert_call_blocks(&self, call_id: i64, blocks: &[BlockOutcome]) -> Result<()> => insert_call_blocks;
         fn block_outcomes(&self, model: &str, kind: &str, last: usize) -> Result<(u64, u64, Option<u64>)> => block_outcomes;
-        fn last_call_on(&self, model: &str, since_ms: i64) -> Result<Option<i64>> => last_call_on;
         fn cache_by_block(&self, since_ms: i64) -> Result<Vec<(String, String, i64, i64)>> => cache_by_block;
         fn popular_agents(&self, since_ms: i64, limit: usize) -> Result<Vec<String>> => popular_agents;
         fn run_cost(&self, run_id: &str) -> Result<i64> => run_cost;

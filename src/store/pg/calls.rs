@@ -69,15 +69,6 @@ impl PgStore {
         Ok(())
     }
 
-    /// When devteam last called `model` (a run or a warm-up) at or after `since_ms`.
-    pub fn last_call_on(&self, model: &str, since_ms: i64) -> Result<Option<i64>> {
-        let rows = self.query(
-            "SELECT MAX(ts_ms) FROM calls WHERE ts_ms >= $1 AND model = $2 AND source IN ('devteam', 'warm-cache')",
-            &[&since_ms, &model],
-        )?;
-        Ok(rows.first().and_then(|r| r.get::<_, Option<i64>>(0)))
-    }
-
     /// How `model`'s last `last` calls fared with one block kind (see the SQLite store).
     pub fn block_outcomes(&self, model: &str, kind: &str, last: usize) -> Result<(u64, u64, Option<u64>)> {
         let rows = self.query(
