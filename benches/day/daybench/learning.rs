@@ -88,6 +88,15 @@ fn output(mut cmd: Command, what: &str) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// `--now` for a command run after the day: a minute after the store's last call, so that the
+/// day (stamped on the stand-in's clock, ahead of the wall clock) is in its past.
+fn after_the_day(db: &Path) -> Result<String> {
+    let conn = rusqlite::Connection::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let last: Option<i64> = conn.query_row("SELECT MAX(ts_ms) FROM calls", [], |r| r.get(0))?;
+    let at = last.context("the day left no calls")? + 60_000;
+    Ok(jiff::Timestamp::from_millisecond(at)?.to_string())
+}
+
 /// A consistent copy of a store (its WAL included), as a backup would take it.
 fn copy_store(from: &Path, to: &Path) -> Result<()> {
     let _ = std::fs::remove_file(to);
@@ -132,7 +141,7 @@ pub fn after_suggest(
     let base = shipped.config.unwrap_or("# the day benchmark's shipped settings (none: the defaults)\n");
     std::fs::write(&config, base).with_context(|| format!("writing {}", config.display()))?;
     let mut cmd = local(&sub, &store, Some(&config));
-    cmd.args(["--json", "usage", "suggest", "--apply"]);
+    cmd.args(["--now", &after_the_day(&store)?, "--json", "usage", "suggest", "--apply"]);
     let suggest: serde_json::Value =
         serde_json::from_str(&output(cmd, "usage suggest --apply")?).context("usage suggest --json")?;
     let applied = std::fs::read_to_string(&config).with_context(|| format!("reading {}", config.display()))?;
@@ -152,6 +161,8 @@ pub fn after_suggest(
                     .filter(|s| !applied_only || !s["edit"].is_null())
                     .filter_map(|s| s["saves_usd"].as_f64())
                     .sum::<f64>()
+                    // An empty sum is -0.0, printed "$-0.0000".
+                    + 0.0
             })
             .unwrap_or(0.0)
     };
@@ -190,11 +201,12 @@ pub fn ab(
     }
     output(start, "ab start")?;
     let replayed = sub.replay_on_store(w, setup, lists)?;
+    let now = after_the_day(&db)?;
     let mut text = local(&sub, &db, None);
-    text.args(["ab", "report", &o.name]);
+    text.args(["--now", &now, "ab", "report", &o.name]);
     let report_text = output(text, "ab report")?;
     let mut json = local(&sub, &db, None);
-    json.args(["--json", "ab", "report", &o.name]);
+    json.args(["--now", &now, "--json", "ab", "report", &o.name]);
     let report = serde_json::from_str(&output(json, "ab report --json")?).context("ab report --json")?;
     let figures =
         AbFigures { name: o.name.clone(), variants: o.variants.clone(), split: o.split.clone(), report_text, report };
