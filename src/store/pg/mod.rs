@@ -18,6 +18,8 @@ mod decisions;
 mod imports;
 mod ledger;
 mod migrate_from;
+#[cfg(test)]
+mod migrate_tests;
 mod migrations;
 mod reports;
 mod runs;
@@ -36,6 +38,8 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 pub use migrate_from::migrate_sqlite;
+#[cfg(test)]
+pub use migrate_from::{MigrateOptions, migrate_sqlite_with};
 
 /// Whether a `--db` / `DEVTEAM_DB` / `db:` value names a PostgreSQL server rather than a file.
 pub fn is_url(db: &str) -> bool {
