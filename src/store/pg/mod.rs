@@ -18,6 +18,7 @@ mod decisions;
 mod imports;
 mod ledger;
 mod migrate_from;
+mod migrate_tables;
 #[cfg(test)]
 mod migrate_tests;
 mod migrations;
