@@ -178,47 +178,6 @@ impl SqliteLedger<'_> {
         self.db.insert_call(call)
     }
 
-    /// Records that a budget crossed a threshold in a window; false when it already had.
-    pub fn record_alert(
-        &self,
-        budget_id: i64,
-        window_start_ms: i64,
-        threshold: u8,
-        ts_ms: i64,
-        spent: i64,
-    ) -> Result<bool> {
-        let n = self
-            .db
-            .conn
-            .prepare_cached(
-                "INSERT INTO alerts (budget_id, window_start_ms, threshold_pct, ts_ms, spent_micros)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![budget_id, window_start_ms, threshold, ts_ms, spent])
-            .context("recording an alert")?;
-        Ok(n > 0)
-    }
-
-    /// Thresholds a budget has already alerted on in a window, lowest first.
-    pub fn alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<Vec<u8>> {
-        let mut stmt = self.db.conn.prepare_cached(
-            "SELECT threshold_pct FROM alerts WHERE budget_id = ?1 AND window_start_ms = ?2 ORDER BY threshold_pct",
-        )?;
-        let rows = stmt.query_map(params![budget_id, window_start_ms], |r| r.get::<_, u8>(0))?;
-        rows.collect::<rusqlite::Result<_>>().context("reading alerts")
-    }
-
-    /// Forgets a window's alerts so they fire again; returns how many.
-    pub fn clear_alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<usize> {
-        self.db
-            .conn
-            .execute(
-                "DELETE FROM alerts WHERE budget_id = ?1 AND window_start_ms = ?2",
-                params![budget_id, window_start_ms],
-            )
-            .context("clearing alerts")
-    }
-
     /// Records that a person overrode a limit (`kind`), with what was overridden.
     pub fn record_override(&self, ts_ms: i64, kind: &str, detail: &str) -> Result<i64> {
         self.db
@@ -254,4 +213,17 @@ fn budget_from_row(r: &Row<'_>) -> rusqlite::Result<Option<Budget>> {
 
 fn totals_from_row(r: &Row<'_>) -> rusqlite::Result<Totals> {
     Ok(Totals { micros: r.get(0)?, tokens: r.get(1)? })
+}
+
+impl super::alert_rows::IntSql for SqliteLedger<'_> {
+    fn exec_ints(&self, sql: &str, params: &[i64]) -> Result<u64> {
+        let mut stmt = self.db.conn.prepare_cached(&sql.replace('$', "?"))?;
+        Ok(stmt.execute(rusqlite::params_from_iter(params))? as u64)
+    }
+
+    fn query_ints(&self, sql: &str, params: &[i64]) -> Result<Vec<i64>> {
+        let mut stmt = self.db.conn.prepare_cached(&sql.replace('$', "?"))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }

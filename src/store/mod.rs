@@ -8,6 +8,7 @@
 
 mod ab;
 mod agents;
+mod alert_rows;
 pub mod api;
 mod budgets;
 #[cfg(test)]

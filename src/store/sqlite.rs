@@ -77,6 +77,8 @@ impl Budgets for SqliteStore {
 }
 
 impl Ledger for SqliteLedger<'_> {
+    super::alert_rows::ledger_alert_methods!();
+
     inherent! { SqliteLedger:
         fn budgets(&self, scope: Scope<'_>) -> Result<Vec<Budget>>;
         fn budget(&self, project: Option<&str>, window: Window) -> Result<Option<Budget>>;
@@ -87,9 +89,6 @@ impl Ledger for SqliteLedger<'_> {
         fn insert_reservation(&self, r: &NewReservation<'_>) -> Result<i64>;
         fn delete_reservation(&self, id: i64, created_ms: i64) -> Result<bool>;
         fn drop_reservations(&self, project: Option<&str>) -> Result<usize>;
-        fn record_alert(&self, budget_id: i64, window_start_ms: i64, threshold: u8, ts_ms: i64, spent: i64) -> Result<bool>;
-        fn alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<Vec<u8>>;
-        fn clear_alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<usize>;
         fn record_override(&self, ts_ms: i64, kind: &str, detail: &str) -> Result<i64>;
         fn overrides(&self) -> Result<Vec<(i64, String, String)>>;
         fn attach_pending(&self, id: i64, holder: &Holder, key: &str, call: Option<&CallRecord>) -> Result<()>;

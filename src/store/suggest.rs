@@ -21,31 +21,54 @@ pub(super) struct Call {
     pub(super) cost_micros: i64,
 }
 
+/// What each backend reads from its own tables before the facts are put together.
+pub(super) struct Gathered {
+    pub(super) runs: Vec<Call>,
+    pub(super) warm_calls: Vec<Call>,
+    pub(super) context: ContextUse,
+    pub(super) planning: PlanningUse,
+}
+
+/// The facts from what a backend gathered; `count` runs a `SELECT COUNT(*)` whose `$1` is the
+/// period's start. The routing fields are left for the caller (they need the learner).
+pub(super) fn facts(
+    days: u32,
+    library_agents: &[String],
+    g: Gathered,
+    count: impl Fn(&str) -> Result<u64>,
+) -> Result<Facts> {
+    let used: std::collections::HashSet<&str> = g.runs.iter().map(|c| c.agent.as_str()).collect();
+    Ok(Facts {
+        days,
+        agents: agent_caching(&g.runs),
+        warm: warm_use(&g.warm_calls, &g.runs),
+        context: g.context,
+        planning: g.planning,
+        blocked: count("SELECT COUNT(*) FROM routing_decisions WHERE outcome = 'blocked' AND ts_ms >= $1")?,
+        overrides: count("SELECT COUNT(*) FROM overrides WHERE ts_ms >= $1")?,
+        decisions: count("SELECT COUNT(*) FROM routing_decisions WHERE ts_ms >= $1")?,
+        never_chosen: library_agents.iter().filter(|a| !used.contains(a.as_str())).cloned().collect(),
+        calls: g.runs.len() as u64,
+        routing_down: 0,
+        routing_saving_micros: 0,
+    })
+}
+
 impl Db<'_> {
     /// Facts since `since_ms`; `library_agents` are the ids of the agents that could be chosen.
     /// The routing fields are left for the caller (they need the learner).
     pub fn suggest_facts(&self, since_ms: i64, days: u32, library_agents: &[String]) -> Result<Facts> {
-        let runs = self.calls_of("devteam", since_ms)?;
-        let warm_calls = self.calls_of("warm-cache", since_ms)?;
-        let count = |sql: &str| -> Result<u64> {
-            let n: i64 =
-                self.conn.query_row(sql, [since_ms], |r| r.get(0)).with_context(|| format!("reading {sql}"))?;
-            Ok(n as u64)
-        };
-        let used: std::collections::HashSet<&str> = runs.iter().map(|c| c.agent.as_str()).collect();
-        Ok(Facts {
-            days,
-            agents: agent_caching(&runs),
-            warm: warm_use(&warm_calls, &runs),
+        let gathered = Gathered {
+            runs: self.calls_of("devteam", since_ms)?,
+            warm_calls: self.calls_of("warm-cache", since_ms)?,
             context: self.context_use(since_ms)?,
             planning: self.planning_use(since_ms)?,
-            blocked: count("SELECT COUNT(*) FROM routing_decisions WHERE outcome = 'blocked' AND ts_ms >= ?1")?,
-            overrides: count("SELECT COUNT(*) FROM overrides WHERE ts_ms >= ?1")?,
-            decisions: count("SELECT COUNT(*) FROM routing_decisions WHERE ts_ms >= ?1")?,
-            never_chosen: library_agents.iter().filter(|a| !used.contains(a.as_str())).cloned().collect(),
-            calls: runs.len() as u64,
-            routing_down: 0,
-            routing_saving_micros: 0,
+        };
+        facts(days, library_agents, gathered, |sql| {
+            let sql = sql.replace('$', "?");
+            let n: i64 =
+                self.conn.query_row(&sql, [since_ms], |r| r.get(0)).with_context(|| format!("reading {sql}"))?;
+            Ok(n as u64)
         })
     }
 
@@ -119,7 +142,7 @@ impl Db<'_> {
 }
 
 /// Per agent: calls, cache tokens, the model most used, the median gap between calls.
-pub(super) fn agent_caching(calls: &[Call]) -> Vec<AgentCache> {
+fn agent_caching(calls: &[Call]) -> Vec<AgentCache> {
     let mut by: BTreeMap<&str, Vec<&Call>> = BTreeMap::new();
     for c in calls {
         by.entry(c.agent.as_str()).or_default().push(c);
@@ -141,7 +164,7 @@ pub(super) fn agent_caching(calls: &[Call]) -> Vec<AgentCache> {
 }
 
 /// Per warmed agent: warm-ups, their cost, and the cache reads of calls shortly after them.
-pub(super) fn warm_use(warm: &[Call], runs: &[Call]) -> Vec<WarmUse> {
+fn warm_use(warm: &[Call], runs: &[Call]) -> Vec<WarmUse> {
     let mut by: BTreeMap<&str, Vec<&Call>> = BTreeMap::new();
     for c in warm {
         by.entry(c.agent.as_str()).or_default().push(c);

@@ -70,6 +70,8 @@ impl Budgets for PgStore {
 }
 
 impl Ledger for PgLedger<'_> {
+    crate::store::alert_rows::ledger_alert_methods!();
+
     calls! { PgLedger:
         fn budgets(&self, scope: Scope<'_>) -> Result<Vec<Budget>> => budgets;
         fn budget(&self, project: Option<&str>, window: Window) -> Result<Option<Budget>> => budget;
@@ -80,9 +82,6 @@ impl Ledger for PgLedger<'_> {
         fn insert_reservation(&self, r: &NewReservation<'_>) -> Result<i64> => insert_reservation;
         fn delete_reservation(&self, id: i64, created_ms: i64) -> Result<bool> => delete_reservation;
         fn drop_reservations(&self, project: Option<&str>) -> Result<usize> => drop_reservations;
-        fn record_alert(&self, budget_id: i64, window_start_ms: i64, threshold: u8, ts_ms: i64, spent: i64) -> Result<bool> => record_alert;
-        fn alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<Vec<u8>> => alerts;
-        fn clear_alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<usize> => clear_alerts;
         fn record_override(&self, ts_ms: i64, kind: &str, detail: &str) -> Result<i64> => record_override;
         fn overrides(&self) -> Result<Vec<(i64, String, String)>> => overrides;
         fn attach_pending(&self, id: i64, holder: &Holder, key: &str, call: Option<&CallRecord>) -> Result<()> => attach_pending;

@@ -324,7 +324,7 @@ fn owned(id: i64, c: &ImportedCall<'_>) -> Buffered {
 }
 
 /// A value in COPY's text format: backslash, tab, newline and carriage return escaped.
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

@@ -258,47 +258,6 @@ impl PgLedger<'_> {
         super::calls::insert_call(&|sql, params| self.query(sql, params), call, None)
     }
 
-    /// Records that a budget crossed a threshold in a window; false when it already had.
-    pub fn record_alert(
-        &self,
-        budget_id: i64,
-        window_start_ms: i64,
-        threshold: u8,
-        ts_ms: i64,
-        spent: i64,
-    ) -> Result<bool> {
-        let n = self
-            .execute(
-                "INSERT INTO alerts (budget_id, window_start_ms, threshold_pct, ts_ms, spent_micros)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                &[&budget_id, &window_start_ms, &i16::from(threshold), &ts_ms, &spent],
-            )
-            .context("recording an alert")?;
-        Ok(n > 0)
-    }
-
-    /// Thresholds a budget has already alerted on in a window, lowest first.
-    pub fn alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<Vec<u8>> {
-        let rows = self
-            .query(
-                "SELECT threshold_pct FROM alerts WHERE budget_id = $1 AND window_start_ms = $2 ORDER BY threshold_pct",
-                &[&budget_id, &window_start_ms],
-            )
-            .context("reading alerts")?;
-        Ok(rows.iter().map(|r| u8::try_from(r.get::<_, i16>(0)).unwrap_or(u8::MAX)).collect())
-    }
-
-    /// Forgets a window's alerts so they fire again; returns how many.
-    pub fn clear_alerts(&self, budget_id: i64, window_start_ms: i64) -> Result<usize> {
-        let n = self
-            .execute(
-                "DELETE FROM alerts WHERE budget_id = $1 AND window_start_ms = $2",
-                &[&budget_id, &window_start_ms],
-            )
-            .context("clearing alerts")?;
-        Ok(n as usize)
-    }
-
     /// Records that a person overrode a limit (`kind`), with what was overridden.
     pub fn record_override(&self, ts_ms: i64, kind: &str, detail: &str) -> Result<i64> {
         let rows = self
@@ -429,4 +388,16 @@ fn budget_from_row(r: &Row) -> Option<Budget> {
 
 fn totals(r: &Row) -> Totals {
     Totals { micros: r.get(0), tokens: r.get(1) }
+}
+
+impl crate::store::alert_rows::IntSql for PgLedger<'_> {
+    fn exec_ints(&self, sql: &str, params: &[i64]) -> Result<u64> {
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        self.execute(sql, &refs)
+    }
+
+    fn query_ints(&self, sql: &str, params: &[i64]) -> Result<Vec<i64>> {
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        Ok(self.query(sql, &refs)?.iter().map(|r| r.get::<_, i64>(0)).collect())
+    }
 }

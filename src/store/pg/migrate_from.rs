@@ -5,16 +5,21 @@
 //! failure, it copies only what is missing. Claude Code calls imported on several hosts from the
 //! same logs are one call on the server (unique message and request ids).
 //!
+//! Each batch goes by `COPY ... FROM STDIN` into a temporary staging table and from there into
+//! place with one `INSERT ... SELECT` (references mapped, duplicates skipped), as the Claude Code
+//! import does. Alerts (merged per team budget, window and threshold) and this host's import
+//! progress are copied last.
+//!
 //! Reservations are not copied: they are in-flight calls of this host, recovered into charges
 //! when the local store is opened; one still held makes the copy stop with a clear message.
 
 use anyhow::{Context as _, Result, bail};
 use rusqlite::types::Value;
 use serde::Serialize;
-use tokio_postgres::types::ToSql;
 
 use super::PgStore;
 use super::ledger::PgLedger;
+use super::migrate_tables::{Bool, Int, Kind, Real, Ref, SIDE_TABLES, SideTable, TABLES, Table, Text};
 use crate::store::SqliteStore;
 
 /// Runs `f` on a connection of the local store.
@@ -22,8 +27,8 @@ fn on<T>(local: &SqliteStore, f: impl FnOnce(&rusqlite::Connection) -> Result<T>
     local.with(|db| f(db.conn))
 }
 
-/// Rows per batch (and per commit).
-const BATCH: usize = 500;
+/// Rows per batch (one COPY and one commit each).
+const BATCH: usize = 20_000;
 
 /// What a copy did, per table: rows read from the local store and rows new on the server.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -39,216 +44,27 @@ pub struct TableCopy {
     pub inserted: u64,
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Int,
-    Bool,
-    Real,
-    Text,
-    /// A local id of a row of that table, mapped to its id on the server through `origin_id`.
-    Ref(&'static str),
+/// How a copy goes: rows per batch (one COPY and one commit each) and, for tests, a number of
+/// batches after which it stops with an error, as if the process had been killed there.
+#[derive(Debug, Clone, Copy)]
+pub struct MigrateOptions {
+    pub batch_rows: usize,
+    pub stop_after_batches: Option<usize>,
 }
 
-/// A table to copy: its columns (the local row id is `origin_id` when `by_rowid`).
-struct Table {
-    name: &'static str,
-    cols: &'static [(&'static str, Kind)],
-    /// Paged by rowid and tagged with origin; otherwise (tables keyed by name) copied whole,
-    /// idempotent through their natural key.
-    by_rowid: bool,
-    /// A column that must map (a reference to a row the server refused as a duplicate skips
-    /// the row that refers to it).
-    required: Option<&'static str>,
-    conflict: &'static str,
+impl Default for MigrateOptions {
+    fn default() -> Self {
+        Self { batch_rows: BATCH, stop_after_batches: None }
+    }
 }
-
-use Kind::{Bool, Int, Real, Ref, Text};
-
-const TABLES: &[Table] = &[
-    Table {
-        name: "calls",
-        cols: &[
-            ("ts_ms", Int),
-            ("source", Text),
-            ("project", Text),
-            ("run_id", Text),
-            ("subtask_id", Text),
-            ("task", Text),
-            ("agent", Text),
-            ("model", Text),
-            ("tier", Text),
-            ("input_tokens", Int),
-            ("output_tokens", Int),
-            ("cache_write_5m_tokens", Int),
-            ("cache_write_1h_tokens", Int),
-            ("cache_read_tokens", Int),
-            ("cost_micros", Int),
-            ("batch", Bool),
-            ("latency_ms", Int),
-            ("request_id", Text),
-            ("message_id", Text),
-            ("session_id", Text),
-            ("is_sidechain", Bool),
-            ("outcome", Text),
-            ("pending_key", Text),
-        ],
-        by_rowid: true,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "call_blocks",
-        cols: &[("call_id", Ref("calls")), ("kind", Text), ("tokens", Int), ("outcome", Text)],
-        by_rowid: true,
-        required: Some("call_id"),
-        conflict: "",
-    },
-    Table {
-        name: "overrides",
-        cols: &[("ts_ms", Int), ("kind", Text), ("detail", Text)],
-        by_rowid: true,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "budgets",
-        cols: &[("project", Text), ("window", Text), ("limit_micros", Int), ("limit_tokens", Int)],
-        by_rowid: false,
-        required: None,
-        // A budget the team already set on the server wins over a host's local one.
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "runs",
-        cols: &[
-            ("id", Text),
-            ("ts_ms", Int),
-            ("task", Text),
-            ("project", Text),
-            ("status", Text),
-            ("planned", Bool),
-            ("plan", Text),
-            ("note", Text),
-            ("wall_ms", Int),
-            ("cost_micros", Int),
-        ],
-        by_rowid: false,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "outputs",
-        cols: &[("run_id", Text), ("subtask_id", Text), ("text", Text), ("tokens", Int), ("bytes", Int)],
-        by_rowid: true,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "subtasks",
-        cols: &[
-            ("run_id", Text),
-            ("id", Text),
-            ("title", Text),
-            ("agent", Text),
-            ("depends_on", Text),
-            ("tier", Text),
-            ("model", Text),
-            ("status", Text),
-            ("attempts", Int),
-            ("summary", Text),
-            ("summary_tokens", Int),
-            ("output_id", Ref("outputs")),
-            ("cost_micros", Int),
-            ("started_ms", Int),
-            ("finished_ms", Int),
-            ("error", Text),
-        ],
-        by_rowid: false,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "messages",
-        cols: &[
-            ("run_id", Text),
-            ("from_subtask", Text),
-            ("to_subtask", Text),
-            ("summary", Text),
-            ("summary_tokens", Int),
-            ("output_id", Ref("outputs")),
-        ],
-        by_rowid: true,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "routing_decisions",
-        cols: &[
-            ("ts_ms", Int),
-            ("run_id", Text),
-            ("subtask_id", Text),
-            ("task", Text),
-            ("score", Real),
-            ("tier", Text),
-            ("model", Text),
-            ("pressure", Text),
-            ("features", Text),
-            ("outcome", Text),
-            ("upgraded_to", Text),
-            ("upgrade_reason", Text),
-            ("call_id", Ref("calls")),
-        ],
-        by_rowid: true,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "verdicts",
-        cols: &[
-            ("run_id", Text),
-            ("ts_ms", Int),
-            ("good", Bool),
-            ("source", Text),
-            ("note", Text),
-            ("command", Text),
-            ("exit_code", Int),
-        ],
-        by_rowid: true,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "ab_tests",
-        cols: &[("name", Text), ("started_ms", Int), ("stopped_ms", Int), ("alpha", Real), ("variants", Text)],
-        by_rowid: false,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "ab_assignments",
-        cols: &[("test", Text), ("run_id", Text), ("variant", Text), ("ts_ms", Int)],
-        by_rowid: false,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-    Table {
-        name: "counterfactuals",
-        cols: &[
-            ("ts_ms", Int),
-            ("project", Text),
-            ("run_id", Text),
-            ("stage", Text),
-            ("input_tokens", Int),
-            ("output_tokens", Int),
-        ],
-        by_rowid: true,
-        required: None,
-        conflict: "ON CONFLICT DO NOTHING",
-    },
-];
 
 /// Copies the local store into the shared one; safe to run again and to resume.
 pub fn migrate_sqlite(local: &SqliteStore, shared: &PgStore) -> Result<MigrateReport> {
+    migrate_sqlite_with(local, shared, MigrateOptions::default())
+}
+
+/// [`migrate_sqlite`] with explicit batching.
+pub fn migrate_sqlite_with(local: &SqliteStore, shared: &PgStore, opts: MigrateOptions) -> Result<MigrateReport> {
     let held: i64 = on(local, |c| Ok(c.query_row("SELECT COUNT(*) FROM reservations", [], |r| r.get(0))?))?;
     if held > 0 {
         bail!(
@@ -258,35 +74,69 @@ pub fn migrate_sqlite(local: &SqliteStore, shared: &PgStore) -> Result<MigrateRe
     let origin: String = on(local, |c| Ok(c.query_row("SELECT id FROM store_identity", [], |r| r.get(0))?))
         .context("reading the local store's identity")?;
     let mut report = MigrateReport { origin: origin.clone(), tables: Vec::new() };
+    let mut batches = Batches { opts, done: 0 };
     for table in TABLES {
-        let copy = copy_table(local, shared, &origin, table).with_context(|| format!("copying {}", table.name))?;
+        let copy = copy_table(local, shared, &origin, table, &mut batches)
+            .with_context(|| format!("copying {}", table.name))?;
         report.tables.push(copy);
     }
     // Runs were copied before their outputs: point them at their final outputs now.
     fix_final_outputs(local, shared, &origin)?;
+    for side in SIDE_TABLES {
+        let copy = copy_side(local, shared, side).with_context(|| format!("copying {}", side.name))?;
+        report.tables.push(copy);
+    }
     Ok(report)
 }
 
-fn copy_table(local: &SqliteStore, shared: &PgStore, origin: &str, t: &Table) -> Result<TableCopy> {
+/// Counts committed batches against the test stop.
+struct Batches {
+    opts: MigrateOptions,
+    done: usize,
+}
+
+impl Batches {
+    fn committed(&mut self) -> Result<()> {
+        self.done += 1;
+        match self.opts.stop_after_batches {
+            Some(stop) if self.done >= stop => bail!("stopped after {stop} batch(es), as asked"),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn copy_table(
+    local: &SqliteStore,
+    shared: &PgStore,
+    origin: &str,
+    t: &Table,
+    batches: &mut Batches,
+) -> Result<TableCopy> {
     let mut copy = TableCopy { table: t.name.to_string(), ..TableCopy::default() };
     let names: Vec<&str> = t.cols.iter().map(|c| c.0).collect();
+    let limit = batches.opts.batch_rows.max(1);
     let select = format!(
-        "SELECT {}{} FROM {} {} LIMIT {BATCH}",
+        "SELECT {}{} FROM {} {} LIMIT {limit}",
         if t.by_rowid { "rowid, " } else { "" },
         names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "),
         t.name,
         if t.by_rowid { "WHERE rowid > ?1 ORDER BY rowid" } else { "ORDER BY 1, 2" },
     ) + if t.by_rowid { "" } else { " OFFSET ?1" };
     let mut upto = if t.by_rowid { progress(shared, origin, t.name)? } else { 0 };
+    let mut stage_cols: Vec<(&str, Kind)> = t.cols.to_vec();
+    if t.by_rowid {
+        stage_cols.insert(0, ("origin_id", Int));
+    }
     loop {
-        let rows = read_batch(local, &select, upto, t.cols.len() + usize::from(t.by_rowid))?;
+        let rows = read_batch(local, &select, Some(upto), stage_cols.len())?;
         if rows.is_empty() {
             return Ok(copy);
         }
         copy.read += rows.len() as u64;
         let last = if t.by_rowid { as_int(&rows[rows.len() - 1][0]) } else { upto + rows.len() as i64 };
         copy.inserted += shared.transaction(|l| -> Result<u64> {
-            let n = insert_batch(l, origin, t, &rows)?;
+            let stage = stage(l, t.name, &stage_cols, &rows)?;
+            let n = l.execute(&insert_sql(t, &stage), &[&origin])?;
             if t.by_rowid {
                 l.execute(
                     "INSERT INTO migrated_stores (origin, tbl, upto) VALUES ($1, $2, $3)
@@ -296,8 +146,9 @@ fn copy_table(local: &SqliteStore, shared: &PgStore, origin: &str, t: &Table) ->
             }
             Ok(n)
         })?;
+        batches.committed()?;
         upto = last;
-        if rows.len() < BATCH {
+        if rows.len() < limit {
             return Ok(copy);
         }
     }
@@ -308,95 +159,125 @@ fn progress(shared: &PgStore, origin: &str, table: &str) -> Result<i64> {
     Ok(rows.first().map_or(0, |r| r.get(0)))
 }
 
-fn read_batch(local: &SqliteStore, sql: &str, after: i64, width: usize) -> Result<Vec<Vec<Value>>> {
+fn read_batch(local: &SqliteStore, sql: &str, after: Option<i64>, width: usize) -> Result<Vec<Vec<Value>>> {
     on(local, |c| {
         let mut stmt = c.prepare(sql)?;
-        let rows = stmt
-            .query_map([after], |r| (0..width).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>())?;
-        rows.collect::<rusqlite::Result<_>>().context("reading the local store")
+        let row =
+            |r: &rusqlite::Row<'_>| (0..width).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>();
+        let rows = match after {
+            Some(after) => stmt.query_map([after], row)?.collect::<rusqlite::Result<_>>(),
+            None => stmt.query_map([], row)?.collect::<rusqlite::Result<_>>(),
+        };
+        rows.context("reading the local store")
     })
 }
 
-/// Inserts one batch as `INSERT ... SELECT FROM (VALUES ...)`, with references mapped through
-/// `origin_id` and rows whose required reference did not map left out.
-fn insert_batch(l: &PgLedger<'_>, origin: &str, t: &Table, rows: &[Vec<Value>]) -> Result<u64> {
-    let offset = usize::from(t.by_rowid);
-    let mut params: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(origin.to_string())];
-    let mut tuples = Vec::with_capacity(rows.len());
+/// Sends `rows` by `COPY ... FROM STDIN` into a temporary staging table named after `table`
+/// (emptied at commit) and returns its name: the rows then move into place with one
+/// `INSERT ... SELECT`, which maps references and skips what the server already has.
+fn stage(l: &PgLedger<'_>, table: &str, cols: &[(&str, Kind)], rows: &[Vec<Value>]) -> Result<String> {
+    let name = format!("migrate_stage_{table}");
+    let ddl: Vec<String> = cols.iter().map(|(n, kind)| format!("\"{n}\" {}", sql_type(*kind))).collect();
+    l.batch(&format!("CREATE TEMP TABLE IF NOT EXISTS {name} ({}) ON COMMIT DELETE ROWS", ddl.join(", ")))?;
+    let mut text = String::with_capacity(rows.len() * 24 * cols.len());
     for row in rows {
-        let mut cells = Vec::new();
-        if t.by_rowid {
-            params.push(Box::new(as_int(&row[0])));
-            cells.push(format!("${}::BIGINT", params.len()));
+        for (i, (_, kind)) in cols.iter().enumerate() {
+            if i > 0 {
+                text.push('\t');
+            }
+            copy_text(&mut text, &row[i], *kind);
         }
-        for (i, (_, kind)) in t.cols.iter().enumerate() {
-            let (value, cast) = to_param(&row[i + offset], *kind);
-            params.push(value);
-            cells.push(format!("${}::{cast}", params.len()));
-        }
-        tuples.push(format!("({})", cells.join(", ")));
+        text.push('\n');
     }
+    let list: Vec<String> = cols.iter().map(|c| format!("\"{}\"", c.0)).collect();
+    l.copy_in(&format!("COPY {name} ({}) FROM STDIN", list.join(", ")), bytes::Bytes::from(text))
+        .context("sending rows (COPY)")?;
+    Ok(name)
+}
+
+/// `INSERT ... SELECT` from the staging table, with references mapped through `origin_id` and
+/// rows whose required reference did not map left out; `$1` is the origin.
+fn insert_sql(t: &Table, stage: &str) -> String {
     let q = |n: &str| format!("\"{n}\"");
     let mut targets: Vec<String> = t.cols.iter().map(|c| q(c.0)).collect();
     let mut sources: Vec<String> = t
         .cols
         .iter()
         .map(|(n, kind)| match kind {
-            Ref(table) => format!("(SELECT x.id FROM {table} x WHERE x.origin = $1 AND x.origin_id = v.{})", q(n)),
+            Ref(table) => {
+                format!("(SELECT x.id FROM {table} x WHERE x.origin = $1::TEXT AND x.origin_id = v.{})", q(n))
+            }
             _ => format!("v.{}", q(n)),
         })
         .collect();
-    let mut aliases: Vec<String> = t.cols.iter().map(|c| q(c.0)).collect();
-    if t.by_rowid {
+    if t.tagged {
         targets.extend(["origin".into(), "origin_id".into()]);
-        sources.extend(["$1".into(), "v.origin_id".into()]);
-        aliases.insert(0, "origin_id".into());
+        sources.extend(["$1::TEXT".into(), "v.origin_id".into()]);
     }
     let filter = match t.required {
         Some(col) => format!("WHERE {} IS NOT NULL", sources[t.cols.iter().position(|c| c.0 == col).unwrap_or(0)]),
-        None => String::new(),
+        // `$1` must appear for the parameter's type to be known.
+        None => "WHERE $1::TEXT IS NOT NULL".to_string(),
     };
-    let sql = format!(
-        "INSERT INTO {} ({}) SELECT {} FROM (VALUES {}) AS v({}) {filter} {}",
+    format!(
+        "INSERT INTO {} ({}) SELECT {} FROM {stage} AS v {filter} {}",
         t.name,
         targets.join(", "),
         sources.join(", "),
-        tuples.join(", "),
-        aliases.join(", "),
         t.conflict,
-    );
-    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
-    l.execute(&sql, &refs)
+    )
 }
 
-fn to_param(v: &Value, kind: Kind) -> (Box<dyn ToSql + Sync + Send>, &'static str) {
-    let int = || match v {
+fn copy_side(local: &SqliteStore, shared: &PgStore, t: &SideTable) -> Result<TableCopy> {
+    let rows = read_batch(local, t.local_select, None, t.cols.len())?;
+    let mut copy = TableCopy { table: t.name.to_string(), read: rows.len() as u64, inserted: 0 };
+    if rows.is_empty() {
+        return Ok(copy);
+    }
+    let host = crate::budget::holder::current().host.clone();
+    copy.inserted = shared.transaction(|l| -> Result<u64> {
+        let stage = stage(l, t.name, t.cols, &rows)?;
+        l.execute(&t.insert.replace("{stage}", &stage), &[&host])
+    })?;
+    Ok(copy)
+}
+
+fn sql_type(kind: Kind) -> &'static str {
+    match kind {
+        Int | Ref(_) => "BIGINT",
+        Bool => "BOOLEAN",
+        Real => "DOUBLE PRECISION",
+        Text => "TEXT",
+    }
+}
+
+/// Appends `v` in COPY's text format, converted as the column's kind wants (SQLite's columns
+/// are loosely typed; PostgreSQL's are not).
+fn copy_text(out: &mut String, v: &Value, kind: Kind) {
+    use std::fmt::Write as _;
+    let int = match v {
         Value::Integer(i) => Some(*i),
         Value::Real(f) => Some(*f as i64),
         _ => None,
     };
-    match kind {
-        Int | Ref(_) => (Box::new(int()), "BIGINT"),
-        Bool => (Box::new(int().map(|i| i != 0)), "BOOLEAN"),
-        Real => (
-            Box::new(match v {
-                Value::Real(f) => Some(*f),
-                Value::Integer(i) => Some(*i as f64),
-                _ => None,
-            }),
-            "DOUBLE PRECISION",
-        ),
-        Text => (
-            Box::new(match v {
-                Value::Text(s) => Some(s.clone()),
-                Value::Integer(i) => Some(i.to_string()),
-                Value::Real(f) => Some(f.to_string()),
-                Value::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
-                Value::Null => None,
-            }),
-            "TEXT",
-        ),
-    }
+    let _ = match (kind, v) {
+        (_, Value::Null) => write!(out, "\\N"),
+        (Int | Ref(_), _) => match int {
+            Some(i) => write!(out, "{i}"),
+            None => write!(out, "\\N"),
+        },
+        (Bool, _) => match int {
+            Some(i) => write!(out, "{}", if i != 0 { 't' } else { 'f' }),
+            None => write!(out, "\\N"),
+        },
+        (Real, Value::Real(f)) => write!(out, "{f}"),
+        (Real, Value::Integer(i)) => write!(out, "{i}"),
+        (Real, _) => write!(out, "\\N"),
+        (Text, Value::Text(s)) => write!(out, "{}", super::imports::escape(s)),
+        (Text, Value::Integer(i)) => write!(out, "{i}"),
+        (Text, Value::Real(f)) => write!(out, "{f}"),
+        (Text, Value::Blob(b)) => write!(out, "{}", super::imports::escape(&String::from_utf8_lossy(b))),
+    };
 }
 
 fn as_int(v: &Value) -> i64 {

@@ -18,6 +18,9 @@ mod decisions;
 mod imports;
 mod ledger;
 mod migrate_from;
+mod migrate_tables;
+#[cfg(test)]
+mod migrate_tests;
 mod migrations;
 mod reports;
 mod runs;
@@ -25,17 +28,21 @@ mod runs;
 pub mod testing;
 #[cfg(test)]
 mod tests;
+mod tls;
 
 use std::future::Future;
 use std::str::FromStr as _;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use deadpool_postgres::{ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::Row;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row};
 
 pub use migrate_from::migrate_sqlite;
+#[cfg(test)]
+pub use migrate_from::{MigrateOptions, migrate_sqlite_with};
 
 /// Whether a `--db` / `DEVTEAM_DB` / `db:` value names a PostgreSQL server rather than a file.
 pub fn is_url(db: &str) -> bool {
@@ -60,6 +67,7 @@ pub struct PgStore {
     pool: Pool,
     /// The URL with any password replaced, for messages.
     shown: String,
+    ssl_mode: SslMode,
 }
 
 impl PgStore {
@@ -78,7 +86,8 @@ impl PgStore {
             .enable_all()
             .build()
             .context("starting the PostgreSQL driver's runtime")?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let ssl_mode = config.get_ssl_mode();
+        let manager = tls::manager(config, ManagerConfig { recycling_method: RecyclingMethod::Fast })?;
         let pool = Pool::builder(manager)
             .max_size(4)
             .runtime(deadpool_postgres::Runtime::Tokio1)
@@ -86,7 +95,7 @@ impl PgStore {
             .create_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .context("building the PostgreSQL pool")?;
-        let store = Self { rt, pool, shown };
+        let store = Self { rt, pool, shown, ssl_mode };
         let client = store.client()?;
         store
             .block(migrations::migrate(&client))
@@ -121,7 +130,7 @@ impl PgStore {
                 deadpool_postgres::PoolError::Backend(e) => describe(e),
                 other => other.to_string(),
             };
-            anyhow!("cannot reach the shared store {}: {cause}", self.shown)
+            anyhow!("cannot reach the shared store {}: {cause}{}", self.shown, tls::hint(self.ssl_mode, &cause))
         })
     }
 

@@ -12,7 +12,7 @@ use crate::records::groups::{BudgetLine, CallFilter, Group, GroupBy, Key, KeyVal
 use crate::records::suggest::{ContextUse, Facts, PlanningUse};
 use crate::records::usage::{Source, TokenUsage};
 use crate::records::warm::PastCall;
-use crate::store::suggest::{Call, agent_caching, warm_use};
+use crate::store::suggest::{Call, Gathered, facts};
 use crate::store::{BUCKET_MS, CallFilter as SlotFilter, Sums};
 
 type Owned = Vec<Box<dyn ToSql + Sync + Send>>;
@@ -147,24 +147,13 @@ impl PgStore {
     }
 
     pub(super) fn pg_suggest_facts(&self, since_ms: i64, days: u32, library_agents: &[String]) -> Result<Facts> {
-        let runs = self.calls_of("devteam", since_ms)?;
-        let warm_calls = self.calls_of("warm-cache", since_ms)?;
-        let count = |sql: &str| -> Result<u64> { Ok(self.query(sql, &[&since_ms])?[0].get::<_, i64>(0) as u64) };
-        let used: std::collections::HashSet<&str> = runs.iter().map(|c| c.agent.as_str()).collect();
-        Ok(Facts {
-            days,
-            agents: agent_caching(&runs),
-            warm: warm_use(&warm_calls, &runs),
+        let gathered = Gathered {
+            runs: self.calls_of("devteam", since_ms)?,
+            warm_calls: self.calls_of("warm-cache", since_ms)?,
             context: self.context_use(since_ms)?,
             planning: self.planning_use(since_ms)?,
-            blocked: count("SELECT COUNT(*) FROM routing_decisions WHERE outcome = 'blocked' AND ts_ms >= $1")?,
-            overrides: count("SELECT COUNT(*) FROM overrides WHERE ts_ms >= $1")?,
-            decisions: count("SELECT COUNT(*) FROM routing_decisions WHERE ts_ms >= $1")?,
-            never_chosen: library_agents.iter().filter(|a| !used.contains(a.as_str())).cloned().collect(),
-            calls: runs.len() as u64,
-            routing_down: 0,
-            routing_saving_micros: 0,
-        })
+        };
+        facts(days, library_agents, gathered, |sql| Ok(self.query(sql, &[&since_ms])?[0].get::<_, i64>(0) as u64))
     }
 
     fn calls_of(&self, source: &str, since_ms: i64) -> Result<Vec<Call>> {

@@ -7,6 +7,7 @@ use super::testing::fresh_database;
 use super::*;
 use crate::budget::{Scope, Window};
 use crate::pricing::TokenUsage;
+use crate::store::api::Ledger as _;
 use crate::store::{Holder, NewReservation};
 use crate::usage::{CallRecord, Source};
 
