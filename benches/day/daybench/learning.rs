@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result, bail};
 use serde::Serialize;
 
 use super::answers::Shortlist;
-use super::replay::{Bench, Replayed, Setup};
+use super::replay::{Bench, Replayed, Setup, copy_store};
 use super::workload::Workload;
 
 /// `--ab NAME --variant KEY=SETTINGS ... [--split W,W]`: the A/B test the `ab` set-up runs.
@@ -95,14 +95,6 @@ fn after_the_day(db: &Path) -> Result<String> {
     let last: Option<i64> = conn.query_row("SELECT MAX(ts_ms) FROM calls", [], |r| r.get(0))?;
     let at = last.context("the day left no calls")? + 60_000;
     Ok(jiff::Timestamp::from_millisecond(at)?.to_string())
-}
-
-/// A consistent copy of a store (its WAL included), as a backup would take it.
-fn copy_store(from: &Path, to: &Path) -> Result<()> {
-    let _ = std::fs::remove_file(to);
-    let db = rusqlite::Connection::open(from).with_context(|| format!("opening {}", from.display()))?;
-    db.execute("VACUUM INTO ?1", [to.to_string_lossy()]).with_context(|| format!("copying {}", from.display()))?;
-    Ok(())
 }
 
 /// What `after_suggest` leaves for the report: the after replay, shipped's replay when it had
@@ -189,8 +181,7 @@ pub fn ab(
 ) -> Result<(Replayed, AbFigures)> {
     let sub = sub_bench(bench, setup.name)?;
     let db = sub.store(setup);
-    let library = if setup.restructured { &sub.restructured_library } else { &sub.original_library };
-    sub.fresh_store(&db, library)?;
+    sub.fresh_store(&db, sub.library(setup))?;
     let mut start = local(&sub, &db, None);
     start.args(["-q", "ab", "start", &o.name]);
     for v in &o.variants {

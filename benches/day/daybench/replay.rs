@@ -88,16 +88,12 @@ impl Bench {
 
     /// Makes `db` a copy of `library`'s template store (cards and embeddings, no calls).
     pub(super) fn fresh_store(&self, db: &Path, library: &Path) -> Result<()> {
-        let template = template_of(&self.templates, library);
-        for suffix in ["", "-wal", "-shm"] {
-            let to = PathBuf::from(format!("{}{suffix}", db.display()));
-            let _ = std::fs::remove_file(&to);
-            let from = PathBuf::from(format!("{}{suffix}", template.display()));
-            if from.exists() {
-                std::fs::copy(&from, &to).with_context(|| format!("copying {}", from.display()))?;
-            }
-        }
-        Ok(())
+        copy_store(&template_of(&self.templates, library), db)
+    }
+
+    /// The library `setup` runs on.
+    pub(super) fn library(&self, setup: &Setup) -> &Path {
+        if setup.restructured { &self.restructured_library } else { &self.original_library }
     }
 
     /// `devteam -q` on `db` and `library` in the sealed environment every call of the day runs in.
@@ -154,8 +150,7 @@ impl Bench {
 
     /// Replays the day on `setup`, on a new store.
     pub fn replay(&self, w: &Workload, setup: &Setup, shortlists: &[Shortlist]) -> Result<Replayed> {
-        let library = if setup.restructured { &self.restructured_library } else { &self.original_library };
-        self.fresh_store(&self.store(setup), library)?;
+        self.fresh_store(&self.store(setup), self.library(setup))?;
         self.replay_on_store(w, setup, shortlists)
     }
 
@@ -166,7 +161,7 @@ impl Bench {
 
     /// Replays the day on `setup`'s store as it is (e.g. with an A/B test started in it).
     pub fn replay_on_store(&self, w: &Workload, setup: &Setup, shortlists: &[Shortlist]) -> Result<Replayed> {
-        let library = if setup.restructured { &self.restructured_library } else { &self.original_library };
+        let library = self.library(setup);
         let db = self.store(setup);
         // Frozen: a task's calls see the minute the workload gives, however long the machine takes.
         let config =
@@ -237,6 +232,14 @@ fn run_task(mut cmd: Command, what: &str) -> Result<bool> {
         Some(2) if stderr.contains("refused the task") => Ok(false),
         _ => bail!("devteam {what} failed ({}): {stderr}", out.status),
     }
+}
+
+/// A consistent copy of a store (its WAL included), as a backup would take it.
+pub(super) fn copy_store(from: &Path, to: &Path) -> Result<()> {
+    let _ = std::fs::remove_file(to);
+    let db = rusqlite::Connection::open(from).with_context(|| format!("opening {}", from.display()))?;
+    db.execute("VACUUM INTO ?1", [to.to_string_lossy()]).with_context(|| format!("copying {}", from.display()))?;
+    Ok(())
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
