@@ -92,14 +92,21 @@ fn make_plan(args: &WarmCacheArgs, ctx: &Context) -> Result<Planned> {
     let now = ctx.clock.zoned();
     let since = now.checked_sub(Span::new().days(i64::from(args.lookback))).context("going back in the calendar")?;
     let since_ms = since.timestamp().as_millisecond();
-    let history = store.cache_history(since_ms, &project_name(ctx))?;
+    let history = store.cache_history(since_ms, history_project(ctx).as_deref())?;
     let candidates = warm::popular(&history, since_ms, args.top as usize);
     let mut prefixes = Vec::new();
     let (mut calls, mut problems) = (Vec::new(), Vec::new());
     if !candidates.is_empty() {
         let setup = prepare::Setup::new(ctx)?;
+        let mut agents = Vec::new();
         for candidate in candidates {
             let warm_up = setup.warm_up(ctx, &candidate)?;
+            agents.push((candidate, warm_up));
+        }
+        // The shared prefix of each model goes first: it is planned on its own (every agent's
+        // calls on the model read it), and the agents' warm-ups after it then only read it.
+        let shared = prepare::shared_warm_ups(&history, &agents);
+        for (candidate, warm_up) in shared.into_iter().chain(agents) {
             prefixes.push((candidate, warm_up.prefix));
             calls.push(warm_up.call);
             problems.push(warm_up.problem);
@@ -112,6 +119,13 @@ fn make_plan(args: &WarmCacheArgs, ctx: &Context) -> Result<Planned> {
 /// The project as runs record it in `calls.project`.
 fn project_name(ctx: &Context) -> String {
     ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+}
+
+/// Whose calls the plan reads: the project's, or without `--project` every project's, since the
+/// prefix a warm-up without a project writes (the foundation and the agent's part, which come
+/// before the project's context) is the one every project's calls of the agent read.
+fn history_project(ctx: &Context) -> Option<String> {
+    ctx.settings.run.project.as_ref().map(|p| p.display().to_string())
 }
 
 fn send(billing: &Billing<'_>, planned: &Planned) -> Result<Vec<Outcome>> {

@@ -2,6 +2,7 @@
 //! cheapest capable models, passes compact summaries between them, and synthesizes one answer.
 
 pub mod agent_text;
+pub mod directory;
 pub mod execute;
 pub mod llm;
 pub mod persist;

@@ -75,7 +75,7 @@ pub async fn run(llm: &dyn Llm, i: &Inputs<'_>, on_event: &(dyn Fn(RunEvent<'_>)
     let (plan, planned, note) = make_plan(llm, i, &found.shortlist).await;
     on_event(RunEvent::Planned { plan: &plan, note: (!note.is_empty()).then_some(note.as_str()) });
     let texts = load_texts(i, &plan)?;
-    let foundation = agent_text::foundation(&i.library.root)?;
+    let foundation = super::directory::foundation(i.store, i.library, i.prices, i.cache)?;
     let parent = i.router.decide(i.task, &TaskContext::default(), i.pressure).tier;
     let (steps, decisions): (Vec<Step>, Vec<_>) = plan.subtasks.iter().map(|s| step(i, s, parent)).unzip();
     let ids = record_decisions(i, &steps, &decisions)?;

@@ -77,7 +77,7 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
     let model = i.prices.model(&tier)?.clone();
     let (agent, agent_reason) = choose_agent(i)?;
     let text = agent_text::load(&i.library.root, &agent)?;
-    let foundation = agent_text::foundation(&i.library.root)?;
+    let foundation = super::directory::foundation(i.store, i.library, i.prices, i.cache)?;
     let reach = project_for_model(i, foundation.as_deref().unwrap_or(""), &model);
     let parts = Parts {
         foundation: foundation.as_deref(),

@@ -38,11 +38,11 @@ pub struct Reach {
 pub fn for_model(root: &Path, context: &str, foundation: &str, model: &ModelInfo, ttl: Ttl) -> Reach {
     let unchanged = |reason: Option<String>| Reach { text: context.to_string(), reason };
     let base_chars = foundation.chars().count() + context.chars().count();
-    let needed_chars = (model.min_cacheable_tokens as f64 * MAX_CHARS_PER_TOKEN).ceil() as usize;
+    let needed_chars = chars_to_reach(model);
     if base_chars >= needed_chars {
         return unchanged(None);
     }
-    let Some(calls) = break_even_calls(base_chars, needed_chars, model, ttl) else {
+    let Some(calls) = break_even_calls(base_chars, needed_chars, model, ttl, MAX_BREAK_EVEN_CALLS) else {
         return unchanged(Some(format!(
             "project context not extended for {}: reaching its {}-token minimum would not pay within {} calls",
             model.id, model.min_cacheable_tokens, MAX_BREAK_EVEN_CALLS
@@ -65,16 +65,27 @@ pub fn for_model(root: &Path, context: &str, foundation: &str, model: &ModelInfo
     }
 }
 
+/// The characters a prefix needs to be sure to reach `model`'s minimum cacheable length.
+pub fn chars_to_reach(model: &ModelInfo) -> usize {
+    (model.min_cacheable_tokens as f64 * MAX_CHARS_PER_TOKEN).ceil() as usize
+}
+
 /// The number of calls after which writing the extended prefix once and reading it costs less
-/// than sending the shorter one uncached every time, if that is at most `MAX_BREAK_EVEN_CALLS`.
-fn break_even_calls(base_chars: usize, needed_chars: usize, model: &ModelInfo, ttl: Ttl) -> Option<u32> {
+/// than sending the shorter one uncached every time, if that is at most `max_calls`.
+pub fn break_even_calls(
+    base_chars: usize,
+    needed_chars: usize,
+    model: &ModelInfo,
+    ttl: Ttl,
+    max_calls: u32,
+) -> Option<u32> {
     let r = &model.rates;
     let write = match ttl {
         Ttl::OneHour => r.cache_write_1h,
         Ttl::FiveMinutes => r.cache_write_5m,
     };
     let (base, extended) = (base_chars as f64, needed_chars as f64);
-    (1..=MAX_BREAK_EVEN_CALLS).find(|&n| {
+    (1..=max_calls).find(|&n| {
         let cached = extended * (write + r.cache_read * f64::from(n - 1));
         cached <= base * r.input * f64::from(n)
     })
@@ -170,9 +181,9 @@ mod tests {
     #[test]
     fn a_write_that_needs_many_reads_to_pay_is_not_made() {
         // A tiny shared prefix: extending it to 4,096 tokens costs more than it saves in 3 calls.
-        assert_eq!(break_even_calls(1_000, 17_204, &haiku(), Ttl::OneHour), None);
+        assert_eq!(break_even_calls(1_000, 17_204, &haiku(), Ttl::OneHour, MAX_BREAK_EVEN_CALLS), None);
         // About 3,700 tokens against 4,096: a 1h write pays from the third call, a 5m one from the second.
-        assert_eq!(break_even_calls(14_800, 17_204, &haiku(), Ttl::OneHour), Some(3));
-        assert_eq!(break_even_calls(14_800, 17_204, &haiku(), Ttl::FiveMinutes), Some(2));
+        assert_eq!(break_even_calls(14_800, 17_204, &haiku(), Ttl::OneHour, MAX_BREAK_EVEN_CALLS), Some(3));
+        assert_eq!(break_even_calls(14_800, 17_204, &haiku(), Ttl::FiveMinutes, MAX_BREAK_EVEN_CALLS), Some(2));
     }
 }

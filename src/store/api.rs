@@ -83,6 +83,8 @@ pub trait Usage: Send + Sync {
     /// The agents devteam called most since `since_ms`, at most `limit`, sorted by id (so
     /// prompts listing them keep a stable order as counts shift).
     fn popular_agents(&self, since_ms: i64, limit: usize) -> Result<Vec<String>>;
+    /// When devteam last called `agent` on `model` (a run or a warm-up, any project), if ever.
+    fn last_agent_call(&self, agent: &str, model: &str) -> Result<Option<i64>>;
     /// What a run's calls cost, micro-dollars.
     fn run_cost(&self, run_id: &str) -> Result<i64>;
     #[cfg_attr(not(test), expect(dead_code, reason = "read by tests, which every backend must pass"))]
@@ -106,7 +108,7 @@ pub trait Usage: Send + Sync {
     fn suggest_facts(&self, since_ms: i64, days: u32, library_agents: &[String]) -> Result<Facts>;
     /// Calls devteam made for `project` since `since_ms`, oldest first, runs and warm-ups,
     /// without batch calls or calls without an agent: what the cache-warming planner reads.
-    fn cache_history(&self, since_ms: i64, project: &str) -> Result<Vec<PastCall>>;
+    fn cache_history(&self, since_ms: i64, project: Option<&str>) -> Result<Vec<PastCall>>;
 }
 
 /// Whether a ledger transaction writes. A read sees one consistent snapshot; a write excludes

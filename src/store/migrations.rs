@@ -382,4 +382,8 @@ pub const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO store_identity VALUES (1, lower(hex(randomblob(16))));
     ",
+    // 13: `run` asks when an agent last ran on a model (whether its prompt is worth a cache mark).
+    r"
+    CREATE INDEX calls_agent_model_ts ON calls (agent, model, ts_ms);
+    ",
 ];

@@ -52,6 +52,7 @@ impl Usage for SqliteStore {
         fn block_outcomes(&self, model: &str, kind: &str, last: usize) -> Result<(u64, u64, Option<u64>)>;
         fn cache_by_block(&self, since_ms: i64) -> Result<Vec<(String, String, i64, i64)>>;
         fn popular_agents(&self, since_ms: i64, limit: usize) -> Result<Vec<String>>;
+        fn last_agent_call(&self, agent: &str, model: &str) -> Result<Option<i64>>;
         fn run_cost(&self, run_id: &str) -> Result<i64>;
         fn call_count(&self) -> Result<i64>;
         fn sums_by_slot(&self, f: &SlotFilter<'_>) -> Result<Vec<Sums>>;
@@ -61,7 +62,7 @@ impl Usage for SqliteStore {
         fn usage_span(&self, filter: &CallFilter) -> Result<Option<(i64, i64)>>;
         fn budget_lines(&self) -> Result<Vec<BudgetLine>>;
         fn suggest_facts(&self, since_ms: i64, days: u32, library_agents: &[String]) -> Result<Facts>;
-        fn cache_history(&self, since_ms: i64, project: &str) -> Result<Vec<PastCall>>;
+        fn cache_history(&self, since_ms: i64, project: Option<&str>) -> Result<Vec<PastCall>>;
     }
 }
 

@@ -111,6 +111,19 @@ impl Db<'_> {
         rows.collect::<rusqlite::Result<_>>().context("reading popular agents")
     }
 
+    /// When devteam last called `agent` on `model` (a run or a warm-up, in any project), if it
+    /// ever did. Batch calls do not count: batches do not share the prompt cache dependably.
+    pub fn last_agent_call(&self, agent: &str, model: &str) -> Result<Option<i64>> {
+        self.conn
+            .query_row(
+                "SELECT MAX(ts_ms) FROM calls WHERE agent = ?1 AND model = ?2 AND batch = 0
+                 AND source IN ('devteam', 'warm-cache')",
+                params![agent, model],
+                |r| r.get(0),
+            )
+            .context("reading an agent's last call")
+    }
+
     /// What a run's calls cost so far, in micro-dollars.
     pub fn run_cost(&self, run_id: &str) -> Result<i64> {
         self.conn

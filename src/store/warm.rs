@@ -8,12 +8,12 @@ use crate::records::usage::Source;
 use crate::records::warm::PastCall;
 
 impl Db<'_> {
-    /// Calls devteam made for `project` since `since_ms`, oldest first: runs (usage to predict
-    /// from) and warm-ups (they keep cache entries alive). Batch calls are left out: batches do
+    /// Calls devteam made for `project` (every project's when `None`) since `since_ms`, oldest
+    /// first: runs (usage to predict from) and warm-ups (they keep cache entries alive). Batch calls are left out: batches do
     /// not share the prompt cache dependably. Calls without an agent (reranking) are left out.
-    pub fn cache_history(&self, since_ms: i64, project: &str) -> Result<Vec<PastCall>> {
+    pub fn cache_history(&self, since_ms: i64, project: Option<&str>) -> Result<Vec<PastCall>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT ts_ms, agent, model, source FROM calls WHERE ts_ms >= ?1 AND project = ?2 AND batch = 0
+            "SELECT ts_ms, agent, model, source FROM calls WHERE ts_ms >= ?1 AND (?2 IS NULL OR project = ?2) AND batch = 0
              AND agent != '' AND source IN (?3, ?4) ORDER BY ts_ms, id",
         )?;
         let (runs, warm_ups) = (Source::Devteam.as_str(), Source::WarmCache.as_str());

@@ -18,6 +18,7 @@
 mod estimate;
 pub mod lock;
 pub mod schedule;
+mod today;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,6 +32,10 @@ use crate::tokens;
 
 pub use crate::records::warm::PastCall;
 pub use estimate::{DaysCompared, comparable_days};
+
+/// The name warm-ups of a model's shared prefix alone (its foundation) are planned and recorded
+/// under: not an agent of any library, and never a candidate itself (warm-ups are not usage).
+pub const SHARED: &str = "(shared prefix)";
 
 /// An agent among the most used, on the model it runs on most.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -244,6 +249,8 @@ struct Priced {
     /// Avoided misses of the agent's own entry (the last segment), and whether it is alive.
     own_avoided: f64,
     own_alive: bool,
+    /// The agent's own entry was predicted from today's pace, not from past days.
+    today: bool,
 }
 
 /// Prices a warm-up segment by segment, as the API bills it: everything up to the highest live
@@ -255,7 +262,7 @@ fn price(ctx: &AgentContext<'_>, agent: &str, prefix: &Prefix, model: &ModelInfo
     let hit = alive.iter().rposition(|&ms| ms > 0);
     let agent_calls = calls_of(ctx.input.history, Some(agent), &model.id);
     let model_calls = calls_of(ctx.input.history, None, &model.id);
-    let mut priced = Priced { saving: 0.0, cost: 0.0, own_avoided: 0.0, own_alive: false };
+    let mut priced = Priced { saving: 0.0, cost: 0.0, own_avoided: 0.0, own_alive: false, today: false };
     for (i, segment) in prefix.segments.iter().enumerate() {
         let tokens = segment.tokens as f64 / 1_000_000.0;
         let write = match segment.ttl {
@@ -263,8 +270,12 @@ fn price(ctx: &AgentContext<'_>, agent: &str, prefix: &Prefix, model: &ModelInfo
             Ttl::OneHour => rates.cache_write_1h,
         };
         let calls = if segment.shared { &model_calls } else { &agent_calls };
+        // Past days at this time of day predict the coming minutes; with none (a store's first
+        // day, an agent new this week), today's own pace does.
+        priced.today = calls.first().is_none_or(|&t| t > ctx.now_ms - DAY_MS);
         let avoided = match hit {
             Some(h) if i < h => 0.0,
+            _ if priced.today => today::refresh_hit_chance(calls, ctx.now_ms, ttl_ms(segment.ttl), alive[i]),
             _ => estimate::avoided_misses(calls, ctx.days, ttl_ms(segment.ttl), alive[i]),
         };
         priced.saving += avoided * tokens * (write - rates.cache_read);
@@ -277,8 +288,23 @@ fn price(ctx: &AgentContext<'_>, agent: &str, prefix: &Prefix, model: &ModelInfo
 }
 
 fn reason(ctx: &AgentContext<'_>, ttl: Option<Ttl>, priced: &Priced) -> String {
-    let Priced { saving, cost, own_avoided: avoided, own_alive: alive } = *priced;
+    let Priced { saving, cost, own_avoided: avoided, own_alive: alive, today } = *priced;
     let ttl = ttl.map_or("", ttl_name);
+    if today {
+        return if saving > cost {
+            format!(
+                "today's pace gives a {:.0} % chance of a call after the live entry would expire and within {ttl}: \
+                 refreshing it saves ${saving:.4} for ${cost:.4}",
+                avoided * 100.0
+            )
+        } else if alive {
+            format!("today's pace gives too small a chance of a call it would serve: ${saving:.4} for ${cost:.4}")
+        } else {
+            "no past days to predict from, and the entry is not alive: a warm-up would write it, and a write followed \
+             by one call saves nothing"
+                .to_string()
+        };
+    }
     let days = ctx.compared.describe();
     if saving > cost {
         let what = if alive { "refreshing the live entry" } else { "one write" };
@@ -324,6 +350,8 @@ fn calls_of(history: &[PastCall], agent: Option<&str>, model: &str) -> Vec<i64> 
     times.sort_unstable();
     times
 }
+
+const DAY_MS: i64 = 86_400_000;
 
 pub fn ttl_ms(ttl: Ttl) -> i64 {
     match ttl {

@@ -56,7 +56,7 @@ fn own_prefix(tokens: u64) -> Result<Prefix, String> {
 
 fn plan_with(store: &Store, prefix: impl Fn(&str) -> Result<Prefix, String>) -> Plan {
     let since = now_ms() - 7 * DAY;
-    let history = store.cache_history(since, "").unwrap();
+    let history = store.cache_history(since, Some("")).unwrap();
     let prices = PriceTable::load(None).unwrap();
     let candidates = popular(&history, since, 20);
     let prefixes = candidates.into_iter().map(|c| (c.clone(), prefix(&c.agent))).collect();
@@ -175,7 +175,7 @@ fn popularity_counts_runs_only_and_picks_each_agents_usual_model() {
     }
     record(&store, now_ms() - 2 * DAY, "rare", Source::Devteam);
     record(&store, now_ms() - 30 * DAY, "old", Source::Devteam);
-    let history = store.cache_history(now_ms() - 40 * DAY, "").unwrap();
+    let history = store.cache_history(now_ms() - 40 * DAY, Some("")).unwrap();
     assert!(history.iter().all(|c| c.agent != "imported"), "Claude Code's calls are not devteam's cache");
     let found = popular(&history, now_ms() - 7 * DAY, 20);
     assert_eq!(found.iter().map(|c| (c.agent.as_str(), c.calls)).collect::<Vec<_>>(), [("busy", 5), ("rare", 1)]);

@@ -45,6 +45,7 @@ pub fn setups() -> Vec<Setup> {
         s("no-shared-context", "shipped with --no-context", &["--no-context"], true, false),
         s("no-restructure", "shipped on the library as written", &[], false, false),
         s("no-routing", "shipped with --no-routing (sonnet)", &["--no-routing"], true, false),
+        s("warm-cache", "shipped with warm-cache every 30 minutes", &[], true, true),
     ]
 }
 

@@ -21,7 +21,8 @@ pub struct Setup {
     pub flags: Vec<String>,
     /// Run on the library after `restructure-agents --write`.
     pub restructured: bool,
-    /// Run `warm-cache` before each task (as cron would, on the benchmark's clock).
+    /// Run `warm-cache` every `WARM_EVERY_MINUTES` from the day's start, as a cron line would
+    /// (on the benchmark's clock), for every project (no `--project`).
     pub warm_cache: bool,
     /// Per task: force this tier and discovery's agent, no plan (the floor's replay).
     pub floor: bool,
@@ -169,16 +170,19 @@ impl Bench {
         let standin = StandIn::start(config).context("starting the stand-in")?;
         let day_start = standin.now();
         let mut failed = Vec::new();
+        let mut next_tick = 0;
         for (i, t) in w.tasks.iter().enumerate() {
-            move_clock(&standin, day_start, Duration::from_secs(w.offset_minutes(i) * 60));
             let url = standin.base_url();
+            while setup.warm_cache && next_tick <= w.offset_minutes(i) {
+                move_clock(&standin, day_start, Duration::from_secs(next_tick * 60));
+                let mut cmd = self.command(&db, library, &url);
+                cmd.args(["--now", &rfc3339(standin.now()), "warm-cache"]);
+                run(cmd, "warm-cache")?;
+                next_tick += WARM_EVERY_MINUTES;
+            }
+            move_clock(&standin, day_start, Duration::from_secs(w.offset_minutes(i) * 60));
             // devteam's clock is the stand-in's: records, budget windows and warm-cache plans.
             let now = rfc3339(standin.now());
-            if setup.warm_cache {
-                let mut cmd = self.command(&db, library, &url);
-                cmd.args(["warm-cache", "--now", &now]);
-                run(cmd, "warm-cache")?;
-            }
             let mut cmd = self.command(&db, library, &url);
             if let Some(text) = setup.config {
                 let path = self.work.join(format!("{}.yaml", setup.name));
@@ -200,6 +204,10 @@ impl Bench {
 }
 
 /// Moves the stand-in's (frozen) clock to `start + offset`.
+/// How often the warm-cache set-up's cron line runs: twice within a 1-hour entry's life, so a
+/// live entry is refreshed before it expires.
+const WARM_EVERY_MINUTES: u64 = 30;
+
 fn move_clock(standin: &Handle, start: SystemTime, offset: Duration) {
     let target = start + offset;
     if let Ok(ahead) = target.duration_since(standin.now()) {

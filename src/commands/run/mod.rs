@@ -255,10 +255,10 @@ fn pick_agent(
     Ok(picked.and_then(|r| r.picks.into_iter().next()).map(|p| p.id))
 }
 
-/// Sends the agent's own block, and the project's context after it, unmarked while the model's
-/// record shows that agent blocks' cache writes are not read often enough to pay at the TTL they
-/// get (`agent_mark`): a mark after the agent's part writes a prefix that is as specific as the
-/// agent's. The foundation keeps its mark: it is read across agents and projects, and on the day
+/// Sends the agent's own block, and the project's context after it, unmarked unless the agent ran
+/// on the model within the entry's lifetime or the model's record shows that agent blocks' cache
+/// writes are read often enough to pay at the TTL they get (`agent_mark`): a mark after the
+/// agent's part writes a prefix that is as specific as the agent's. The foundation keeps its mark: it is read across agents and projects, and on the day
 /// benchmark applying the same rule to shared blocks cost more (a 1-hour entry's break-even of
 /// about one read per write is decided on too few samples of bursty reuse).
 fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
@@ -268,8 +268,10 @@ fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::
         return Ok(());
     };
     let rates = ctx.prices()?.model(&prepared.model)?.rates;
-    let (read, written, since) = store.block_outcomes(&prepared.model, kind.as_str(), agent_mark::WINDOW)?;
-    if !agent_mark::worth_marking(read, written, since, agent_mark::break_even(&rates, ttl)) {
+    let last = store.shared().last_agent_call(&prepared.agent, &prepared.model)?;
+    let recent = last.is_some_and(|at| ctx.clock.now_ms() - at <= crate::warm::ttl_ms(ttl));
+    let (read, written, _) = store.block_outcomes(&prepared.model, kind.as_str(), agent_mark::WINDOW)?;
+    if !agent_mark::worth_marking(recent, read, written, agent_mark::break_even(&rates, ttl)) {
         prepared.call.layout.system.iter_mut().skip_while(|b| b.kind != kind).for_each(|b| b.cache = None);
     }
     Ok(())

@@ -90,6 +90,32 @@ impl Setup {
     }
 }
 
+/// A warm-up of each model's shared prefix alone (the blocks every agent's prompt on the model
+/// starts with: the foundation), cut from the first agent warm-up on that model. It is recorded
+/// under [`warm::SHARED`], so that the next run sees the entry it refreshed.
+pub fn shared_warm_ups(history: &[crate::warm::PastCall], agents: &[(Candidate, WarmUp)]) -> Vec<(Candidate, WarmUp)> {
+    let mut out: Vec<(Candidate, WarmUp)> = Vec::new();
+    for (candidate, warm_up) in agents {
+        let Some(call) = &warm_up.call else { continue };
+        if out.iter().any(|(c, _)| c.model == candidate.model) {
+            continue;
+        }
+        let mut call = call.clone();
+        let shared = call.layout.system.iter().take_while(|b| b.kind == BlockKind::Foundation).count();
+        call.layout.system.truncate(shared);
+        if call.layout.system.iter().all(|b| b.cache.is_none()) {
+            continue;
+        }
+        call.agent = crate::warm::SHARED.to_string();
+        let calls = history.iter().filter(|c| !c.warm_up && c.model == candidate.model).count();
+        let shared_candidate =
+            Candidate { agent: crate::warm::SHARED.to_string(), model: candidate.model.clone(), calls };
+        let prefix = Ok(Prefix::from_layout(&call.layout));
+        out.push((shared_candidate, WarmUp { prefix, call: Some(call), problem: None }));
+    }
+    out
+}
+
 /// The tier whose model this is (as runs record it), else the model id itself.
 fn tier_name(ctx: &Context, model: &str) -> Result<String> {
     let tiers = ctx.prices()?.tiers();

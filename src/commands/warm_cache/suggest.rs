@@ -5,7 +5,7 @@ use anyhow::{Context as _, Result};
 use jiff::Span;
 use serde::Serialize;
 
-use super::project_name;
+use super::history_project;
 use crate::cli::WarmCacheArgs;
 use crate::context::Context;
 use crate::error::ExitStatus;
@@ -40,7 +40,7 @@ pub fn run(args: &WarmCacheArgs, ctx: &Context) -> Result<ExitStatus> {
         .and_then(|day| day.start_of_day())
         .context("going back in the calendar")?;
     let since_ms = since.timestamp().as_millisecond();
-    let history = ctx.store()?.cache_history(since_ms, &project_name(ctx))?;
+    let history = ctx.store()?.cache_history(since_ms, history_project(ctx).as_deref())?;
     let calls = calls_of_top_agents(&history, since_ms, args.top as usize);
     let suggestion = schedule::suggest(&calls, &now, args.lookback, ttl)?;
     let command = command_line(ctx);

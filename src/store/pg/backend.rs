@@ -38,6 +38,7 @@ impl Usage for PgStore {
         fn block_outcomes(&self, model: &str, kind: &str, last: usize) -> Result<(u64, u64, Option<u64>)> => block_outcomes;
         fn cache_by_block(&self, since_ms: i64) -> Result<Vec<(String, String, i64, i64)>> => cache_by_block;
         fn popular_agents(&self, since_ms: i64, limit: usize) -> Result<Vec<String>> => popular_agents;
+        fn last_agent_call(&self, agent: &str, model: &str) -> Result<Option<i64>> => last_agent_call;
         fn run_cost(&self, run_id: &str) -> Result<i64> => run_cost;
         fn call_count(&self) -> Result<i64> => call_count;
         fn sums_by_slot(&self, f: &SlotFilter<'_>) -> Result<Vec<Sums>> => pg_sums_by_slot;
@@ -46,7 +47,7 @@ impl Usage for PgStore {
         fn usage_span(&self, filter: &CallFilter) -> Result<Option<(i64, i64)>> => pg_usage_span;
         fn budget_lines(&self) -> Result<Vec<BudgetLine>> => pg_budget_lines;
         fn suggest_facts(&self, since_ms: i64, days: u32, library_agents: &[String]) -> Result<Facts> => pg_suggest_facts;
-        fn cache_history(&self, since_ms: i64, project: &str) -> Result<Vec<PastCall>> => pg_cache_history;
+        fn cache_history(&self, since_ms: i64, project: Option<&str>) -> Result<Vec<PastCall>> => pg_cache_history;
     }
 
     /// No aggregates to keep: reports aggregate on the server.

@@ -136,6 +136,18 @@ impl PgStore {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
+    /// When devteam last called `agent` on `model` (a run or a warm-up, in any project).
+    pub fn last_agent_call(&self, agent: &str, model: &str) -> Result<Option<i64>> {
+        let rows = self
+            .query(
+                "SELECT MAX(ts_ms) FROM calls WHERE agent = $1 AND model = $2 AND batch = 0
+                 AND source IN ('devteam', 'warm-cache')",
+                &[&agent, &model],
+            )
+            .context("reading an agent's last call")?;
+        Ok(rows[0].get(0))
+    }
+
     /// What a run's calls cost so far, in micro-dollars.
     pub fn run_cost(&self, run_id: &str) -> Result<i64> {
         let rows = self

@@ -260,6 +260,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (origin, tbl)
     );
     "#,
+    // 2: `run` asks when an agent last ran on a model (whether its prompt is worth a cache mark).
+    r"
+    CREATE INDEX calls_agent_model_ts ON calls (agent, model, ts_ms);
+    ",
 ];
 
 /// Applies the migrations the database lacks, all in one transaction under the migration lock.

@@ -219,11 +219,11 @@ impl PgStore {
         })
     }
 
-    pub(super) fn pg_cache_history(&self, since_ms: i64, project: &str) -> Result<Vec<PastCall>> {
+    pub(super) fn pg_cache_history(&self, since_ms: i64, project: Option<&str>) -> Result<Vec<PastCall>> {
         let (runs, warm_ups) = (Source::Devteam.as_str(), Source::WarmCache.as_str());
         let rows = self
             .query(
-                "SELECT ts_ms, agent, model, source FROM calls WHERE ts_ms >= $1 AND project = $2 AND NOT batch
+                "SELECT ts_ms, agent, model, source FROM calls WHERE ts_ms >= $1 AND ($2::TEXT IS NULL OR project = $2) AND NOT batch
                  AND agent <> '' AND source IN ($3, $4) ORDER BY ts_ms, id",
                 &[&since_ms, &project, &runs, &warm_ups],
             )
