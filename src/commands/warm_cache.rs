@@ -106,6 +106,18 @@ fn make_plan(args: &WarmCacheArgs, ctx: &Context) -> Result<Planned> {
         // The shared prefix of each model goes first: it is planned on its own (every agent's
         // calls on the model read it), and the agents' warm-ups after it then only read it.
         let shared = prepare::shared_warm_ups(&history, &agents);
+        if ctx.settings.run.project.is_none() {
+            // An agent's entry follows the project's context, so it is one per project: without
+            // `--project`, only agents that also run without a project are warmed, since for the
+            // others that would write a prefix no run sends.
+            let plain = store.cache_history(since_ms, Some(""))?;
+            for (candidate, warm_up) in &mut agents {
+                if !plain.iter().any(|c| c.agent == candidate.agent && c.model == candidate.model) {
+                    warm_up.prefix = Err(NO_PROJECT.to_string());
+                    warm_up.call = None;
+                }
+            }
+        }
         for (candidate, warm_up) in shared.into_iter().chain(agents) {
             prefixes.push((candidate, warm_up.prefix));
             calls.push(warm_up.call);
@@ -121,9 +133,12 @@ fn project_name(ctx: &Context) -> String {
     ctx.settings.run.project.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
 }
 
+/// Why an agent is not warmed without `--project`.
+const NO_PROJECT: &str = "its entry follows a project's context: warm it with --project";
+
 /// Whose calls the plan reads: the project's, or without `--project` every project's, since the
-/// prefix a warm-up without a project writes (the foundation and the agent's part, which come
-/// before the project's context) is the one every project's calls of the agent read.
+/// prefix a warm-up without a project writes (each model's foundation, which comes before the
+/// project's context) is the one every project's calls read.
 fn history_project(ctx: &Context) -> Option<String> {
     ctx.settings.run.project.as_ref().map(|p| p.display().to_string())
 }

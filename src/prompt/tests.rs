@@ -26,9 +26,9 @@ fn stable_blocks_first_task_last() {
         marks(&l),
         vec![
             (BlockKind::Foundation, Some(Ttl::OneHour)),
+            // Mixed gives the shared blocks an hour and the agent's own part five minutes.
+            (BlockKind::Project, Some(Ttl::OneHour)),
             (BlockKind::AgentStatic, Some(Ttl::FiveMinutes)),
-            // Mixed gives the project's context an hour, but no 1h entry may follow a 5m one.
-            (BlockKind::Project, Some(Ttl::FiveMinutes)),
         ]
     );
     assert_eq!(l.user.iter().map(|b| b.kind).collect::<Vec<_>>(), vec![BlockKind::AgentDynamic, BlockKind::Task]);
@@ -37,16 +37,16 @@ fn stable_blocks_first_task_last() {
 
 #[test]
 fn prefixes_that_cannot_reach_the_minimum_are_not_marked() {
-    // 1,000 characters cannot be 1,024 tokens (3 characters a token at most); with the agent's
-    // 4,000 more the prefix can, and so can the project's context after it.
+    // 1,000 characters cannot be 1,024 tokens (3 characters a token at most), nor can 2,000 with
+    // the project's context; with the agent's 4,000 more the prefix can.
     let (f, p, a) = (words(200), words(200), words(800));
     let l = layout(parts(&f, &p, &a), 1024, CacheStrategy::Mixed);
     assert_eq!(
         marks(&l),
         vec![
             (BlockKind::Foundation, None),
-            (BlockKind::AgentStatic, Some(Ttl::FiveMinutes)),
-            (BlockKind::Project, Some(Ttl::FiveMinutes))
+            (BlockKind::Project, None),
+            (BlockKind::AgentStatic, Some(Ttl::FiveMinutes))
         ]
     );
     let small = layout(parts("a", "b", "c"), 1024, CacheStrategy::OneHour);

@@ -200,9 +200,9 @@ fn a_prefix_has_one_segment_per_breakpoint() {
     };
     let prefix = Prefix::from_layout(&crate::prompt::layout(parts, 1024, CacheStrategy::Mixed));
     let kinds: Vec<(Ttl, bool)> = prefix.segments.iter().map(|s| (s.ttl, s.shared)).collect();
-    // The foundation is shared across agents; the agent's part and the project's context after
-    // it are the agent's own.
-    assert_eq!(kinds, [(Ttl::OneHour, true), (Ttl::FiveMinutes, false), (Ttl::FiveMinutes, false)]);
+    // The foundation is shared across agents and projects; the project's context after it is
+    // the project's, and the agent's part the agent's own.
+    assert_eq!(kinds, [(Ttl::OneHour, true), (Ttl::OneHour, false), (Ttl::FiveMinutes, false)]);
     assert_eq!(prefix.tokens(), prefix.segments.iter().map(|s| s.tokens).sum::<u64>());
     assert!(prefix.user_tokens > 0);
 }

@@ -255,12 +255,12 @@ fn pick_agent(
     Ok(picked.and_then(|r| r.picks.into_iter().next()).map(|p| p.id))
 }
 
-/// Sends the agent's own block, and the project's context after it, unmarked unless the agent ran
-/// on the model within the entry's lifetime or the model's record shows that agent blocks' cache
-/// writes are read often enough to pay at the TTL they get (`agent_mark`): a mark after the
-/// agent's part writes a prefix that is as specific as the agent's. The foundation keeps its mark: it is read across agents and projects, and on the day
-/// benchmark applying the same rule to shared blocks cost more (a 1-hour entry's break-even of
-/// about one read per write is decided on too few samples of bursty reuse).
+/// Sends the agent's own block (the last stable block) unmarked unless the agent ran on the
+/// model within the entry's lifetime or the model's record shows that agent blocks' cache writes
+/// are read often enough to pay at the TTL they get (`agent_mark`). The foundation and the
+/// project's context keep their marks: they are read across agents, and on the day benchmark
+/// applying the same rule to shared blocks cost more (a 1-hour entry's break-even of about one
+/// read per write is decided on too few samples of bursty reuse).
 fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
     use crate::prompt::{BlockKind, agent_mark};
     let kind = BlockKind::AgentStatic;

@@ -121,3 +121,58 @@ fn tier_name(ctx: &Context, model: &str) -> Result<String> {
     let tiers = ctx.prices()?.tiers();
     Ok(tiers.iter().find(|(_, m)| *m == model).map_or_else(|| model.to_string(), |(tier, _)| tier.clone()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orchestrator::llm::Purpose;
+    use crate::prompt::{CacheStrategy, Parts};
+    use crate::warm::PastCall;
+
+    fn warm_up(agent: &str, model: &str) -> (Candidate, WarmUp) {
+        let (foundation, project, own) = ("abcd ".repeat(2000), "abcd ".repeat(600), "abcd ".repeat(900));
+        let parts = Parts {
+            foundation: Some(&foundation),
+            project: Some(&project),
+            agent_static: &own,
+            agent_dynamic: "",
+            task: "ok",
+        };
+        let layout = crate::prompt::layout(parts, 1024, CacheStrategy::Mixed);
+        let call = LlmCall {
+            run_id: "warm-1".into(),
+            subtask_id: None,
+            purpose: Purpose::Subtask,
+            agent: agent.into(),
+            task: "warm-cache".into(),
+            tier: "sonnet".into(),
+            layout,
+            max_tokens: 1,
+            stream: false,
+        };
+        let prefix = Ok(Prefix::from_layout(&call.layout));
+        (
+            Candidate { agent: agent.into(), model: model.into(), calls: 1 },
+            WarmUp { prefix, call: Some(call), problem: None },
+        )
+    }
+
+    #[test]
+    fn each_model_gets_one_warm_up_of_its_foundation_alone() {
+        let past =
+            |agent: &str, model: &str| PastCall { ts_ms: 0, agent: agent.into(), model: model.into(), warm_up: false };
+        let history = [past("a", "m1"), past("b", "m1"), past("c", "m2"), past("a", "m1")];
+        let agents = [warm_up("a", "m1"), warm_up("b", "m1"), warm_up("c", "m2")];
+        let shared = shared_warm_ups(&history, &agents);
+        let found: Vec<(&str, &str, usize)> =
+            shared.iter().map(|(c, _)| (c.agent.as_str(), c.model.as_str(), c.calls)).collect();
+        assert_eq!(found, [(crate::warm::SHARED, "m1", 3), (crate::warm::SHARED, "m2", 1)]);
+        let (_, first) = &shared[0];
+        let call = first.call.as_ref().unwrap();
+        assert_eq!(call.agent, crate::warm::SHARED, "recorded under the shared name");
+        assert_eq!(call.layout.system.len(), 1, "the foundation alone: {:?}", call.layout.system);
+        assert_eq!(call.layout.system[0].kind, BlockKind::Foundation);
+        let segments = &first.prefix.as_ref().unwrap().segments;
+        assert!(segments.len() == 1 && segments[0].shared, "{segments:?}");
+    }
+}
