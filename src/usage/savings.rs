@@ -81,17 +81,18 @@ impl<'a> Pricer<'a> {
     pub fn price(&self, group: &Group) -> Priced {
         let t = &group.totals.tokens;
         let fresh = TokenUsage { input: t.total_input(), output: t.output, ..TokenUsage::default() };
-        let mut priced = Priced {
-            recorded: to_usd(group.totals.cost_micros),
-            baseline: at(self.rates(self.baseline, group.band), &fresh),
-            ..Priced::default()
-        };
+        // A warm-up has no counterfactual: the unoptimized system sends none, so its whole cost
+        // is a saving given back (to caching, the lever it serves). Reports keyed by source or
+        // stage know which calls are warm-ups; the summary is keyed by source.
+        let baseline = if is_warm_up(group) { 0.0 } else { at(self.rates(self.baseline, group.band), &fresh) };
+        let mut priced = Priced { recorded: to_usd(group.totals.cost_micros), baseline, ..Priced::default() };
         if let Ok(own) = self.prices.model(&group.model) {
             let rates = self.rates(own, group.band);
             let list = at(rates, t);
             let factor = if group.batch { own.batch_discount } else { 1.0 };
             priced.priced_baseline = priced.baseline;
-            priced.own_fresh = at(rates, &fresh);
+            // Nothing to route either: routing's share is zero, and caching takes the cost.
+            priced.own_fresh = if is_warm_up(group) { 0.0 } else { at(rates, &fresh) };
             priced.own_list = list;
             priced.own_billed = list * factor;
         }
@@ -119,6 +120,11 @@ pub fn micro(usd: f64) -> f64 {
 }
 
 /// USD for tokens at rates per million.
+/// A group of warm-ups: keyed by source `warm-cache` or stage `warm-ups` (`STAGE_SQL`).
+fn is_warm_up(group: &Group) -> bool {
+    group.keys.iter().any(|k| matches!(k.text(), "warm-cache" | "warm-ups"))
+}
+
 fn at(rates: Rates, t: &TokenUsage) -> f64 {
     (t.input as f64 * rates.input
         + t.output as f64 * rates.output

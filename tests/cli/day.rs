@@ -44,28 +44,30 @@ fn short_day_costs() {
     assert!(r.floor_usd > 0.0 && shipped.cost_usd >= r.floor_usd, "the floor is a floor\n{table}");
     let share = shipped.share_of_unoptimized;
     assert!(share <= 0.05, "shipped is {:.1} % of unoptimized\n{table}", share * 100.0);
-    // Planning and routing pay (or cost the same) when switched off alone. Routing pays only
-    // because quality is held equal: all-Sonnet sends the opus task to Sonnet, which declines
-    // it, and the upgrade costs more than routing it right.
-    for name in ["no-planning", "no-routing"] {
+    // Planning, routing, caching and the warm-cache cron line pay (or cost the same) when
+    // switched off alone. Routing pays only because quality is held equal: all-Sonnet sends the
+    // opus task to Sonnet, which declines it, and the upgrade costs more than routing it right.
+    // Caching pays by 0.5 % on this short morning (its one Opus call writes an hour's entry that
+    // nothing reads); on the full day it saves a quarter (README).
+    for name in ["no-planning", "no-routing", "no-caching", "no-warm-cache"] {
         assert!(get(name).cost_usd >= shipped.cost_usd - 1e-9, "{name} is cheaper than shipped\n{table}");
     }
-    // Caching is within 1 % of paying on this short morning: its one Opus call writes an hour's
-    // foundation entry that nothing reads (0.7 % measured); on the full day the Opus entry is
-    // read and caching saves a fifth (README). Giving a model's first call a 5-minute entry
-    // instead won this morning and lost more on the full day, so the full day decided.
-    let no_caching = get("no-caching").cost_usd;
-    assert!(no_caching >= shipped.cost_usd * 0.99, "no-caching ${no_caching:.4} against shipped\n{table}");
-    // (Shared context and the restructured library cost more than they save on this morning.)
+    let warm_ups = shipped.stages.get("warm-ups").map_or(0, |s| s.calls);
+    assert!(warm_ups > 0, "shipped runs warm-cache on its cron line\n{table}");
+    // (Shared context and the restructured library cost more than they save on this morning:
+    // the library as written $0.1933 against $0.2218; on the full day it costs 17 % more.)
     assert_eq!((shipped.declined_calls, shipped.failed_tasks), (0, 0), "shipped routes nothing too low\n{table}");
     assert_eq!(get("no-routing").declined_calls, 1, "sonnet declines the opus task\n{table}");
-    // Ratchet: the bar is 1.3x (1.38x measured on the shipped defaults, embeddings on).
-    assert!(shipped.ratio_to_floor <= 1.45, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
-    // Sonnet reads its foundation across tasks (38 % measured); the morning's one Opus task has
-    // nothing to read.
+    // Ratchet: the bar is 1.3x (1.37x measured on the shipped defaults, embeddings on).
+    assert!(shipped.ratio_to_floor <= 1.40, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
+    // Ratchets (the bar is 90 %): Sonnet and Haiku read the foundation, extended to Haiku's
+    // minimum with the team directory, across tasks (72 % and 71 % measured); the morning's one
+    // Opus task has nothing to read.
     let hit = |family: &str| shipped.models.iter().find(|(m, _)| m.contains(family)).map(|(_, f)| f.cache_hit_rate);
-    let sonnet = hit("sonnet");
-    assert!(sonnet.is_some_and(|h| h >= 0.35), "sonnet hit rate {sonnet:?}\n{table}");
+    for (family, at_least) in [("sonnet", 0.70), ("haiku", 0.68)] {
+        let rate = hit(family);
+        assert!(rate.is_some_and(|h| h >= at_least), "{family} hit rate {rate:?}\n{table}");
+    }
     // The store's own account of what was saved, discovery included, is the day's.
     let unoptimized = get("unoptimized").cost_usd;
     let saved = summary_saving(&work.path().join("shipped.db"));

@@ -171,11 +171,27 @@ impl Bench {
         let day_start = standin.now();
         let mut failed = Vec::new();
         let mut next_tick = 0;
+        // The set-up's config file reaches every command, the cron line's too.
+        let config_file = match setup.config {
+            Some(text) => {
+                let path = self.work.join(format!("{}.yaml", setup.name));
+                std::fs::write(&path, text)?;
+                Some(path)
+            }
+            None => None,
+        };
+        let command = |url: &str| {
+            let mut cmd = self.command(&db, library, url);
+            if let Some(path) = &config_file {
+                cmd.arg("--config").arg(path);
+            }
+            cmd
+        };
         for (i, t) in w.tasks.iter().enumerate() {
             let url = standin.base_url();
             while setup.warm_cache && next_tick <= w.offset_minutes(i) {
                 move_clock(&standin, day_start, Duration::from_secs(next_tick * 60));
-                let mut cmd = self.command(&db, library, &url);
+                let mut cmd = command(&url);
                 cmd.args(["--now", &rfc3339(standin.now()), "warm-cache"]);
                 run(cmd, "warm-cache")?;
                 next_tick += WARM_EVERY_MINUTES;
@@ -183,12 +199,7 @@ impl Bench {
             move_clock(&standin, day_start, Duration::from_secs(w.offset_minutes(i) * 60));
             // devteam's clock is the stand-in's: records, budget windows and warm-cache plans.
             let now = rfc3339(standin.now());
-            let mut cmd = self.command(&db, library, &url);
-            if let Some(text) = setup.config {
-                let path = self.work.join(format!("{}.yaml", setup.name));
-                std::fs::write(&path, text)?;
-                cmd.arg("--config").arg(path);
-            }
+            let mut cmd = command(&url);
             cmd.args(["--now", &now]).arg("run").arg("--project").arg(w.project_dir(t));
             if setup.floor {
                 let agent = shortlists[i].first().context("discovery found no agent")?;
