@@ -127,16 +127,27 @@ fn cache_misses(a: &AgentCache, r: Rates, now: Current, life: &Lifetime<'_>) -> 
         if life.proposed {
             return None;
         }
-        let own = life.one_hour.by_agent.get(&a.agent).copied().unwrap_or(0.0).max(0.0);
-        let why = format!(
-            "its calls come a median {gap_min:.0} min apart, past the 5-minute cache lifetime, so each one writes the prefix again; \
-             1-hour entries would save ${own:.4} on this agent's own calls, but `cache-strategy: 1h` changes every agent's entries \
-             and, priced over the calls of all {} agent(s), costs ${:.4} more than it saves (writes no call reads within the hour \
-             pay the 1-hour rate), so it is not proposed; no setting gives one agent its own lifetime",
+        let own = life.one_hour.by_agent.get(&a.agent).copied().unwrap_or(0.0);
+        let all = format!(
+            "`cache-strategy: 1h` changes every agent's entries and, priced over the calls of all {} agent(s), costs ${:.4} \
+             more than it saves (writes no call reads within the hour pay the 1-hour rate), so it is not proposed",
             life.one_hour.by_agent.len(),
             // `+ 0.0`: no "$-0.0000" when it breaks even.
             (-life.one_hour.net_usd()).max(0.0) + 0.0
         );
+        let entries = life.one_hour.entries.get(&a.agent).copied().unwrap_or(0);
+        let why = if own > 0.0 {
+            format!(
+                "its calls come a median {gap_min:.0} min apart, past the 5-minute cache lifetime, so each one writes the prefix again; \
+                 1-hour entries would save ${own:.4} on this agent's own calls, but {all}; no setting gives one agent its own lifetime"
+            )
+        } else {
+            format!(
+                "its calls come a median {gap_min:.0} min apart but go to {entries} cache entries (one per model and project), \
+                 and few come back to the same entry within the hour: 1-hour entries would not pay even on its own calls, and {all}"
+            )
+        };
+        let own = own.max(0.0);
         (why, own)
     } else {
         let why = format!(

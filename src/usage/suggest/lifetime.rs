@@ -30,6 +30,8 @@ pub struct OneHour {
     pub dearer_usd: f64,
     /// Each agent's own net saving (negative: the 1-hour lifetime costs it more).
     pub by_agent: BTreeMap<String, f64>,
+    /// Each agent's cache entries: the models and projects its calls went to.
+    pub entries: BTreeMap<String, usize>,
 }
 
 impl OneHour {
@@ -54,6 +56,8 @@ pub fn one_hour(prefixes: &[PrefixUse], prices: &PriceTable) -> OneHour {
         let Some(r) = prices.find(&p.model).map(|m| m.rates) else { continue };
         let net = price_prefix(&p.calls, r, &mut out);
         *out.by_agent.entry(p.agent.clone()).or_default() += net;
+        let projects: std::collections::HashSet<&str> = p.calls.iter().map(|c| c.project.as_str()).collect();
+        *out.entries.entry(p.agent.clone()).or_default() += projects.len();
     }
     out
 }
