@@ -12,6 +12,27 @@ pub struct AgentCache {
     pub median_gap_ms: i64,
 }
 
+/// One call of an agent on a model, as a change of the cache lifetime would see it: when it came
+/// and what it cached. Every call of every agent is here, cached well or not, because
+/// `cache-strategy` changes every agent's entries at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrefixCall {
+    pub ts_ms: i64,
+    pub project: String,
+    /// Tokens written to a 5-minute entry: what a 1-hour lifetime would write (or read) instead.
+    pub written_5m: u64,
+    pub written_1h: u64,
+    pub read: u64,
+}
+
+/// An agent's calls on one model, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrefixUse {
+    pub agent: String,
+    pub model: String,
+    pub calls: Vec<PrefixCall>,
+}
+
 /// One agent's warm-ups and the cache reads that followed them within five minutes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WarmUse {
@@ -47,6 +68,8 @@ pub struct PlanningUse {
 pub struct Facts {
     pub days: u32,
     pub agents: Vec<AgentCache>,
+    /// Every agent's calls per model, for pricing `cache-strategy` over all of them.
+    pub prefixes: Vec<PrefixUse>,
     pub warm: Vec<WarmUse>,
     pub context: ContextUse,
     pub planning: PlanningUse,

@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::params;
 
 use super::Db;
-use crate::records::suggest::{AgentCache, ContextUse, Facts, PlanningUse, WarmUse};
+use crate::records::suggest::{AgentCache, ContextUse, Facts, PlanningUse, PrefixCall, PrefixUse, WarmUse};
 
 /// A warmed prefix counts as used when a call reads the cache this soon after the warm-up.
 const WARM_WINDOW_MS: i64 = 300_000;
@@ -15,8 +15,10 @@ const WARM_WINDOW_MS: i64 = 300_000;
 pub(super) struct Call {
     pub(super) agent: String,
     pub(super) model: String,
+    pub(super) project: String,
     pub(super) ts_ms: i64,
-    pub(super) written: u64,
+    pub(super) written_5m: u64,
+    pub(super) written_1h: u64,
     pub(super) read: u64,
     pub(super) cost_micros: i64,
 }
@@ -41,6 +43,7 @@ pub(super) fn facts(
     Ok(Facts {
         days,
         agents: agent_caching(&g.runs),
+        prefixes: prefix_use(&g.runs),
         warm: warm_use(&g.warm_calls, &g.runs),
         context: g.context,
         planning: g.planning,
@@ -74,17 +77,19 @@ impl Db<'_> {
 
     fn calls_of(&self, source: &str, since_ms: i64) -> Result<Vec<Call>> {
         let mut stmt = self.conn.prepare(
-            "SELECT agent, model, ts_ms, cache_write_5m_tokens + cache_write_1h_tokens, cache_read_tokens, cost_micros
-             FROM calls WHERE source = ?1 AND agent != '' AND ts_ms >= ?2 ORDER BY agent, ts_ms",
+            "SELECT agent, model, project, ts_ms, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_micros
+             FROM calls WHERE source = ?1 AND agent != '' AND ts_ms >= ?2 ORDER BY agent, ts_ms, id",
         )?;
         let rows = stmt.query_map(params![source, since_ms], |r| {
             Ok(Call {
                 agent: r.get(0)?,
                 model: r.get(1)?,
-                ts_ms: r.get(2)?,
-                written: r.get::<_, i64>(3)? as u64,
-                read: r.get::<_, i64>(4)? as u64,
-                cost_micros: r.get(5)?,
+                project: r.get(2)?,
+                ts_ms: r.get(3)?,
+                written_5m: r.get::<_, i64>(4)? as u64,
+                written_1h: r.get::<_, i64>(5)? as u64,
+                read: r.get::<_, i64>(6)? as u64,
+                cost_micros: r.get(7)?,
             })
         })?;
         rows.collect::<rusqlite::Result<_>>().context("reading calls for suggestions")
@@ -155,11 +160,28 @@ fn agent_caching(calls: &[Call]) -> Vec<AgentCache> {
                 agent: agent.to_string(),
                 model: most_used(cs.iter().map(|c| c.model.as_str())),
                 calls: cs.len() as u64,
-                written: cs.iter().map(|c| c.written).sum(),
+                written: cs.iter().map(|c| c.written_5m + c.written_1h).sum(),
                 read: cs.iter().map(|c| c.read).sum(),
                 median_gap_ms: gaps.get(gaps.len() / 2).copied().unwrap_or(0),
             }
         })
+        .collect()
+}
+
+/// Every agent's calls per model, oldest first (`calls` is ordered by agent and time).
+fn prefix_use(calls: &[Call]) -> Vec<PrefixUse> {
+    let mut by: BTreeMap<(&str, &str), Vec<PrefixCall>> = BTreeMap::new();
+    for c in calls {
+        by.entry((c.agent.as_str(), c.model.as_str())).or_default().push(PrefixCall {
+            ts_ms: c.ts_ms,
+            project: c.project.clone(),
+            written_5m: c.written_5m,
+            written_1h: c.written_1h,
+            read: c.read,
+        });
+    }
+    by.into_iter()
+        .map(|((agent, model), calls)| PrefixUse { agent: agent.to_string(), model: model.to_string(), calls })
         .collect()
 }
 

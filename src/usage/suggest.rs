@@ -8,6 +8,8 @@ use serde::Serialize;
 use crate::pricing::{PriceTable, Rates};
 pub use crate::records::suggest::{AgentCache, ContextUse, Facts, PlanningUse, WarmUse};
 
+mod lifetime;
+
 /// A change to make.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -46,7 +48,11 @@ const TTL_1H_MS: i64 = 3_600_000;
 /// The suggestions, largest saving first.
 pub fn suggest(f: &Facts, prices: &PriceTable, now: Current) -> Vec<Suggestion> {
     let mut out = Vec::new();
-    out.extend(f.agents.iter().filter_map(|a| cache_misses(a, rates(prices, &a.model)?, now)));
+    let one_hour = lifetime::one_hour(&f.prefixes, prices);
+    let global = one_hour_lifetime(f, &one_hour, now);
+    let lifetime = Lifetime { one_hour: &one_hour, proposed: global.is_some() };
+    out.extend(global);
+    out.extend(f.agents.iter().filter_map(|a| cache_misses(a, rates(prices, &a.model)?, now, &lifetime)));
     out.extend(f.warm.iter().filter_map(|w| warm_loss(w, rates(prices, &w.model)?)));
     out.extend(tier_too_high(f));
     out.extend(budget_blocks(f));
@@ -65,8 +71,43 @@ fn usd(tokens: u64, per_million: f64) -> f64 {
     tokens as f64 * per_million / 1_000_000.0
 }
 
+/// `cache-strategy: 1h`, proposed only when it pays over every agent's calls (`lifetime`).
+fn one_hour_lifetime(f: &Facts, one_hour: &lifetime::OneHour, now: Current) -> Option<Suggestion> {
+    let saves = one_hour.net_usd();
+    if now.one_hour_cache || f.calls < 5 || saves <= 0.0 {
+        return None;
+    }
+    Some(Suggestion {
+        rule: "cache-misses",
+        title: format!(
+            "cache-strategy 1h: priced over the calls of all {} agent(s), 1-hour cache entries save ${saves:.4}",
+            one_hour.by_agent.len()
+        ),
+        why: format!(
+            "{} call(s) 5-60 min after their prefix's previous call would read it instead of writing it again \
+             (${:.4}; most on {}); {} write(s) an hour or more after the previous call, or of a prefix that changed, \
+             would pay the 1-hour rate (2x input) instead of the 5-minute one (1.25x) (${:.4}); calls within 5 minutes \
+             read under both. Assumes a prefix written again 5-60 min later is unchanged",
+            one_hour.reads_gained,
+            one_hour.reads_usd,
+            one_hour.gainers(3).join(", "),
+            one_hour.dearer_writes,
+            one_hour.dearer_usd
+        ),
+        saves_usd: saves,
+        edit: Some(Edit::Config { key: "cache-strategy".into(), value: "1h".into() }),
+    })
+}
+
+/// The 1-hour lifetime as priced over every agent, for the per-agent rule.
+struct Lifetime<'a> {
+    one_hour: &'a lifetime::OneHour,
+    /// `cache-strategy: 1h` is proposed (it pays over all agents).
+    proposed: bool,
+}
+
 /// Writes that are rarely read back pay the write premium for nothing.
-fn cache_misses(a: &AgentCache, r: Rates, now: Current) -> Option<Suggestion> {
+fn cache_misses(a: &AgentCache, r: Rates, now: Current, life: &Lifetime<'_>) -> Option<Suggestion> {
     let hit = a.read as f64 / (a.read + a.written).max(1) as f64;
     if a.calls < 5 || a.written == 0 || hit >= 0.3 {
         return None;
@@ -75,26 +116,44 @@ fn cache_misses(a: &AgentCache, r: Rates, now: Current) -> Option<Suggestion> {
     let unread = a.written.saturating_sub(a.read);
     let saves = usd(unread, r.cache_write_5m - r.input).clamp(0.0, premium);
     let gap_min = a.median_gap_ms as f64 / 60_000.0;
-    let (why, edit, saves) = if a.median_gap_ms > TTL_1H_MS {
+    let (why, saves) = if a.median_gap_ms > TTL_1H_MS {
         let why = format!(
             "its calls come a median {:.1} h apart, past any cache lifetime: the write premium buys nothing (caching it does not pay)",
             gap_min / 60.0
         );
-        (why, None, saves)
+        (why, saves)
     } else if a.median_gap_ms > TTL_5M_MS && !now.one_hour_cache {
-        // Under a 1-hour lifetime the prefix is written once and read by the calls after it.
-        let prefix = a.written / a.calls;
-        let after = usd(prefix, r.cache_write_1h) + usd(prefix * (a.calls - 1), r.cache_read);
-        let before = usd(a.written, r.cache_write_5m) + usd(a.read, r.cache_read);
-        let why = format!(
-            "its calls come a median {gap_min:.0} min apart, past the 5-minute cache lifetime, so each one writes the prefix again; a 1-hour lifetime writes it once"
+        // The 1-hour lifetime's own suggestion covers this agent when it pays over all of them.
+        if life.proposed {
+            return None;
+        }
+        let own = life.one_hour.by_agent.get(&a.agent).copied().unwrap_or(0.0);
+        let all = format!(
+            "`cache-strategy: 1h` changes every agent's entries and, priced over the calls of all {} agent(s), costs ${:.4} \
+             more than it saves (writes no call reads within the hour pay the 1-hour rate), so it is not proposed",
+            life.one_hour.by_agent.len(),
+            // `+ 0.0`: no "$-0.0000" when it breaks even.
+            (-life.one_hour.net_usd()).max(0.0) + 0.0
         );
-        (why, Some(Edit::Config { key: "cache-strategy".into(), value: "1h".into() }), (before - after).max(0.0))
+        let entries = life.one_hour.entries.get(&a.agent).copied().unwrap_or(0);
+        let why = if own > 0.0 {
+            format!(
+                "its calls come a median {gap_min:.0} min apart, past the 5-minute cache lifetime, so each one writes the prefix again; \
+                 1-hour entries would save ${own:.4} on this agent's own calls, but {all}; no setting gives one agent its own lifetime"
+            )
+        } else {
+            format!(
+                "its calls come a median {gap_min:.0} min apart but go to {entries} cache entries (one per model and project), \
+                 and few come back to the same entry within the hour: 1-hour entries would not pay even on its own calls, and {all}"
+            )
+        };
+        let own = own.max(0.0);
+        (why, own)
     } else {
         let why = format!(
             "its calls come a median {gap_min:.1} min apart, within the cache lifetime, yet the cache is written and not read: its prefix changes between calls (run `devteam restructure-agents` to move dated or dynamic sections last)"
         );
-        (why, None, saves)
+        (why, saves)
     };
     Some(Suggestion {
         rule: "cache-misses",
@@ -106,7 +165,7 @@ fn cache_misses(a: &AgentCache, r: Rates, now: Current) -> Option<Suggestion> {
         ),
         why,
         saves_usd: saves,
-        edit,
+        edit: None,
     })
 }
 

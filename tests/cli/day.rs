@@ -3,7 +3,7 @@
 //! The full day is `cargo bench --bench day` (README, "The day benchmark").
 
 #[path = "../../benches/day/daybench/mod.rs"]
-mod daybench;
+pub(crate) mod daybench;
 
 use std::path::Path;
 

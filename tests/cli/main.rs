@@ -11,6 +11,7 @@ mod clock;
 mod common;
 mod dashboard;
 mod day;
+mod day_suggest;
 mod discover;
 mod embeddings;
 mod eval;

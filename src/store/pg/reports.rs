@@ -158,8 +158,8 @@ impl PgStore {
 
     fn calls_of(&self, source: &str, since_ms: i64) -> Result<Vec<Call>> {
         let rows = self.query(
-            "SELECT agent, model, ts_ms, cache_write_5m_tokens + cache_write_1h_tokens, cache_read_tokens, cost_micros
-             FROM calls WHERE source = $1 AND agent <> '' AND ts_ms >= $2 ORDER BY agent, ts_ms",
+            "SELECT agent, model, project, ts_ms, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_micros
+             FROM calls WHERE source = $1 AND agent <> '' AND ts_ms >= $2 ORDER BY agent, ts_ms, id",
             &[&source, &since_ms],
         )?;
         Ok(rows
@@ -167,10 +167,12 @@ impl PgStore {
             .map(|r| Call {
                 agent: r.get(0),
                 model: r.get(1),
-                ts_ms: r.get(2),
-                written: r.get::<_, i64>(3) as u64,
-                read: r.get::<_, i64>(4) as u64,
-                cost_micros: r.get(5),
+                project: r.get(2),
+                ts_ms: r.get(3),
+                written_5m: r.get::<_, i64>(4) as u64,
+                written_1h: r.get::<_, i64>(5) as u64,
+                read: r.get::<_, i64>(6) as u64,
+                cost_micros: r.get(7),
             })
             .collect())
     }

@@ -65,14 +65,101 @@ fn cache_misses_fire_with_the_reason_and_stay_silent_when_the_cache_is_read() {
     assert!(daily.why.contains("past any cache lifetime") && daily.edit.is_none(), "{}", daily.why);
     let sparse = misses.iter().find(|s| s.title.contains("sparse")).unwrap();
     assert!(sparse.why.contains("past the 5-minute"), "{}", sparse.why);
-    assert_eq!(sparse.edit, Some(Edit::Config { key: "cache-strategy".into(), value: "1h".into() }));
-    // Ten writes of 3000 at the 5-minute rate, against one 1-hour write and nine reads.
+    // 1-hour entries for every agent lose more on churning, good and daily (each of their writes
+    // at the 1-hour rate) than they gain on sparse: advice, not an edit.
+    assert!(sparse.edit.is_none() && sparse.why.contains("not proposed"), "{}", sparse.why);
+    assert!(found.iter().all(|s| s.edit.is_none()), "{found:#?}");
+    // Sparse's own calls: ten writes of 3000 at the 5-minute rate, against one 1-hour write and
+    // nine reads.
     let r = PriceTable::load(None).unwrap().find(HAIKU).unwrap().rates;
     let expected = (30_000.0 * r.cache_write_5m - 3000.0 * r.cache_write_1h - 27_000.0 * r.cache_read) / 1e6;
     assert!((sparse.saves_usd - expected).abs() < 1e-9, "{} vs {expected}", sparse.saves_usd);
     let churning = misses.iter().find(|s| s.title.contains("churning")).unwrap();
     assert!(churning.why.contains("prefix changes") && churning.edit.is_none(), "{}", churning.why);
     assert!(misses.iter().all(|s| s.saves_usd > 0.0));
+}
+
+fn one_hour_edits(found: &[Suggestion]) -> Vec<&Suggestion> {
+    let edit = Some(Edit::Config { key: "cache-strategy".into(), value: "1h".into() });
+    found.iter().filter(|s| s.edit == edit).collect()
+}
+
+#[test]
+fn one_agent_twenty_minutes_apart_does_not_buy_every_agent_an_hour() {
+    // Sparse gains from 1-hour entries; eight agents whose calls come three hours apart would pay
+    // the 1-hour rate on every write and read none of them: the sum loses, so no global edit.
+    let store = Store::open_in_memory().unwrap();
+    calls(&store, "sparse", 0, 20 * MIN, 3000, 0);
+    for i in 0..8 {
+        calls(&store, &format!("rare{i}"), i * MIN, 180 * MIN, 3000, 0);
+    }
+    let facts = store.suggest_facts(0, 30, &[]).unwrap();
+    let found = suggest(&facts, &PriceTable::load(None).unwrap(), now());
+    assert!(one_hour_edits(&found).is_empty(), "{found:#?}");
+    let sparse = found.iter().find(|s| s.title.contains("sparse")).expect("sparse's advice");
+    assert!(sparse.edit.is_none(), "{sparse:#?}");
+    // Haiku: 1.25 per million for a 5-minute write, 2.00 for a 1-hour one, 0.10 for a read.
+    // Sparse: one 1-hour write and nine reads instead of ten 5-minute writes,
+    //   30,000 x 1.25 - 3,000 x 2.00 - 27,000 x 0.10 = 28,800 -> +$0.0288.
+    // Each rare agent: ten writes at 2.00 instead of 1.25, 30,000 x 0.75 = 22,500 -> -$0.0225.
+    // All: 0.0288 - 8 x 0.0225 = -$0.1512.
+    let r = PriceTable::load(None).unwrap().find(HAIKU).unwrap().rates;
+    let gain = (30_000.0 * r.cache_write_5m - 3000.0 * r.cache_write_1h - 27_000.0 * r.cache_read) / 1e6;
+    let loss = 8.0 * 30_000.0 * (r.cache_write_1h - r.cache_write_5m) / 1e6;
+    assert!((sparse.saves_usd - gain).abs() < 1e-9, "{} vs {gain}", sparse.saves_usd);
+    let net = format!("costs ${:.4} more", loss - gain);
+    assert!(sparse.why.contains(&net) && sparse.why.contains("all 9 agent(s)"), "{net}: {}", sparse.why);
+}
+
+#[test]
+fn one_hour_entries_are_proposed_when_they_pay_over_every_agent() {
+    // Three agents called 10, 25 and 40 minutes apart, one every three hours, and one in a burst a
+    // minute apart (its first call writes, the rest read).
+    let store = Store::open_in_memory().unwrap();
+    for (agent, gap) in [("a", 10), ("b", 25), ("c", 40)] {
+        calls(&store, agent, 0, gap * MIN, 2000, 0);
+    }
+    calls(&store, "rare", 0, 180 * MIN, 2000, 0);
+    store.insert_call(&call(Source::Devteam, "burst", 0, 2000, 0, 2000)).unwrap();
+    for i in 1..10 {
+        store.insert_call(&call(Source::Devteam, "burst", i * MIN, 0, 2000, 2000)).unwrap();
+    }
+    let facts = store.suggest_facts(0, 30, &[]).unwrap();
+    let prices = PriceTable::load(None).unwrap();
+    let found = suggest(&facts, &prices, now());
+    let edits = one_hour_edits(&found);
+    assert_eq!(edits.len(), 1, "{found:#?}");
+    // Haiku: 1.25 per million for a 5-minute write, 2.00 for a 1-hour one, 0.10 for a read.
+    // Reads gained: nine calls each of a, b, c, 27 x 2,000 x (1.25 - 0.10) = 62,100.
+    // Dearer writes: the first calls of a, b, c and burst, and all ten of rare,
+    //   14 x 2,000 x (2.00 - 1.25) = 21,000. Burst's nine reads read under both.
+    // Net: 62,100 - 21,000 = 41,100 -> $0.0411.
+    let r = prices.find(HAIKU).unwrap().rates;
+    let expected = (27.0 * 2000.0 * (r.cache_write_5m - r.cache_read)
+        - 14.0 * 2000.0 * (r.cache_write_1h - r.cache_write_5m))
+        / 1e6;
+    assert!((edits[0].saves_usd - expected).abs() < 1e-9, "{} vs {expected}", edits[0].saves_usd);
+    assert!((expected - 0.0411).abs() < 1e-9);
+    assert!(edits[0].why.contains("27 call(s)") && edits[0].why.contains("14 write(s)"), "{}", edits[0].why);
+    // The agents it covers are not proposed again one by one.
+    assert!(!found.iter().any(|s| s.title.starts_with("agent a:")), "{found:#?}");
+    // Already on 1-hour entries: nothing to propose.
+    let on = Current { one_hour_cache: true, ..now() };
+    assert!(one_hour_edits(&suggest(&facts, &prices, on)).is_empty());
+}
+
+#[test]
+fn a_prefix_that_changes_between_calls_gains_nothing_from_an_hour() {
+    // Written again a minute after each write (its prefix changes), then 20 minutes later: a
+    // 1-hour entry would not be read either, so every write only gets dearer.
+    let store = Store::open_in_memory().unwrap();
+    for i in 0..5 {
+        store.insert_call(&call(Source::Devteam, "moving", i * 21 * MIN, 3000, 0, 2000)).unwrap();
+        store.insert_call(&call(Source::Devteam, "moving", i * 21 * MIN + MIN, 3000, 0, 2000)).unwrap();
+    }
+    let facts = store.suggest_facts(0, 30, &[]).unwrap();
+    let found = suggest(&facts, &PriceTable::load(None).unwrap(), now());
+    assert!(one_hour_edits(&found).is_empty(), "{found:#?}");
 }
 
 #[test]
