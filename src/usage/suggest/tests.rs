@@ -173,6 +173,8 @@ fn warm_ups_that_are_not_read_are_a_loss() {
             store.insert_call(&call(Source::Devteam, "busy", day * 1440 * MIN + i * 10_000, 0, 5000, 600)).unwrap();
         }
         store.insert_call(&call(Source::Devteam, "lonely", day * 1440 * MIN + 60 * MIN, 5000, 0, 7000)).unwrap();
+        // A model's shared prefix, read by other agents' calls: no verdict from these facts.
+        store.insert_call(&call(Source::WarmCache, crate::warm::SHARED, day * 1440 * MIN, 0, 5000, 7000)).unwrap();
     }
     let facts = store.suggest_facts(0, 30, &[]).unwrap();
     let found = suggest(&facts, &PriceTable::load(None).unwrap(), now());
