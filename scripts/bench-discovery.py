@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
-"""Speed of discovery with embeddings, on the release binary: extract-metadata cold and
-unchanged on the demo library, the whole `discover` command (model load, query embedding,
-vectors, BM25, fusion) at 119 agents, and ranking alone at N agents on a generated library.
+"""Speed of discovery on the release binary: extract-metadata cold and unchanged on the demo
+library, the whole `discover` command (model load, query embedding, vectors, BM25, fusion) at
+119 agents, and, with `--big N`, indexing and ranking on generated libraries of N agents.
 
-    cargo build --release && python3 scripts/bench-discovery.py [--big 10000]
+    cargo build --release && python3 scripts/bench-discovery.py [--runs 7] [--big 10000]
 
-The generated library repeats the demo agents under new ids with short bodies, so that it
-can be embedded in minutes; it is written to a temporary folder, never committed.
+Two generated libraries, written to a temporary folder, never committed:
+
+* distinct: every agent is a different text (the demo agents' names, descriptions and bodies
+  varied deterministically by words drawn from the whole demo vocabulary), so BM25 really
+  indexes N texts. Embedding N distinct bodies would take far too long on 2 cores, so this one
+  is measured with embeddings off (DEVTEAM_EMBEDDING_MODEL=off): cold and unchanged
+  extract-metadata, and lexical ranking.
+* repeated: the demo agents' texts under N distinct ids, so the content-hash cache embeds
+  each text once; measures hybrid ranking (BM25 + 2N vectors) at N agents.
 """
 import argparse
 import json
-import shutil
+import os
+import re
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -20,57 +29,156 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / "target" / "release" / "devteam"
 TASK = "the checkout page takes 8 seconds to load on android phones"
+# Tasks for ranking at scale: a symptom, a technology, a chore.
+TASKS = [
+    TASK,
+    "migrate the postgres schema without downtime and keep the replicas in sync",
+    "write release notes for the new billing api and update the changelog",
+]
+HEAD_CHARS = 1200
 
 
-def run(db, lib, *args):
-    started = time.perf_counter()
-    out = subprocess.run([BIN, "--db", db, "--agents", lib, "--json", *args], capture_output=True, check=True)
+# CPU time (user + system) of each command, next to its wall time: on a machine shared by
+# several builds, wall time mostly measures the wait for a core.
+CPU = []
+
+
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run(db, lib, *args, env=None):
+    started, cpu = time.perf_counter(), cpu_seconds()
+    out = subprocess.run([str(BIN), "--db", db, "--init", "--agents", lib, "--json", *args], capture_output=True, check=True, env=env)
+    CPU.append(cpu_seconds() - cpu)
     return time.perf_counter() - started, json.loads(out.stdout)
 
 
-def median_ms(db, lib, n, *args):
-    times = [run(db, lib, *args)[0] for _ in range(n)]
-    return statistics.median(times) * 1000, min(times) * 1000
+def median_ms(db, lib, n, *args, env=None):
+    """Median and best wall time of `n` runs, and the median CPU time, in ms."""
+    del CPU[:]
+    times = [run(db, lib, *args, env=env)[0] for _ in range(n)]
+    return statistics.median(times) * 1000, min(times) * 1000, statistics.median(CPU) * 1000
 
 
-def big_library(dest, n):
-    agents = sorted(p for p in (ROOT / "fixtures" / "agents").iterdir() if p.is_dir())
+def demo_agents():
+    return sorted(p for p in (ROOT / "fixtures" / "agents").iterdir() if p.is_dir())
+
+
+def vocabulary(agents):
+    words = set()
+    for a in agents:
+        words.update(w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", (a / "CLAUDE.md").read_text()))
+    return sorted(words)
+
+
+def pick(vocab, i, k):
+    """The k-th word of agent i: a fixed, well-spread walk over the vocabulary."""
+    return vocab[(i * 7919 + k * 104729 + k * k * 13) % len(vocab)]
+
+
+def varied(text, vocab, i):
+    """Agent i's text: the demo agent's, with a distinct title, description and body line."""
+    lines = text[:HEAD_CHARS].split("\n")
+    words = [pick(vocab, i, k) for k in range(12)]
+    title = next((n for n, line in enumerate(lines) if line.startswith("# ")), None)
+    if title is not None:
+        lines[title] += f" for {words[0]} and {words[1]}"
+        desc = next((n for n in range(title + 1, len(lines)) if lines[n].strip()), None)
+        if desc is not None:
+            lines[desc] += f" Also covers {words[2]}, {words[3]} and {words[4]}."
+    lines.append("")
+    lines.append(f"It often works on {', '.join(words[5:11])} and {words[11]} (variant {i}).")
+    return "\n".join(lines) + "\n"
+
+
+def big_library(dest, n, distinct):
+    agents = demo_agents()
+    vocab = vocabulary(agents)
     for i in range(n):
-        src = agents[i % len(agents)] / "CLAUDE.md"
-        text = src.read_text()
-        head = text[:600]
-        d = dest / f"{agents[i % len(agents)].name}-{i}"
+        base = agents[i % len(agents)]
+        text = (base / "CLAUDE.md").read_text()
+        d = dest / f"{base.name}-{i}"
         d.mkdir(parents=True)
-        (d / "CLAUDE.md").write_text(head)
+        (d / "CLAUDE.md").write_text(varied(text, vocab, i) if distinct else text[:HEAD_CHARS])
+
+
+def rank_timings(db, lib, runs, env=None):
+    """Median whole command and median of each inside figure, over `runs` runs of each task."""
+    whole, inside = [], {}
+    del CPU[:]
+    for task in TASKS:
+        for _ in range(runs):
+            t, d = run(db, lib, "discover", "--no-refresh", task, env=env)
+            whole.append(t * 1000)
+            for k, v in d["timing"].items():
+                inside.setdefault(k, []).append(v)
+    inside["cpu_ms"] = [c * 1000 for c in CPU]
+    return statistics.median(whole), {k: round(statistics.median(v), 1) for k, v in inside.items()}
+
+
+def bench_big(tmp, libs, n, runs):
+    off = {**os.environ, "DEVTEAM_EMBEDDING_MODEL": "off"}
+    big = libs / "distinct"
+    if not big.exists():
+        big_library(big, n, distinct=True)
+    bdb = str(Path(tmp) / "distinct.db")
+    cold, report = run(bdb, str(big), "extract-metadata", env=off)
+    print(f"distinct {n} agents, embeddings off: extract-metadata cold {cold:.1f} s "
+          f"({report['agents']} agents, {report['full_tokens']} tokens)")
+    med, best, cpu = median_ms(bdb, str(big), runs, "extract-metadata", env=off)
+    print(f"distinct {n} agents, embeddings off: extract-metadata unchanged median {med:.0f} ms, best {best:.0f} ms, "
+          f"CPU {cpu:.0f} ms")
+    whole, inside = rank_timings(bdb, str(big), runs, env=off)
+    print(f"distinct {n} agents, BM25 only: discover median {whole:.0f} ms, inside (medians) {inside}")
+
+    rep = libs / "repeated"
+    if not rep.exists():
+        big_library(rep, n, distinct=False)
+    rdb = str(Path(tmp) / "repeated.db")
+    cold, report = run(rdb, str(rep), "extract-metadata")
+    print(f"repeated {n} agents, embeddings on: extract-metadata cold {cold:.1f} s ({report['embedded']})")
+    med, best, cpu = median_ms(rdb, str(rep), runs, "extract-metadata")
+    print(f"repeated {n} agents, embeddings on: extract-metadata unchanged median {med:.0f} ms, best {best:.0f} ms, "
+          f"CPU {cpu:.0f} ms")
+    whole, inside = rank_timings(rdb, str(rep), runs)
+    print(f"repeated {n} agents, hybrid: discover median {whole:.0f} ms, inside (medians) {inside}")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--big", type=int, default=0, help="also index and rank a generated library of N agents")
+    ap.add_argument("--big", type=int, default=0, help="also index and rank generated libraries of N agents")
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--skip-demo", action="store_true", help="only the generated libraries")
+    ap.add_argument("--bin", action="append", type=Path,
+                    help="binary to measure (repeat to compare builds in one run; default target/release/devteam)")
     a = ap.parse_args()
+    global BIN
+    # The generated libraries are written once and shared by every binary measured.
+    with tempfile.TemporaryDirectory() as libs:
+        for BIN in a.bin or [BIN]:
+            print(f"== {BIN}", flush=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                bench(a, tmp, Path(libs))
+
+
+def bench(a, tmp, libs):
+    """Every figure for the binary in BIN; the generated libraries in `libs` are kept between binaries."""
     lib = str(ROOT / "fixtures" / "agents")
-    with tempfile.TemporaryDirectory() as tmp:
+    if not a.skip_demo:
         db = str(Path(tmp) / "d.db")
         cold, report = run(db, lib, "extract-metadata")
         print(f"extract-metadata cold (119 agents, embeds {report['embedded']['embedded']} texts, "
               f"{report['embedded']['tokens']} tokens): {cold:.1f} s")
-        med, best = median_ms(db, lib, a.runs, "extract-metadata")
-        print(f"extract-metadata unchanged: median {med:.0f} ms, best {best:.0f} ms")
-        med, best = median_ms(db, lib, a.runs, "discover", TASK)
+        med, best, cpu = median_ms(db, lib, a.runs, "extract-metadata")
+        print(f"extract-metadata unchanged: median {med:.0f} ms, best {best:.0f} ms, CPU {cpu:.0f} ms")
+        med, best, cpu = median_ms(db, lib, a.runs, "discover", TASK)
         _, d = run(db, lib, "discover", TASK)
-        print(f"discover, whole command: median {med:.0f} ms, best {best:.0f} ms (inside: {d['timing']})")
-        if a.big:
-            big = Path(tmp) / "big"
-            big_library(big, a.big)
-            bdb = str(Path(tmp) / "big.db")
-            cold, report = run(bdb, str(big), "extract-metadata")
-            print(f"extract-metadata cold, {a.big} agents: {cold:.1f} s ({report['embedded']})")
-            med, best = median_ms(bdb, str(big), 3, "extract-metadata")
-            print(f"extract-metadata unchanged, {a.big} agents: median {med:.0f} ms")
-            _, d = run(bdb, str(big), "discover", "--no-refresh", TASK)
-            print(f"discover at {a.big} agents: {d['timing']}")
-            shutil.rmtree(big)
+        print(f"discover, whole command: median {med:.0f} ms, best {best:.0f} ms, CPU {cpu:.0f} ms "
+              f"(inside, one run: {d['timing']})", flush=True)
+    if a.big:
+        bench_big(tmp, libs, a.big, a.runs)
 
 
 if __name__ == "__main__":

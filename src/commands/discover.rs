@@ -40,6 +40,8 @@ pub struct Timing {
     /// Loading the embedding model and the library's vectors (embedding changed agents).
     pub embed_refresh_ms: f64,
     pub rank_ms: f64,
+    /// Of `rank_ms`, embedding the task.
+    pub query_embed_ms: f64,
 }
 
 fn ms(d: std::time::Duration) -> f64 {
@@ -93,6 +95,7 @@ pub fn run(args: &DiscoverArgs, ctx: &Context) -> Result<ExitStatus> {
         refresh_ms: ms(refreshed - started),
         embed_refresh_ms: ms(embedded - refreshed),
         rank_ms: ms(embedded.elapsed()),
+        query_embed_ms: ms(found.query_embedding),
     };
     ctx.printer.verbose(&format!("searched for: {}", found.terms.own.join(" ")));
     ctx.printer.verbose(&format!("and related: {}", found.terms.expanded.join(" ")));

@@ -1,7 +1,6 @@
 //! The embedding model and a library's vectors, for the commands that rank: loaded once per
 //! process, refreshed incrementally (only changed agents are embedded), with a progress bar.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use anyhow::{Context as _, Result};
@@ -10,7 +9,7 @@ use crate::context::Context;
 use crate::discovery::vectors::{self, VectorReport};
 use crate::embed::Model;
 use crate::settings::EmbeddingModel;
-use crate::store::{AgentVectors, Library};
+use crate::store::{Library, VectorMatrix};
 
 static MODEL: OnceLock<Model> = OnceLock::new();
 
@@ -46,7 +45,7 @@ pub fn model(ctx: &Context) -> Result<Option<&'static Model>> {
 /// Library vectors, brought up to date first.
 pub struct LibraryVectors {
     pub model: &'static Model,
-    pub vectors: HashMap<String, AgentVectors>,
+    pub vectors: VectorMatrix,
 }
 
 /// Embeds what changed in `library` (progress on stderr when `progress`) and loads every

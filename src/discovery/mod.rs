@@ -7,16 +7,19 @@ pub mod eval;
 mod lexicon;
 pub mod query;
 pub mod rerank;
+mod table;
 pub mod vectors;
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use serde::Serialize;
 
 use crate::agents::AgentSummary;
 use crate::embed::Model;
-use crate::store::{AgentVectors, IndexPart, Library, Store};
+use crate::store::{IndexPart, Library, Store, VectorMatrix};
+use table::SignalTable;
 
 /// Column weights of the profile part: name (id and title), description, capabilities,
 /// example requests. The author's own routing text counts most.
@@ -53,6 +56,8 @@ pub struct Discovery {
     pub card_tokens: usize,
     /// Full text of the agents returned, the only full text a run would load.
     pub chosen_full_tokens: usize,
+    /// Time spent embedding the task (part of the ranking's time).
+    pub query_embedding: Duration,
 }
 
 impl Discovery {
@@ -82,7 +87,7 @@ impl Discovery {
 /// The embedding side of ranking: the model and the library's vectors under it.
 pub struct Semantic<'a> {
     pub model: &'a Model,
-    pub vectors: &'a HashMap<String, AgentVectors>,
+    pub vectors: &'a VectorMatrix,
 }
 
 /// The evidence for one agent, before fusion.
@@ -96,6 +101,19 @@ pub struct Signals {
     /// Cosine of the task with the agent's description, and with its body.
     pub description: f64,
     pub body_meaning: f64,
+}
+
+impl Signals {
+    /// The signal of column `k`, in [`Fusion`]'s weight order.
+    fn column(&self, k: usize) -> f64 {
+        match k {
+            0 => self.profile,
+            1 => self.body_words,
+            2 => self.thesaurus,
+            3 => self.description,
+            _ => self.body_meaning,
+        }
+    }
 }
 
 /// How the signals are weighed. Without embeddings, each BM25 score is scaled to its best hit
@@ -134,8 +152,20 @@ pub fn signals(
     semantic: Option<&Semantic>,
     pool: usize,
 ) -> Result<(query::Terms, HashMap<String, Signals>)> {
+    let (terms, table, _) = signal_table(store, library, task, semantic, pool)?;
+    Ok((terms, table.into_map()))
+}
+
+/// [`signals`] as a table: one row per agent with vectors, then BM25 hits without.
+fn signal_table<'a>(
+    store: &Store,
+    library: &Library,
+    task: &str,
+    semantic: Option<&Semantic<'a>>,
+    pool: usize,
+) -> Result<(query::Terms, SignalTable<'a>, Duration)> {
     let terms = query::terms(task);
-    let mut out: HashMap<String, Signals> = HashMap::new();
+    let mut table = SignalTable::new(semantic.map(|s| s.vectors));
     for (part, own) in [(IndexPart::Profile, true), (IndexPart::Body, true), (IndexPart::Profile, false)] {
         let words = if own { &terms.own } else { &terms.expanded };
         let columns: &[f64] = match part {
@@ -143,7 +173,7 @@ pub fn signals(
             IndexPart::Body => &BODY_WEIGHTS,
         };
         for (id, score) in store.index().search(library.id, part, words, columns, pool)? {
-            let s = out.entry(id).or_default();
+            let s = table.row_mut(id);
             match (part, own) {
                 (IndexPart::Profile, true) => s.profile = score,
                 (IndexPart::Body, _) => s.body_words = score,
@@ -151,56 +181,14 @@ pub fn signals(
             }
         }
     }
+    let mut query_embedding = Duration::ZERO;
     if let Some(sem) = semantic {
+        let started = Instant::now();
         let q = sem.model.embed(task);
-        for (id, v) in sem.vectors {
-            let s = out.entry(id.clone()).or_default();
-            s.description = f64::from(crate::embed::dot(&q, &v.description));
-            s.body_meaning = f64::from(crate::embed::dot(&q, &v.body));
-        }
+        query_embedding = started.elapsed();
+        table.set_cosines(&q);
     }
-    Ok((terms, out))
-}
-
-/// Fused scores, best first (ties by id).
-pub fn fuse(signals: &HashMap<String, Signals>, fusion: &Fusion, semantic: bool) -> Vec<(String, f64)> {
-    let ids: Vec<&String> = signals.keys().collect();
-    let column = |k: usize| -> Vec<f64> {
-        ids.iter()
-            .map(|id| {
-                let s = &signals[*id];
-                [s.profile, s.body_words, s.thesaurus, s.description, s.body_meaning][k]
-            })
-            .collect()
-    };
-    let mut total = vec![0.0; ids.len()];
-    for (k, w) in fusion.weights().into_iter().enumerate() {
-        if w == 0.0 {
-            continue;
-        }
-        let col = column(k);
-        let scaled: Vec<f64> = if semantic { zscores(&col) } else { by_best(&col) };
-        for (t, v) in total.iter_mut().zip(scaled) {
-            *t += w * v;
-        }
-    }
-    let mut order: Vec<(String, f64)> = ids.into_iter().cloned().zip(total).collect();
-    order.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    order
-}
-
-fn zscores(col: &[f64]) -> Vec<f64> {
-    let n = col.len().max(1) as f64;
-    let mean = col.iter().sum::<f64>() / n;
-    let sd = (col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt();
-    if sd <= f64::EPSILON { vec![0.0; col.len()] } else { col.iter().map(|v| (v - mean) / sd).collect() }
-}
-
-/// Each search's scores scaled to its best hit, so that one rare but irrelevant word in the
-/// task cannot outweigh what the thesaurus recognised in it.
-fn by_best(col: &[f64]) -> Vec<f64> {
-    let best = col.iter().copied().fold(0.0, f64::max).max(f64::EPSILON);
-    col.iter().map(|v| v / best).collect()
+    Ok((terms, table, query_embedding))
 }
 
 /// Ranks the library's agents for `task`, returning the best `top` from a shortlist of
@@ -215,15 +203,14 @@ pub fn discover(
 ) -> Result<Discovery> {
     // The same pool as the fusion was chosen with (`eval discovery --signals`).
     let pool = if semantic.is_some() { SIGNAL_POOL } else { shortlist.max(top) * 2 };
-    let (terms, mut signals) = signals(store, library, task, semantic, pool)?;
-    if !has_evidence(&signals) {
+    let (terms, mut table, query_embedding) = signal_table(store, library, task, semantic, pool)?;
+    if !has_evidence(&table.rows) {
         // Z-scores rank any text against the library, gibberish included: with no word of the
         // task in any agent and no agent close in meaning, nothing matched.
-        signals.clear();
+        table.clear();
     }
     let fusion = if semantic.is_some() { Fusion::HYBRID } else { Fusion::LEXICAL };
-    let mut order = fuse(&signals, &fusion, semantic.is_some());
-    order.truncate(shortlist.max(top));
+    let order = table.best(fusion.weights(), semantic.is_some(), shortlist.max(top));
     let ids: Vec<String> = order.iter().map(|(id, _)| id.clone()).collect();
     let summaries = store.index().agent_summaries(library.id, &ids)?;
     let card_tokens = summaries.iter().map(|s| s.card_tokens).sum();
@@ -240,7 +227,7 @@ pub fn discover(
         .take(top)
         .collect();
     let chosen_full_tokens = ranked.iter().map(|r| r.summary.full_tokens).sum();
-    Ok(Discovery { ranked, terms, cards_consulted, shortlist, card_tokens, chosen_full_tokens })
+    Ok(Discovery { ranked, terms, cards_consulted, shortlist, card_tokens, chosen_full_tokens, query_embedding })
 }
 
 /// Cosine below which an agent is not close in meaning to a task on that alone. MiniLM puts
@@ -248,8 +235,8 @@ pub fn discover(
 const MEANING_FLOOR: f64 = 0.3;
 
 /// Whether any agent has a lexical hit, or is close in meaning to the task.
-fn has_evidence(signals: &HashMap<String, Signals>) -> bool {
-    signals.values().any(|s| {
+fn has_evidence(signals: &[Signals]) -> bool {
+    signals.iter().any(|s| {
         s.profile > 0.0
             || s.body_words > 0.0
             || s.thesaurus > 0.0

@@ -215,6 +215,7 @@ impl Db<'_> {
             "SELECT a.agent_id, h.score FROM (SELECT rowid AS id, -bm25({fts}, {w}) AS score FROM {fts}
              WHERE {fts} MATCH ?1 ORDER BY score DESC LIMIT ?2) h JOIN agents a ON a.id = h.id ORDER BY h.score DESC"
         );
+        super::embeddings::map_reads(self.conn)?;
         let mut stmt = self.conn.prepare_cached(&sql).context("preparing search")?;
         let rows = stmt.query_map(params![match_expr, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>().context("searching the index")

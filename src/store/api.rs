@@ -44,9 +44,9 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{
-    AgentTexts, AgentVectorRow, AgentVectors, CallFilter as SlotFilter, Counterfactual, CounterfactualSums, Holder,
-    ImportFile, ImportedCall, IndexChanges, IndexPart, IndexedFile, Library, LibraryTotals, NewReservation, Recovered,
-    SlotSums, StoredCall, Sums,
+    AgentTexts, AgentVectorRow, CallFilter as SlotFilter, Counterfactual, CounterfactualSums, Holder, ImportFile,
+    ImportedCall, IndexChanges, IndexPart, IndexedFile, Library, LibraryTotals, NewReservation, Recovered, SlotSums,
+    StoredCall, Sums, VectorMatrix,
 };
 use crate::records::ab::{AbRun, AbTest};
 use crate::records::agent::AgentSummary;
@@ -340,7 +340,7 @@ pub trait AgentIndex: Send + Sync {
         vectors: &[(String, Vec<f32>)],
         rows: &[AgentVectorRow],
     ) -> Result<()>;
-    fn agent_vectors(&self, library: i64, model: &str) -> Result<HashMap<String, AgentVectors>>;
+    fn agent_vectors(&self, library: i64, model: &str) -> Result<VectorMatrix>;
     /// The project context stored for `root`.
     fn project_context(&self, root: &Path) -> Result<Option<ProjectContext>>;
     fn save_project_context(&self, ctx: &ProjectContext) -> Result<()>;

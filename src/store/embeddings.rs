@@ -1,9 +1,7 @@
 //! Sentence embeddings of agents: a cache of vectors by (model, text hash) and, per library
 //! and model, which cached texts stand for each agent.
 
-use std::collections::HashMap;
-
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::Db;
@@ -29,23 +27,47 @@ pub struct AgentVectorRow {
     pub body_hash: String,
 }
 
-/// An agent's two vectors.
-#[derive(Debug, Clone)]
-pub struct AgentVectors {
-    pub description: Vec<f32>,
-    pub body: Vec<f32>,
+/// Every agent's two vectors, in one contiguous block: agent `i` of `ids` has its description
+/// vector at row `2i` and its body vector at row `2i + 1`. `ids` are sorted, so an agent's row
+/// is found by binary search without a map of ids.
+#[derive(Debug, Clone, Default)]
+pub struct VectorMatrix {
+    pub ids: Vec<String>,
+    /// Floats per vector.
+    pub dim: usize,
+    pub data: Vec<f32>,
+}
+
+impl VectorMatrix {
+    /// The row of agent `id`, if it has vectors.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.ids.binary_search_by(|probe| probe.as_str().cmp(id)).ok()
+    }
+
+    /// Agent `i`'s description vector.
+    pub fn description(&self, i: usize) -> &[f32] {
+        &self.data[2 * i * self.dim..(2 * i + 1) * self.dim]
+    }
+
+    /// Agent `i`'s body vector.
+    pub fn body(&self, i: usize) -> &[f32] {
+        &self.data[(2 * i + 1) * self.dim..(2 * i + 2) * self.dim]
+    }
 }
 
 impl Db<'_> {
     /// Agents of `library` whose vectors under `model` are missing or older than their content.
     pub fn agents_needing_vectors(&self, library: i64, model: &str) -> Result<Vec<AgentTexts>> {
         let body = IndexPart::Body.table(library);
+        // Agents to embed first, then their bodies: joining the full-text table first would
+        // look up every agent's body, changed or not.
         let sql = format!(
-            "SELECT a.agent_id, a.content_hash, a.name, a.description, IFNULL(b.headings, ''), IFNULL(b.body, '')
-             FROM agents a LEFT JOIN {body} b ON b.rowid = a.id
-             LEFT JOIN agent_vectors v ON v.library_id = a.library_id AND v.model = ?2 AND v.agent_id = a.agent_id
-             WHERE a.library_id = ?1 AND (v.agent_id IS NULL OR v.content_hash != a.content_hash)
-             ORDER BY a.agent_id"
+            "WITH todo AS MATERIALIZED (
+                SELECT a.id, a.agent_id, a.content_hash, a.name, a.description FROM agents a
+                LEFT JOIN agent_vectors v ON v.library_id = a.library_id AND v.model = ?2 AND v.agent_id = a.agent_id
+                WHERE a.library_id = ?1 AND (v.agent_id IS NULL OR v.content_hash != a.content_hash))
+             SELECT t.agent_id, t.content_hash, t.name, t.description, IFNULL(b.headings, ''), IFNULL(b.body, '')
+             FROM todo t LEFT JOIN {body} b ON b.rowid = t.id ORDER BY t.agent_id"
         );
         let mut stmt = self.conn.prepare(&sql).context("preparing the embedding work list")?;
         let rows = stmt.query_map(params![library, model], |r| {
@@ -103,23 +125,41 @@ impl Db<'_> {
         tx.commit().context("saving vectors")
     }
 
-    /// Every agent's vectors under `model`, for agents that have both.
-    pub fn agent_vectors(&self, library: i64, model: &str) -> Result<HashMap<String, AgentVectors>> {
+    /// Every agent's vectors under `model`, for agents that have both, in one contiguous
+    /// matrix ordered by agent id: one query, blobs decoded straight from SQLite's buffers.
+    pub fn agent_vectors(&self, library: i64, model: &str) -> Result<VectorMatrix> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT v.agent_id, d.vector, b.vector FROM agent_vectors v
              JOIN agents a ON a.library_id = v.library_id AND a.agent_id = v.agent_id
              JOIN embeddings d ON d.model = v.model AND d.text_hash = v.description_hash
              JOIN embeddings b ON b.model = v.model AND b.text_hash = v.body_hash
-             WHERE v.library_id = ?1 AND v.model = ?2",
+             WHERE v.library_id = ?1 AND v.model = ?2 ORDER BY v.agent_id",
         )?;
-        let rows = stmt.query_map(params![library, model], |r| {
+        map_reads(self.conn)?;
+        let mut rows = stmt.query(params![library, model])?;
+        let mut m = VectorMatrix::default();
+        while let Some(r) = rows.next().context("reading agent vectors")? {
+            let (d, b) = (r.get_ref(1)?.as_blob()?, r.get_ref(2)?.as_blob()?);
+            if m.ids.is_empty() {
+                m.dim = d.len() / 4;
+            }
             let id: String = r.get(0)?;
-            let d: Vec<u8> = r.get(1)?;
-            let b: Vec<u8> = r.get(2)?;
-            Ok((id, AgentVectors { description: from_blob(&d), body: from_blob(&b) }))
-        })?;
-        rows.collect::<rusqlite::Result<_>>().context("reading agent vectors")
+            if d.len() != m.dim * 4 || b.len() != m.dim * 4 {
+                bail!("agent {id}'s vectors under {model} have {} and {} bytes, not {}", d.len(), b.len(), m.dim * 4);
+            }
+            m.ids.push(id);
+            extend_from_blob(&mut m.data, d);
+            extend_from_blob(&mut m.data, b);
+        }
+        Ok(m)
     }
+}
+
+/// Reads through a memory map: a vector is larger than a B-tree cell holds, so each one
+/// continues on an overflow page, and reading thousands of pages by `pread` costs more than
+/// the ranking itself.
+pub(super) fn map_reads(conn: &rusqlite::Connection) -> Result<()> {
+    conn.pragma_update(None, "mmap_size", 1_i64 << 32).context("mapping the store for reads")
 }
 
 /// Little-endian float32s.
@@ -129,4 +169,8 @@ fn to_blob(v: &[f32]) -> Vec<u8> {
 
 fn from_blob(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+fn extend_from_blob(out: &mut Vec<f32>, b: &[u8]) {
+    out.extend(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
 }

@@ -44,7 +44,7 @@ pub use api::{Ledger, SharedStore};
 pub use budgets::{NewReservation, SqliteLedger};
 pub use counterfactuals::{Counterfactual, CounterfactualSums};
 pub use daily::{BUCKET_MS, CallFilter, Sums};
-pub use embeddings::{AgentTexts, AgentVectorRow, AgentVectors};
+pub use embeddings::{AgentTexts, AgentVectorRow, VectorMatrix};
 #[cfg_attr(not(test), expect(unused_imports, reason = "the seam `store migrate` and a server backend use"))]
 pub use handle::open_shared;
 pub use handle::{DbTarget, Store, open};

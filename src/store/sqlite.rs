@@ -10,9 +10,9 @@ use anyhow::Result;
 use super::api::{AgentIndex, Budgets, Decisions, ImportTx, Imports, Ledger, Runs, TxMode, Usage};
 use super::imports::SqliteImportTx;
 use super::{
-    AgentTexts, AgentVectorRow, AgentVectors, CallFilter as SlotFilter, Counterfactual, CounterfactualSums, Holder,
-    ImportFile, ImportedCall, IndexChanges, IndexPart, IndexedFile, Library, LibraryTotals, NewReservation, Recovered,
-    SlotSums, SqliteLedger, SqliteStore, StoredCall, Sums,
+    AgentTexts, AgentVectorRow, CallFilter as SlotFilter, Counterfactual, CounterfactualSums, Holder, ImportFile,
+    ImportedCall, IndexChanges, IndexPart, IndexedFile, Library, LibraryTotals, NewReservation, Recovered, SlotSums,
+    SqliteLedger, SqliteStore, StoredCall, Sums, VectorMatrix,
 };
 use crate::records::ab::{AbRun, AbTest};
 use crate::records::agent::AgentSummary;
@@ -180,7 +180,7 @@ impl AgentIndex for SqliteStore {
         fn agents_needing_vectors(&self, library: i64, model: &str) -> Result<Vec<AgentTexts>>;
         fn cached_vector(&self, model: &str, text_hash: &str) -> Result<Option<Vec<f32>>>;
         fn save_vectors(&self, library: i64, model: &str, vectors: &[(String, Vec<f32>)], rows: &[AgentVectorRow]) -> Result<()>;
-        fn agent_vectors(&self, library: i64, model: &str) -> Result<HashMap<String, AgentVectors>>;
+        fn agent_vectors(&self, library: i64, model: &str) -> Result<VectorMatrix>;
         fn project_context(&self, root: &Path) -> Result<Option<ProjectContext>>;
         fn save_project_context(&self, ctx: &ProjectContext) -> Result<()>;
     }

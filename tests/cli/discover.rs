@@ -33,6 +33,7 @@ struct Timing {
     refresh_ms: f64,
     embed_refresh_ms: f64,
     rank_ms: f64,
+    query_embed_ms: f64,
 }
 
 #[derive(Debug, Deserialize)]
