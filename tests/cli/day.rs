@@ -9,21 +9,32 @@ use std::path::Path;
 
 use super::common::repo;
 
-fn short_day() -> (daybench::DayReport, tempfile::TempDir) {
-    let work = tempfile::tempdir().expect("tempdir");
+/// The short day on the set-ups named (every set-up when none), in `work`, with `config` for
+/// shipped and an A/B test when given.
+pub(crate) fn short_day_on(
+    work: &Path,
+    only: &[&str],
+    config: Option<&'static str>,
+    ab: Option<daybench::learning::AbOptions>,
+) -> daybench::DayReport {
     let root = repo();
     let options = daybench::Options {
         devteam: Path::new(env!("CARGO_BIN_EXE_devteam")),
         workload: &root.join("fixtures/workload/short.yaml"),
         agents: &root.join("fixtures/agents"),
         prices: &root.join("data/models.yaml"),
-        work: work.path(),
-        only: vec![],
-        shipped_config: None,
-        ab: None,
+        work,
+        only: only.iter().map(|s| s.to_string()).collect(),
+        shipped_config: config,
+        ab,
         progress: &|_| {},
     };
-    (daybench::run(&options).expect("the short day replays"), work)
+    daybench::run(&options).expect("the short day replays")
+}
+
+fn short_day() -> (daybench::DayReport, tempfile::TempDir) {
+    let work = tempfile::tempdir().expect("tempdir");
+    (short_day_on(work.path(), &[], None, None), work)
 }
 
 /// What the short day must show. The bars that this day meets are asserted as they
@@ -96,21 +107,9 @@ fn summary_saving(db: &Path) -> f64 {
 fn a_config_file_reaches_the_shipped_set_up() {
     // `--config FILE` (here 5-minute entries only) is what the shipped set-up runs with, so
     // the day's cost after `usage suggest --apply` can be measured.
-    let root = repo();
     let day = |config: Option<&'static str>| {
         let work = tempfile::tempdir().expect("tempdir");
-        let options = daybench::Options {
-            devteam: Path::new(env!("CARGO_BIN_EXE_devteam")),
-            workload: &root.join("fixtures/workload/short.yaml"),
-            agents: &root.join("fixtures/agents"),
-            prices: &root.join("data/models.yaml"),
-            work: work.path(),
-            only: vec!["shipped".into()],
-            shipped_config: config,
-            ab: None,
-            progress: &|_| {},
-        };
-        let report = daybench::run(&options).expect("the short day replays");
+        let report = short_day_on(work.path(), &["shipped"], config, None);
         let written = std::fs::read_to_string(work.path().join("shipped.yaml")).ok();
         (report.setups[0].models.clone(), written)
     };
@@ -131,22 +130,12 @@ fn the_after_suggest_and_ab_set_ups_run_through_the_real_commands() {
     // variant, and `ab report` reads them back from the store.
     let root = repo();
     let work = tempfile::tempdir().expect("tempdir");
-    let options = daybench::Options {
-        devteam: Path::new(env!("CARGO_BIN_EXE_devteam")),
-        workload: &root.join("fixtures/workload/short.yaml"),
-        agents: &root.join("fixtures/agents"),
-        prices: &root.join("data/models.yaml"),
-        work: work.path(),
-        only: vec!["shipped".into(), "after-suggest".into()],
-        shipped_config: None,
-        ab: Some(daybench::learning::AbOptions {
-            name: "tiers".into(),
-            variants: vec!["control=".into(), "cheap=tier-thresholds.sonnet=9.5,tier-thresholds.opus=9.9".into()],
-            split: None,
-        }),
-        progress: &|_| {},
+    let ab = daybench::learning::AbOptions {
+        name: "tiers".into(),
+        variants: vec!["control=".into(), "cheap=tier-thresholds.sonnet=9.5,tier-thresholds.opus=9.9".into()],
+        split: None,
     };
-    let report = daybench::run(&options).expect("the short day replays");
+    let report = short_day_on(work.path(), &["shipped", "after-suggest"], None, Some(ab));
     let names: Vec<&str> = report.setups.iter().map(|s| s.setup.as_str()).collect();
     assert_eq!(names, ["shipped", "after-suggest", "ab"]);
     let shipped = report.setups[0].cost_usd;

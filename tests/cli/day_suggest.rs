@@ -2,27 +2,12 @@
 //! cost more than shipped, and it proposes 1-hour cache entries exactly when they pay. The stand-in
 //! bills by fixed rules, so both are figures and can be asserted (README, "The day benchmark").
 
-use std::path::Path;
-
-use super::common::repo;
 use super::day::daybench;
 
 /// The short day on the set-ups named.
 fn short_day(only: &[&str]) -> daybench::DayReport {
-    let root = repo();
     let work = tempfile::tempdir().expect("tempdir");
-    let options = daybench::Options {
-        devteam: Path::new(env!("CARGO_BIN_EXE_devteam")),
-        workload: &root.join("fixtures/workload/short.yaml"),
-        agents: &root.join("fixtures/agents"),
-        prices: &root.join("data/models.yaml"),
-        work: work.path(),
-        only: only.iter().map(|s| s.to_string()).collect(),
-        shipped_config: None,
-        ab: None,
-        progress: &|_| {},
-    };
-    daybench::run(&options).expect("the short day replays")
+    super::day::short_day_on(work.path(), only, None, None)
 }
 
 #[test]
