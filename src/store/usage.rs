@@ -170,4 +170,38 @@ mod tests {
         assert_eq!(store.insert_call(&call).unwrap(), 1);
         assert_eq!(store.call_count().unwrap(), 1);
     }
+
+    /// Runs on PostgreSQL too in CI (DEVTEAM_TEST_BACKEND=postgres): its `batch` is a boolean.
+    #[test]
+    fn an_agents_last_call_skips_batches_imports_and_other_models() {
+        let store = Store::open_in_memory().unwrap();
+        let call = |ts_ms: i64, source: Source, model: &str, batch: bool| CallRecord {
+            ts_ms,
+            source,
+            project: "p".into(),
+            run_id: None,
+            subtask_id: None,
+            task: "t".into(),
+            agent: "a".into(),
+            model: model.into(),
+            tier: "haiku".into(),
+            tokens: TokenUsage::default(),
+            cost_micros: 1,
+            batch,
+            latency_ms: None,
+            request_id: None,
+            message_id: None,
+            session_id: None,
+            is_sidechain: false,
+            outcome: "ok".into(),
+        };
+        assert_eq!(store.shared().last_agent_call("a", "m").unwrap(), None);
+        store.insert_call(&call(10, Source::Devteam, "m", false)).unwrap();
+        store.insert_call(&call(20, Source::WarmCache, "m", false)).unwrap();
+        store.insert_call(&call(30, Source::Devteam, "m", true)).unwrap();
+        store.insert_call(&call(40, Source::Devteam, "other", false)).unwrap();
+        store.insert_call(&call(50, Source::ClaudeCode, "m", false)).unwrap();
+        assert_eq!(store.shared().last_agent_call("a", "m").unwrap(), Some(20));
+        assert_eq!(store.shared().last_agent_call("b", "m").unwrap(), None);
+    }
 }

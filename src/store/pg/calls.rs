@@ -140,7 +140,7 @@ impl PgStore {
     pub fn last_agent_call(&self, agent: &str, model: &str) -> Result<Option<i64>> {
         let rows = self
             .query(
-                "SELECT MAX(ts_ms) FROM calls WHERE agent = $1 AND model = $2 AND batch = 0
+                "SELECT MAX(ts_ms) FROM calls WHERE agent = $1 AND model = $2 AND NOT batch
                  AND source IN ('devteam', 'warm-cache')",
                 &[&agent, &model],
             )
