@@ -18,13 +18,13 @@ use crate::usage::live::{BudgetUse, budget_use};
 use crate::usage::period::{self, Calendar};
 use crate::usage::report::{self, RowSums, Scope, UsageRow, cache_hit_rate, label, ranked, rollup, whole};
 use crate::usage::savings::Pricer;
-use crate::usage::summary::{SummaryReport, calendar_starts, summary_of};
+use crate::usage::summary::{Dimension, SummaryReport, add_discovery, by, calendar_starts, summary_of};
 
 const TEMPLATE: &str = include_str!("dashboard.html");
 const DATA_MARK: &str = "\"__DEVTEAM_DATA__\"";
 
 /// Charts the page draws; `data-rendered` equals this when every chart has data.
-pub const CHARTS: usize = 7;
+pub const CHARTS: usize = 8;
 /// Agents and tasks shown by name; the rest are summed into `(other)`.
 const TOP: usize = 12;
 
@@ -43,6 +43,8 @@ pub struct Dashboard {
     /// (imported Claude Code usage), so the chart is not one `(none)` bar.
     pub by_agent_dim: &'static str,
     pub top_tasks: Vec<UsageRow>,
+    /// Each stage's saving against the baseline (`usage by stage`), discovery included.
+    pub by_stage: Vec<UsageRow>,
     /// `task`; else `session` when calls carry Claude Code session ids (keys `ID (project)`);
     /// else `project` when the agent chart did not fall back to it already; `none` when
     /// nothing has names, and the chart says so.
@@ -84,7 +86,9 @@ pub fn dashboard(
         [vec![Key::Source], vec![Key::Time(starts.clone())], vec![Key::Agent], vec![Key::Task], vec![Key::Project]];
     let specs = [&specs[..], &[vec![Key::Session, Key::Project]]].concat();
     let scan = report::scan(store, &pricer, scope, &specs, true)?;
-    let summary = summary_of(scope, &pricer, prices, &scan.groups[0], &scan.trend.unwrap_or_default());
+    let mut summary = summary_of(scope, &pricer, prices, &scan.groups[0], &scan.trend.unwrap_or_default());
+    add_discovery(store, &pricer, scope, &mut summary)?;
+    let by_stage = by(store, prices, scope, Dimension::Stage, None)?.rows;
     let models: Vec<String> = summary.by_model.iter().map(|r| r.key.clone()).collect();
     // Budgets as they stood at the end of the period (now, unless --until says otherwise); the
     // end is exclusive, so its last instant is a millisecond before it.
@@ -119,6 +123,7 @@ pub fn dashboard(
         by_agent_dim,
         top_tasks,
         top_tasks_dim,
+        by_stage,
         series: series(&scan.groups[1], &pricer, &models, &starts, cal, scope),
         summary,
         bucket: match cal {
@@ -261,6 +266,36 @@ mod tests {
         for fetcher in ["https://", "fetch(", "XMLHttpRequest", "<link", " src=", "@import", "url("] {
             assert!(!page.contains(fetcher), "the page must not reach the network: found {fetcher}");
         }
+    }
+
+    #[test]
+    fn the_page_saves_what_usage_summary_saves_and_splits_it_by_stage() {
+        let store = Store::open_in_memory().unwrap();
+        let now: Timestamp = "2026-03-10T12:00:00Z".parse().unwrap();
+        let mut call = call_at(now.as_millisecond() - 3_600_000, "web", 200);
+        (call.source, call.agent, call.run_id) = (Source::Devteam, "a".into(), Some("r1".into()));
+        store.insert_call(&call).unwrap();
+        let not_made = crate::store::Counterfactual {
+            ts_ms: call.ts_ms,
+            project: "web".into(),
+            run_id: "r1".into(),
+            stage: "discovery".into(),
+            input_tokens: 500_000,
+            output_tokens: 20,
+        };
+        store.insert_counterfactual(&not_made).unwrap();
+        let scope =
+            Scope { period: Period { since: None, until: now }, project: None, source: None, tz: TimeZone::UTC };
+        let prices = PriceTable::load(None).unwrap();
+        let data = dashboard(&store, &prices, &scope, None, now).unwrap();
+        let summary = crate::usage::summary::summary(&store, &prices, &scope).unwrap();
+        let discovery = summary.savings.discovery.as_ref().expect("the discovery saving").saved_usd;
+        assert!(discovery > 1.0, "half a million tokens not sent: {discovery}");
+        assert_eq!(data.summary.savings.saved_usd, summary.savings.saved_usd);
+        let stages: Vec<(&str, f64)> = data.by_stage.iter().map(|r| (r.key.as_str(), r.saved_usd)).collect();
+        assert!(stages.contains(&("discovery", discovery)), "{stages:?}");
+        let sum: f64 = stages.iter().map(|(_, usd)| usd).sum();
+        assert!((sum - summary.savings.saved_usd).abs() < 1e-6, "stages {sum} against {}", summary.savings.saved_usd);
     }
 
     #[test]

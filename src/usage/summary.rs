@@ -34,11 +34,18 @@ pub fn summary(store: &Store, prices: &PriceTable, scope: &Scope) -> Result<Summ
     let pricer = Pricer::new(prices)?;
     let scan = report::scan(store, &pricer, scope, &[vec![Key::Source]], true)?;
     let mut report = summary_of(scope, &pricer, prices, &scan.groups[0], &scan.trend.unwrap_or_default());
+    add_discovery(store, &pricer, scope, &mut report)?;
+    Ok(report)
+}
+
+/// Adds the discovery calls devteam did not make to a summary's savings (the dashboard's too,
+/// so that both say the same saving).
+pub fn add_discovery(store: &Store, pricer: &Pricer, scope: &Scope, report: &mut SummaryReport) -> Result<()> {
     pricer.add_discovery(&mut report.savings, store.counterfactual_sums("discovery", &scope.filter())?);
     if report.savings.discovery.is_some() {
         report.notes.retain(|n| n != NO_DISCOVERY_NOTE);
     }
-    Ok(report)
+    Ok(())
 }
 
 /// The summary from groups keyed by source, and the trend's two windows.

@@ -12,7 +12,7 @@ use crate::common::{TestEnv, prerequisite, stderr};
 use crate::usage::{Seed, seeded_store};
 
 /// Charts the page draws, by their `data-chart` names.
-const CHARTS: [&str; 7] = ["spend", "models", "mix", "agents", "cache", "savings", "tasks"];
+const CHARTS: [&str; 8] = ["spend", "models", "mix", "agents", "cache", "savings", "stages", "tasks"];
 
 fn chromium() -> Option<PathBuf> {
     let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];

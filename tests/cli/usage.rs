@@ -305,7 +305,7 @@ fn report_writes_one_page_and_watch_prints_once_without_a_terminal() {
     let page = env.path().join("out/dash.html");
     std::fs::create_dir_all(page.parent().unwrap()).unwrap();
     let w: Written = json(usage(&env, &db).args(["--json", "report", "--html"]).arg(&page));
-    assert_eq!((w.calls, w.charts), (3, 7));
+    assert_eq!((w.calls, w.charts), (3, 8));
     let html = std::fs::read_to_string(&page).unwrap();
     assert_eq!(html.len(), w.bytes);
     assert!(html.contains("\"models\":[\"claude-sonnet-4-6\",\"claude-haiku-4-5\"]"));
