@@ -7,16 +7,18 @@
 //! model can read the longer prefix that includes the agent. Extending the foundation with the
 //! library's own directory (each agent's name and what it does, which an agent uses to hand work
 //! on) up to that minimum makes one entry that every call on the model reads, whatever the
-//! agent. One foundation serves every model, so a tier-up after a refusal, or a plan whose
-//! subtasks run on several tiers, still reads what the first call wrote; the larger models pay
-//! only their read rate for the extra lines. The foundation is extended only with the library's
-//! own material (never padded), only when the write pays within a few calls on the model
-//! (`MAX_BREAK_EVEN_CALLS`), and not at all with caching off.
+//! agent. Each model gets its own foundation: cache entries are per model anyway, so a model
+//! whose minimum the foundation already reaches (Sonnet's 1,024, Opus 5.5's 512) is sent the
+//! foundation as written and pays nothing for lines only another model needs. A tier-up is laid
+//! out again for its own model (`single::Prepared::up_call`), so it reads that model's entry.
+//! The foundation is extended only with the library's own material (never padded), only when
+//! the write pays within a few calls on the model (`MAX_BREAK_EVEN_CALLS`), and not at all with
+//! caching off.
 
 use anyhow::Result;
 
 use super::agent_text;
-use crate::pricing::PriceTable;
+use crate::pricing::ModelInfo;
 use crate::project::reach::{break_even_calls, chars_to_reach};
 use crate::prompt::{CacheStrategy, Ttl};
 use crate::store::{Library, Store};
@@ -34,15 +36,10 @@ const MAX_BREAK_EVEN_CALLS: u32 = 6;
 /// The heading of the directory, which also marks where the foundation as written ends.
 const HEADING: &str = "\n\n## Your teammates (part of the team's directory, for hand-offs)\n";
 
-/// The library's foundation for every call of a run: as written, or extended with the directory
-/// to the largest cache minimum among the tiers' models for which that pays. `None` when the
-/// library has no foundation (it was not restructured).
-pub fn foundation(
-    store: &Store,
-    library: &Library,
-    prices: &PriceTable,
-    cache: CacheStrategy,
-) -> Result<Option<String>> {
+/// The library's foundation for a call on `model`: as written, or extended with the directory
+/// to the model's cache minimum when that pays. `None` when the library has no foundation (it
+/// was not restructured).
+pub fn foundation(store: &Store, library: &Library, cache: CacheStrategy, model: &ModelInfo) -> Result<Option<String>> {
     let Some(base) = agent_text::foundation(&library.root)? else { return Ok(None) };
     let ttl = match cache {
         CacheStrategy::Off => return Ok(Some(base)),
@@ -50,17 +47,10 @@ pub fn foundation(
         CacheStrategy::Mixed | CacheStrategy::OneHour => Ttl::OneHour,
     };
     let base_chars = base.chars().count();
-    let needed = prices
-        .tiers()
-        .values()
-        .filter_map(|id| prices.model(id).ok())
-        .map(|m| (chars_to_reach(m), m))
-        .filter(|(chars, m)| {
-            *chars > base_chars && break_even_calls(base_chars, *chars, m, ttl, MAX_BREAK_EVEN_CALLS).is_some()
-        })
-        .map(|(chars, _)| chars)
-        .max();
-    let Some(needed) = needed else { return Ok(Some(base)) };
+    let needed = chars_to_reach(model);
+    if needed <= base_chars || break_even_calls(base_chars, needed, model, ttl, MAX_BREAK_EVEN_CALLS).is_none() {
+        return Ok(Some(base));
+    }
     Ok(Some(match directory(store, library, needed - base_chars)? {
         Some(lines) => format!("{}{HEADING}{lines}", base.trim_end()),
         None => base,
@@ -101,6 +91,7 @@ fn line(id: &str, name: &str, description: &str) -> String {
 mod tests {
     use super::*;
     use crate::agents::index::{IndexOptions, index_library};
+    use crate::pricing::PriceTable;
 
     /// A restructured library of `agents` agents with a foundation of `foundation_chars`.
     fn library(agents: usize, foundation_chars: usize) -> (tempfile::TempDir, Store, Library) {
@@ -123,11 +114,11 @@ mod tests {
     }
 
     #[test]
-    fn the_foundation_reaches_the_largest_minimum_that_pays_with_whole_directory_lines() {
+    fn the_foundation_reaches_the_models_minimum_with_whole_directory_lines() {
         let prices = PriceTable::load(None).unwrap();
         let haiku = prices.model("haiku").unwrap();
         let (_dir, store, lib) = library(400, 12_000);
-        let extended = foundation(&store, &lib, &prices, CacheStrategy::Mixed).unwrap().unwrap();
+        let extended = foundation(&store, &lib, CacheStrategy::Mixed, haiku).unwrap().unwrap();
         let needed = chars_to_reach(haiku);
         assert!(needed > 12_000, "the shipped haiku tier's minimum is above this foundation");
         let chars = extended.chars().count();
@@ -136,19 +127,24 @@ mod tests {
         let last = extended.lines().last().unwrap();
         assert!(chars - last.chars().count() - 1 < needed, "one line too many");
         assert!(extended.starts_with(&"f".repeat(12_000)) && extended.contains("- Agent 0 (agent-000): Looks after"));
-        assert_eq!(extended, foundation(&store, &lib, &prices, CacheStrategy::Mixed).unwrap().unwrap(), "stable");
+        assert_eq!(extended, foundation(&store, &lib, CacheStrategy::Mixed, haiku).unwrap().unwrap(), "stable");
     }
 
     #[test]
     fn the_foundation_is_left_as_written_when_extending_cannot_or_need_not_be_done() {
         let prices = PriceTable::load(None).unwrap();
+        let (haiku, sonnet) = (prices.model("haiku").unwrap(), prices.model("sonnet").unwrap());
         let (_dir, store, lib) = library(3, 12_000);
         let as_written = "f".repeat(12_000);
-        let unchanged = |cache| foundation(&store, &lib, &prices, cache).unwrap().unwrap();
-        assert_eq!(unchanged(CacheStrategy::Mixed), as_written, "too small a directory: never padded");
-        assert_eq!(unchanged(CacheStrategy::Off), as_written, "nothing is cached");
+        let unchanged = |cache, model| foundation(&store, &lib, cache, model).unwrap().unwrap();
+        assert_eq!(unchanged(CacheStrategy::Mixed, haiku), as_written, "too small a directory: never padded");
+        assert_eq!(unchanged(CacheStrategy::Off, haiku), as_written, "nothing is cached");
+        let (_dir, store, lib) = library(400, 12_000);
+        assert!(chars_to_reach(sonnet) < 12_000, "the shipped sonnet tier's minimum is below this foundation");
+        let for_sonnet = foundation(&store, &lib, CacheStrategy::Mixed, sonnet).unwrap().unwrap();
+        assert_eq!(for_sonnet, as_written, "a model whose minimum the foundation reaches gets it as written");
         let (_dir, store, lib) = library(400, 40_000);
-        assert_eq!(foundation(&store, &lib, &prices, CacheStrategy::Mixed).unwrap().unwrap(), "f".repeat(40_000));
+        assert_eq!(foundation(&store, &lib, CacheStrategy::Mixed, haiku).unwrap().unwrap(), "f".repeat(40_000));
     }
 
     #[test]

@@ -75,11 +75,11 @@ pub async fn run(llm: &dyn Llm, i: &Inputs<'_>, on_event: &(dyn Fn(RunEvent<'_>)
     let (plan, planned, note) = make_plan(llm, i, &found.shortlist).await;
     on_event(RunEvent::Planned { plan: &plan, note: (!note.is_empty()).then_some(note.as_str()) });
     let texts = load_texts(i, &plan)?;
-    let foundation = super::directory::foundation(i.store, i.library, i.prices, i.cache)?;
     let parent = i.router.decide(i.task, &TaskContext::default(), i.pressure).tier;
     let (steps, decisions): (Vec<Step>, Vec<_>) = plan.subtasks.iter().map(|s| step(i, s, parent)).unzip();
+    let foundations = foundations(i, &steps)?;
     let ids = record_decisions(i, &steps, &decisions)?;
-    let results = execute(llm, i, &plan, &steps, &texts, foundation.as_deref(), on_event).await;
+    let results = execute(llm, i, &plan, &steps, &texts, &foundations, on_event).await;
     end_decisions(i, &steps, &ids, &results)?;
     let status = overall(&results);
     let final_text = if results.len() == 1 && status == Status::Ok {
@@ -88,6 +88,21 @@ pub async fn run(llm: &dyn Llm, i: &Inputs<'_>, on_event: &(dyn Fn(RunEvent<'_>)
         synthesize(llm, i, &plan, &results).await
     };
     Ok(Outcome { plan, planned, note, results, final_text, status })
+}
+
+/// The foundation each tier's model gets (`directory::foundation`), for every tier a step or
+/// its tier-up may run on.
+fn foundations(i: &Inputs<'_>, steps: &[Step]) -> Result<HashMap<String, Option<String>>> {
+    let tiers = i.prices.tiers().keys().cloned().chain(steps.iter().map(|s| s.tier.clone()));
+    let mut out = HashMap::new();
+    for tier in tiers {
+        if out.contains_key(&tier) {
+            continue;
+        }
+        let Ok(model) = i.prices.model(&tier) else { continue };
+        out.insert(tier, super::directory::foundation(i.store, i.library, i.cache, model)?);
+    }
+    Ok(out)
 }
 
 /// Asks the planner, repairs once, else falls back to the best single agent.
@@ -237,7 +252,7 @@ async fn execute(
     plan: &Plan,
     steps: &[Step],
     texts: &HashMap<String, AgentText>,
-    foundation: Option<&str>,
+    foundations: &HashMap<String, Option<String>>,
     on_event: &(dyn Fn(RunEvent<'_>) + Sync),
 ) -> Vec<StepResult> {
     let by_id: HashMap<&str, &PlannedSubtask> = plan.subtasks.iter().map(|s| (s.id.as_str(), s)).collect();
@@ -254,7 +269,7 @@ async fn execute(
             None => s.title.clone(),
         };
         let parts = Parts {
-            foundation,
+            foundation: foundations.get(tier).and_then(|f| f.as_deref()),
             project,
             agent_static: &text.static_part,
             agent_dynamic: &text.dynamic_part,

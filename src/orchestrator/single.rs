@@ -9,7 +9,7 @@ use super::llm::{Llm, LlmCall, LlmError, LlmReply, Purpose, Stop};
 use crate::agents::AgentSummary;
 use crate::discovery;
 use crate::error::UserError;
-use crate::pricing::{PriceTable, TokenUsage};
+use crate::pricing::{ModelInfo, PriceTable, TokenUsage};
 use crate::project::reach::Reach;
 use crate::prompt::{self, CacheStrategy, Parts, Ttl};
 use crate::routing::{FailureKind, Pressure, Router, RoutingDecision, TaskContext, Tier, upgrade};
@@ -62,6 +62,10 @@ pub struct Prepared {
     pub worst_case_cost_usd: f64,
     #[serde(skip)]
     pub call: LlmCall,
+    /// The same call laid out for the tier above, made if the model refuses: its foundation and
+    /// breakpoints are that model's, so it reads that model's cache entries.
+    #[serde(skip)]
+    pub up_call: Option<LlmCall>,
 }
 
 /// Routes, discovers and lays out the call.
@@ -77,16 +81,7 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
     let model = i.prices.model(&tier)?.clone();
     let (agent, agent_reason) = choose_agent(i)?;
     let text = agent_text::load(&i.library.root, &agent)?;
-    let foundation = super::directory::foundation(i.store, i.library, i.prices, i.cache)?;
-    let reach = project_for_model(i, foundation.as_deref().unwrap_or(""), &model);
-    let parts = Parts {
-        foundation: foundation.as_deref(),
-        project: reach.as_ref().map(|r| r.text.as_str()),
-        agent_static: &text.static_part,
-        agent_dynamic: &text.dynamic_part,
-        task: i.task,
-    };
-    let layout = prompt::layout(parts, model.min_cacheable_tokens, i.cache);
+    let (layout, reach) = lay_out(i, &text, &model)?;
     let cached_prefix_tokens = cached_prefix(&layout);
     let request_tokens = layout.system.iter().chain(&layout.user).map(|b| tokens::estimate(&b.text)).sum();
     let call = LlmCall {
@@ -99,6 +94,13 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
         layout,
         max_tokens: i.max_tokens,
         stream: true,
+    };
+    let up_call = match Tier::parse(&tier).and_then(Tier::up) {
+        Some(up) => {
+            let (layout, _) = lay_out(i, &text, i.prices.model(up.name())?)?;
+            Some(LlmCall { tier: up.name().to_string(), layout, ..call.clone() })
+        }
+        None => None,
     };
     let typical =
         TokenUsage { input: request_tokens as u64, output: u64::from(i.max_tokens / 4), ..TokenUsage::default() };
@@ -117,12 +119,28 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
         cached_prefix_tokens,
         max_tokens: i.max_tokens,
         call,
+        up_call,
     })
+}
+
+/// The request's blocks for `model`: the foundation and the project's context as that model
+/// gets them, the agent's parts and the task, with the model's breakpoints.
+fn lay_out(i: &Inputs<'_>, text: &agent_text::AgentText, model: &ModelInfo) -> Result<(prompt::Layout, Option<Reach>)> {
+    let foundation = super::directory::foundation(i.store, i.library, i.cache, model)?;
+    let reach = project_for_model(i, foundation.as_deref().unwrap_or(""), model);
+    let parts = Parts {
+        foundation: foundation.as_deref(),
+        project: reach.as_ref().map(|r| r.text.as_str()),
+        agent_static: &text.static_part,
+        agent_dynamic: &text.dynamic_part,
+        task: i.task,
+    };
+    Ok((prompt::layout(parts, model.min_cacheable_tokens, i.cache), reach))
 }
 
 /// The project context as this model gets it: extended to reach the model's cache minimum
 /// where that pays and the project has the material (`project::reach`), else as built.
-fn project_for_model(i: &Inputs<'_>, foundation: &str, model: &crate::pricing::ModelInfo) -> Option<Reach> {
+fn project_for_model(i: &Inputs<'_>, foundation: &str, model: &ModelInfo) -> Option<Reach> {
     let context = i.project_context.as_deref()?;
     let ttl = match i.cache {
         CacheStrategy::Off => return Some(Reach { text: context.to_string(), reason: None }),
@@ -195,7 +213,10 @@ pub async fn execute(llm: &dyn Llm, prepared: &Prepared) -> Result<Done, LlmErro
     let Some(up) = up else {
         return Ok(Done { reply, upgraded_to: None, upgrade_reason: None, attempts: 1, upgrade_error: None });
     };
-    let call = LlmCall { tier: up.name().to_string(), ..prepared.call.clone() };
+    let call = match &prepared.up_call {
+        Some(call) if call.tier == up.name() => call.clone(),
+        _ => LlmCall { tier: up.name().to_string(), ..prepared.call.clone() },
+    };
     match llm.call(call).await {
         Ok(second) => Ok(Done {
             reply: second,
@@ -210,3 +231,7 @@ pub async fn execute(llm: &dyn Llm, prepared: &Prepared) -> Result<Done, LlmErro
         }
     }
 }
+
+#[cfg(test)]
+#[path = "single_tests.rs"]
+mod tests;

@@ -262,17 +262,32 @@ fn pick_agent(
 /// applying the same rule to shared blocks cost more (a 1-hour entry's break-even of about one
 /// read per write is decided on too few samples of bursty reuse).
 fn settle_marks(ctx: &Context, store: &crate::store::Store, prepared: &mut one::Prepared) -> Result<()> {
+    settle_call(ctx, store, &mut prepared.call, &prepared.model)?;
+    if let Some(up) = prepared.up_call.as_mut() {
+        let model = ctx.prices()?.model(&up.tier)?.id.clone();
+        settle_call(ctx, store, up, &model)?;
+    }
+    Ok(())
+}
+
+/// [`settle_marks`] for one call on `model`.
+fn settle_call(
+    ctx: &Context,
+    store: &crate::store::Store,
+    call: &mut crate::orchestrator::llm::LlmCall,
+    model: &str,
+) -> Result<()> {
     use crate::prompt::{BlockKind, agent_mark};
     let kind = BlockKind::AgentStatic;
-    let Some(ttl) = prepared.call.layout.system.iter().find(|b| b.kind == kind).and_then(|b| b.cache) else {
+    let Some(ttl) = call.layout.system.iter().find(|b| b.kind == kind).and_then(|b| b.cache) else {
         return Ok(());
     };
-    let rates = ctx.prices()?.model(&prepared.model)?.rates;
-    let last = store.shared().last_agent_call(&prepared.agent, &prepared.model)?;
+    let rates = ctx.prices()?.model(model)?.rates;
+    let last = store.shared().last_agent_call(&call.agent, model)?;
     let recent = last.is_some_and(|at| ctx.clock.now_ms() - at <= crate::warm::ttl_ms(ttl));
-    let (read, written, _) = store.block_outcomes(&prepared.model, kind.as_str(), agent_mark::WINDOW)?;
+    let (read, written, _) = store.block_outcomes(model, kind.as_str(), agent_mark::WINDOW)?;
     if !agent_mark::worth_marking(recent, read, written, agent_mark::break_even(&rates, ttl)) {
-        prepared.call.layout.system.iter_mut().skip_while(|b| b.kind != kind).for_each(|b| b.cache = None);
+        call.layout.system.iter_mut().skip_while(|b| b.kind != kind).for_each(|b| b.cache = None);
     }
     Ok(())
 }
