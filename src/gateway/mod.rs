@@ -24,7 +24,7 @@ use inflight::{Ending, InFlight};
 
 pub use batch::{BatchQueue, BatchTiming};
 pub use billing::{Billing, NoClient, word_no_client};
-pub use request::{build_request, worst_case_cost};
+pub use request::{block_count_request, build_request, worst_case_cost};
 
 /// Where streamed text goes (the printer's stdout).
 pub type TextSink = dyn Fn(&str) + Send + Sync;

@@ -1,6 +1,6 @@
 //! From a laid-out prompt to the API's request, and the most such a request can cost.
 
-use crate::api::{CacheTtl, MessagesRequest, ModelRules, Role, TextBlock};
+use crate::api::{CacheTtl, CountTokensRequest, MessagesRequest, ModelRules, Role, TextBlock};
 use crate::orchestrator::llm::LlmCall;
 use crate::pricing::{ModelInfo, PriceTable, TokenUsage};
 use crate::prompt::{Block, Ttl};
@@ -15,6 +15,19 @@ pub fn build_request(call: &LlmCall, model: &ModelInfo) -> MessagesRequest {
     }
     let user: Vec<TextBlock> = call.layout.user.iter().map(text_block).collect();
     builder.message(Role::User, user).build(ModelRules { rejects_sampling_params: model.rejects_sampling_params })
+}
+
+/// A `count_tokens` request of `system` alone (or of nothing) before a one-character turn: the
+/// difference of the two counts is the block's own size on `model`.
+pub fn block_count_request(model: &ModelInfo, system: Option<&str>) -> CountTokensRequest {
+    let mut builder = MessagesRequest::builder(model.id.clone(), 1);
+    if let Some(text) = system {
+        builder = builder.system(TextBlock::new(text));
+    }
+    let request = builder
+        .message(Role::User, vec![TextBlock::new(".")])
+        .build(ModelRules { rejects_sampling_params: model.rejects_sampling_params });
+    (&request).into()
 }
 
 fn text_block(block: &Block) -> TextBlock {

@@ -38,6 +38,11 @@ pub fn split(body: &str) -> AgentText {
     }
 }
 
+/// The key a block's exact size is kept under (`store::block_tokens`).
+pub fn text_hash(text: &str) -> String {
+    crate::agents::parse::hash(text.as_bytes())
+}
+
 /// The library's shared foundation, when it has one.
 pub fn foundation(root: &Path) -> Result<Option<String>> {
     let path = root.join(FOUNDATION_REL);

@@ -33,6 +33,10 @@ const BATCH: usize = 64;
 /// pays from the 4th call within an hour (2x to write, 0.1x to read, against 1x every time).
 const MAX_BREAK_EVEN_CALLS: u32 = 6;
 
+/// Extra room on a counted extension: the directory's lines are names and first sentences,
+/// which need not tokenize like the foundation's prose.
+const COUNTED_MARGIN: f64 = 1.1;
+
 /// The heading of the directory, which also marks where the foundation as written ends.
 const HEADING: &str = "\n\n## Your teammates (part of the team's directory, for hand-offs)\n";
 
@@ -47,7 +51,10 @@ pub fn foundation(store: &Store, library: &Library, cache: CacheStrategy, model:
         CacheStrategy::Mixed | CacheStrategy::OneHour => Ttl::OneHour,
     };
     let base_chars = base.chars().count();
-    let needed = chars_to_reach(model);
+    let needed = match store.index().block_tokens(&model.id, &agent_text::text_hash(&base))? {
+        Some(tokens) => chars_to_reach_counted(model, base_chars, tokens),
+        None => chars_to_reach(model),
+    };
     if needed <= base_chars || break_even_calls(base_chars, needed, model, ttl, MAX_BREAK_EVEN_CALLS).is_none() {
         return Ok(Some(base));
     }
@@ -55,6 +62,18 @@ pub fn foundation(store: &Store, library: &Library, cache: CacheStrategy, model:
         Some(lines) => format!("{}{HEADING}{lines}", base.trim_end()),
         None => base,
     }))
+}
+
+/// The characters the foundation must have to reach `model`'s minimum when the API counted
+/// its `base_chars` as `tokens`: the missing tokens at the foundation's own characters per
+/// token, with `COUNTED_MARGIN` for directory lines tokenizing less densely than the text.
+fn chars_to_reach_counted(model: &ModelInfo, base_chars: usize, tokens: u64) -> usize {
+    let missing = model.min_cacheable_tokens.saturating_sub(tokens);
+    if missing == 0 || tokens == 0 {
+        return if tokens == 0 { chars_to_reach(model) } else { base_chars };
+    }
+    let per_token = base_chars as f64 / tokens as f64;
+    base_chars + (missing as f64 * per_token * COUNTED_MARGIN).ceil() as usize
 }
 
 /// At least `chars` characters of directory lines, agents in id order (so every run of the
@@ -145,6 +164,26 @@ mod tests {
         assert_eq!(for_sonnet, as_written, "a model whose minimum the foundation reaches gets it as written");
         let (_dir, store, lib) = library(400, 40_000);
         assert_eq!(foundation(&store, &lib, CacheStrategy::Mixed, haiku).unwrap().unwrap(), "f".repeat(40_000));
+    }
+
+    #[test]
+    fn a_counted_foundation_is_extended_by_its_own_characters_per_token() {
+        let prices = PriceTable::load(None).unwrap();
+        let haiku = prices.model("haiku").unwrap();
+        let (_dir, store, lib) = library(400, 12_000);
+        let hash = agent_text::text_hash(&"f".repeat(12_000));
+        let chars = |tokens: u64| {
+            store.index().save_block_tokens(&haiku.id, &hash, tokens).unwrap();
+            foundation(&store, &lib, CacheStrategy::Mixed, haiku).unwrap().unwrap().chars().count()
+        };
+        // 4 characters a token: 1,096 tokens missing, 4,822 characters with the margin, against
+        // the estimate's 4,096 x 4.2 = 17,204 in all.
+        let at_four = chars(3_000);
+        assert!((16_822..16_822 + 120).contains(&at_four), "{at_four}");
+        // 3 characters a token: 96 tokens missing.
+        let at_three = chars(4_000);
+        assert!((12_317..12_317 + 120).contains(&at_three), "{at_three}");
+        assert_eq!(chars(4_200), 12_000, "counted at the minimum already: as written");
     }
 
     #[test]

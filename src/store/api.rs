@@ -346,4 +346,7 @@ pub trait AgentIndex: Send + Sync {
     /// The project context stored for `root`.
     fn project_context(&self, root: &Path) -> Result<Option<ProjectContext>>;
     fn save_project_context(&self, ctx: &ProjectContext) -> Result<()>;
+    /// The API's count of a stable block's tokens on `model`, by the hash of its text.
+    fn block_tokens(&self, model: &str, text_hash: &str) -> Result<Option<u64>>;
+    fn save_block_tokens(&self, model: &str, text_hash: &str, tokens: u64) -> Result<()>;
 }

@@ -386,4 +386,14 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX calls_agent_model_ts ON calls (agent, model, ts_ms);
     ",
+    // 14: exact sizes of stable prompt blocks, from the API's count_tokens, by model and the hash
+    // of the text: counted once, they size the blocks that must reach a model's cache minimum.
+    r"
+    CREATE TABLE block_tokens (
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        PRIMARY KEY (model, text_hash)
+    ) WITHOUT ROWID;
+    ",
 ];

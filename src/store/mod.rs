@@ -10,6 +10,7 @@ mod ab;
 mod agents;
 mod alert_rows;
 pub mod api;
+mod block_tokens;
 mod budgets;
 #[cfg(test)]
 mod contract_tests;

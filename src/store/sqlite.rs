@@ -184,5 +184,7 @@ impl AgentIndex for SqliteStore {
         fn agent_vectors(&self, library: i64, model: &str) -> Result<VectorMatrix>;
         fn project_context(&self, root: &Path) -> Result<Option<ProjectContext>>;
         fn save_project_context(&self, ctx: &ProjectContext) -> Result<()>;
+        fn block_tokens(&self, model: &str, text_hash: &str) -> Result<Option<u64>>;
+        fn save_block_tokens(&self, model: &str, text_hash: &str, tokens: u64) -> Result<()>;
     }
 }

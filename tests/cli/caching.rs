@@ -105,3 +105,55 @@ fn restructured_agents_cache_at_least_90_percent_after_warm_up() {
         "restructuring is what makes the difference: {original_hit:.3} {original_cost:.3}"
     );
 }
+
+/// With a key, the foundation is counted once per tier model with `count_tokens` (free) and its
+/// extension for Haiku is sized by that count: it reaches Haiku's minimum without the character
+/// estimate's overshoot, and a second run counts nothing again.
+#[test]
+fn the_foundation_is_counted_once_and_sized_by_the_count() {
+    let env = TestEnv::new();
+    let lib = env.path().join("lib");
+    copy_tree(&repo().join("fixtures/agents"), &lib);
+    let restructure = env.cmd().arg("--agents").arg(&lib).args(["-q", "restructure-agents", "--write"]).output();
+    assert!(restructure.unwrap().status.success());
+    let server = StandIn::start(Config {
+        script: Script { default_reply: Some(Reply::text("ok")), ..Script::default() },
+        ..Config::default()
+    })
+    .unwrap();
+    let run = |task: &str| {
+        let out = env
+            .cmd()
+            .env("ANTHROPIC_API_KEY", "sk-test")
+            .env("ANTHROPIC_BASE_URL", server.base_url())
+            .arg("--agents")
+            .arg(&lib)
+            .args(["-q", "run", "--no-plan", "--no-rerank", "--agent", "debugger", "--tier", "haiku", task])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let counts = server.requests().iter().filter(|r| r.path.ends_with("/count_tokens")).count();
+        let last = server.requests().into_iter().rfind(|r| r.path == "/v1/messages").expect("a call");
+        (counts, last.body["system"][0]["text"].as_str().unwrap().chars().count())
+    };
+    let (counted, sent) = run("why does the worker hang?");
+    let base = std::fs::read_to_string(lib.join("_shared/foundation.md")).unwrap().chars().count();
+    let tiers = 3;
+    assert_eq!(counted, 2 * tiers, "each tier's model: the foundation, and nothing, to subtract");
+    let db = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
+    let stored: Vec<i64> = db
+        .prepare("SELECT tokens FROM block_tokens")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // The stand-in counts a text block as ceil(characters / 4).
+    assert_eq!(stored, vec![base.div_ceil(4) as i64; tiers], "one count per model");
+    // Haiku 4.5's minimum is 4,096 tokens: the foundation sent reaches it, with at most the
+    // counted margin (10 % of the missing tokens) and one directory line more.
+    let (tokens, missing) = (sent.div_ceil(4), 4096 - base.div_ceil(4));
+    assert!(tokens >= 4096 && tokens <= 4096 + missing / 10 + 40, "{tokens} tokens sent, {missing} were missing");
+    let (again, sent_again) = run("why does the worker hang now?");
+    assert_eq!((again, sent_again), (counted, sent), "counted once: the same foundation, no new count");
+}

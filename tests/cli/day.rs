@@ -66,16 +66,18 @@ fn short_day_costs() {
     let warm_ups = shipped.stages.get("warm-ups").map_or(0, |s| s.calls);
     assert!(warm_ups > 0, "shipped runs warm-cache on its cron line\n{table}");
     // (Shared context and the restructured library cost more than they save on this morning:
-    // the library as written $0.1933 against $0.2218; on the full day it costs 17 % more.)
+    // the library as written $0.1933 against $0.2052; on the full day it costs 20 % more.)
     assert_eq!((shipped.declined_calls, shipped.failed_tasks), (0, 0), "shipped routes nothing too low\n{table}");
     assert_eq!(get("no-routing").declined_calls, 1, "sonnet declines the opus task\n{table}");
-    // Ratchet: the bar is 1.3x (1.37x measured on the shipped defaults, embeddings on).
-    assert!(shipped.ratio_to_floor <= 1.40, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
-    // Ratchets (the bar is 90 %): Sonnet and Haiku read the foundation, extended to Haiku's
-    // minimum with the team directory, across tasks (72 % and 71 % measured); the morning's one
-    // Opus task has nothing to read.
+    // Ratchet: the bar is 1.3x (1.34x measured on the shipped defaults, embeddings on).
+    assert!(shipped.ratio_to_floor <= 1.35, "shipped is {:.2}x the floor\n{table}", shipped.ratio_to_floor);
+    // Ratchets (the bar is 90 %): Sonnet and Haiku read the foundation across tasks (66 % and
+    // 71 % measured); the morning's one Opus task has nothing to read. Haiku's foundation is
+    // extended to its minimum with the team directory, Sonnet's is not (it reaches Sonnet's
+    // minimum as written): Sonnet reads fewer tokens, at a lower hit rate and a lower cost
+    // (72 % when every model was sent the extended foundation, the day $0.2218).
     let hit = |family: &str| shipped.models.iter().find(|(m, _)| m.contains(family)).map(|(_, f)| f.cache_hit_rate);
-    for (family, at_least) in [("sonnet", 0.70), ("haiku", 0.68)] {
+    for (family, at_least) in [("sonnet", 0.66), ("haiku", 0.70)] {
         let rate = hit(family);
         assert!(rate.is_some_and(|h| h >= at_least), "{family} hit rate {rate:?}\n{table}");
     }

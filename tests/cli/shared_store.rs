@@ -70,7 +70,7 @@ fn a_store_of_an_older_schema_is_brought_up_to_date_and_copied_whole() {
     let env = host(4, 50);
     // The schema before `store_identity` (migration 12), as a store made by the previous release.
     let conn = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
-    conn.execute_batch("DROP TABLE store_identity; DROP INDEX calls_agent_model_ts; PRAGMA user_version = 11;")
+    conn.execute_batch("DROP TABLE store_identity; DROP INDEX calls_agent_model_ts; DROP TABLE block_tokens; PRAGMA user_version = 11;")
         .unwrap();
     drop(conn);
     let report = migrate(&env, &url);

@@ -5,6 +5,7 @@
 mod counterfactual;
 mod planned;
 mod single;
+mod sizes;
 
 use anyhow::{Result, bail};
 
@@ -39,6 +40,9 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
 fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
     refuse_retired_tiers(ctx)?;
     let library = fresh_library(ctx, true)?;
+    if !args.dry_run && !args.no_cache && ctx.settings.run.cache_strategy != CacheStrategy::Off {
+        sizes::count_foundation(ctx, &library)?;
+    }
     let store = ctx.store()?;
     let sw = ctx.settings.run.switches;
     let project = args
