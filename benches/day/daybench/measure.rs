@@ -37,6 +37,9 @@ pub struct ModelFigures {
     pub repeated_tokens: u64,
     /// Cache reads / repeated tokens: how much of what could be read was read.
     pub repeat_hit_rate: f64,
+    /// Cache reads / (cache reads + cache writes): of the tokens in a prefix marked for caching,
+    /// the share read (`usage`'s cache hit rate; blocks sent unmarked are not counted).
+    pub marked_hit_rate: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -144,6 +147,8 @@ pub fn by_model(billed: &[Billed]) -> BTreeMap<String, ModelFigures> {
     }
     for m in out.values_mut() {
         m.cache_hit_rate = ratio(m.tokens.cache_read, m.cacheable_tokens);
+        let t = &m.tokens;
+        m.marked_hit_rate = ratio(t.cache_read, t.cache_read + t.cache_write_5m + t.cache_write_1h);
     }
     out
 }

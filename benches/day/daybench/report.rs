@@ -51,8 +51,18 @@ pub fn render(r: &DayReport) -> String {
         ]);
     }
     let _ = writeln!(out, "{t}\n");
-    let mut t =
-        table(&["set-up", "model", "calls", "cost", "cacheable", "cache read", "hit rate", "repeated", "of repeats"]);
+    let mut t = table(&[
+        "set-up",
+        "model",
+        "calls",
+        "cost",
+        "cacheable",
+        "cache read",
+        "hit rate",
+        "repeated",
+        "of repeats",
+        "of marked",
+    ]);
     for s in &r.setups {
         for (model, m) in &s.models {
             t.add_row(vec![
@@ -65,6 +75,7 @@ pub fn render(r: &DayReport) -> String {
                 format!("{:.1} %", m.cache_hit_rate * 100.0),
                 m.repeated_tokens.to_string(),
                 format!("{:.1} %", m.repeat_hit_rate * 100.0),
+                format!("{:.1} %", m.marked_hit_rate * 100.0),
             ]);
         }
     }
