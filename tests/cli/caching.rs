@@ -9,24 +9,29 @@ use crate::common::{TestEnv, copy_tree, repo};
 
 const AGENTS: [&str; 3] = ["sql-optimizer", "debugger", "api-designer"];
 
+/// A copy of the demo library, restructured when `restructure` is set.
+fn demo_copy(env: &TestEnv, restructure: bool) -> std::path::PathBuf {
+    let lib = env.path().join("lib");
+    copy_tree(&repo().join("fixtures/agents"), &lib);
+    if restructure {
+        let out = env.cmd().arg("--agents").arg(&lib).args(["-q", "restructure-agents", "--write"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    lib
+}
+
+/// devteam on `lib`, with a key, against the stand-in.
+fn devteam(env: &TestEnv, server: &devteam_standin::Handle, lib: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = env.cmd();
+    cmd.env("ANTHROPIC_API_KEY", "sk-test").env("ANTHROPIC_BASE_URL", server.base_url()).arg("--agents").arg(lib);
+    cmd
+}
+
 /// (hit rate, input cost vs uncached) over the calls after the first two rounds, and the store's
 /// per-block report.
 fn session(restructure: bool) -> (f64, f64, serde_json::Value) {
     let env = TestEnv::new();
-    let lib = env.path().join("lib");
-    copy_tree(&repo().join("fixtures/agents"), &lib);
-    if restructure {
-        assert!(
-            env.cmd()
-                .arg("--agents")
-                .arg(&lib)
-                .args(["-q", "restructure-agents", "--write"])
-                .output()
-                .unwrap()
-                .status
-                .success()
-        );
-    }
+    let lib = demo_copy(&env, restructure);
     let server = StandIn::start(Config {
         script: Script { default_reply: Some(Reply::text("ok")), ..Script::default() },
         ..Config::default()
@@ -45,12 +50,7 @@ fn session(restructure: bool) -> (f64, f64, serde_json::Value) {
             }
         }
         for agent in AGENTS {
-            let out = env
-                .cmd()
-                .env("ANTHROPIC_API_KEY", "sk-test")
-                .env("ANTHROPIC_BASE_URL", server.base_url())
-                .arg("--agents")
-                .arg(&lib)
+            let out = devteam(&env, &server, &lib)
                 .args([
                     "-q",
                     "run",
@@ -112,22 +112,14 @@ fn restructured_agents_cache_at_least_90_percent_after_warm_up() {
 #[test]
 fn the_foundation_is_counted_once_and_sized_by_the_count() {
     let env = TestEnv::new();
-    let lib = env.path().join("lib");
-    copy_tree(&repo().join("fixtures/agents"), &lib);
-    let restructure = env.cmd().arg("--agents").arg(&lib).args(["-q", "restructure-agents", "--write"]).output();
-    assert!(restructure.unwrap().status.success());
+    let lib = demo_copy(&env, true);
     let server = StandIn::start(Config {
         script: Script { default_reply: Some(Reply::text("ok")), ..Script::default() },
         ..Config::default()
     })
     .unwrap();
     let run = |task: &str| {
-        let out = env
-            .cmd()
-            .env("ANTHROPIC_API_KEY", "sk-test")
-            .env("ANTHROPIC_BASE_URL", server.base_url())
-            .arg("--agents")
-            .arg(&lib)
+        let out = devteam(&env, &server, &lib)
             .args(["-q", "run", "--no-plan", "--no-rerank", "--agent", "debugger", "--tier", "haiku", task])
             .output()
             .unwrap();
