@@ -44,8 +44,10 @@ fn foundation_of(call: &LlmCall) -> &str {
     call.layout.system.iter().find(|b| b.kind == BlockKind::Foundation).map_or("", |b| b.text.as_str())
 }
 
-#[tokio::test]
-async fn a_refused_call_is_retried_a_tier_up_with_that_models_foundation() {
+// A plain test: under DEVTEAM_TEST_BACKEND=postgres the store drives a runtime of its own,
+// which cannot start inside a test's runtime.
+#[test]
+fn a_refused_call_is_retried_a_tier_up_with_that_models_foundation() {
     let (_dir, store, library) = library();
     let prices = PriceTable::load(None).unwrap();
     let router = Router::default();
@@ -74,7 +76,8 @@ async fn a_refused_call_is_retried_a_tier_up_with_that_models_foundation() {
     assert!(up.layout.system[0].cache.is_some(), "sonnet's foundation is marked for its own minimum");
 
     let llm = RefusesOnHaiku(Mutex::new(Vec::new()));
-    let done = execute(&llm, &prepared).await.unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let done = runtime.block_on(execute(&llm, &prepared)).unwrap();
     assert_eq!(done.upgraded_to.as_deref(), Some("sonnet"));
     let sent = llm.0.into_inner().unwrap();
     assert_eq!(sent.len(), 2);
