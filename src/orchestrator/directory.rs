@@ -40,13 +40,18 @@ const COUNTED_MARGIN: f64 = 1.1;
 /// The heading of the directory, which also marks where the foundation as written ends.
 const HEADING: &str = "\n\n## Your teammates (part of the team's directory, for hand-offs)\n";
 
-/// The library's foundation for a call on `model`: as written, or extended with the directory
-/// to the model's cache minimum when that pays. `None` when the library has no foundation (it
-/// was not restructured).
-pub fn foundation(store: &Store, library: &Library, cache: CacheStrategy, model: &ModelInfo) -> Result<Option<String>> {
-    let Some(base) = agent_text::foundation(&library.root)? else { return Ok(None) };
+/// The library's foundation for a call on `model`: `base`, the foundation as written (read once
+/// by a run for all its models), or that extended with the directory to the model's cache
+/// minimum when that pays.
+pub fn for_model(
+    store: &Store,
+    library: &Library,
+    base: String,
+    cache: CacheStrategy,
+    model: &ModelInfo,
+) -> Result<String> {
     let ttl = match cache {
-        CacheStrategy::Off => return Ok(Some(base)),
+        CacheStrategy::Off => return Ok(base),
         CacheStrategy::FiveMinutes => Ttl::FiveMinutes,
         CacheStrategy::Mixed | CacheStrategy::OneHour => Ttl::OneHour,
     };
@@ -56,12 +61,12 @@ pub fn foundation(store: &Store, library: &Library, cache: CacheStrategy, model:
         None => chars_to_reach(model),
     };
     if needed <= base_chars || break_even_calls(base_chars, needed, model, ttl, MAX_BREAK_EVEN_CALLS).is_none() {
-        return Ok(Some(base));
+        return Ok(base);
     }
-    Ok(Some(match directory(store, library, needed - base_chars)? {
+    Ok(match directory(store, library, needed - base_chars)? {
         Some(lines) => format!("{}{HEADING}{lines}", base.trim_end()),
         None => base,
-    }))
+    })
 }
 
 /// The characters the foundation must have to reach `model`'s minimum when the API counted
@@ -111,6 +116,11 @@ mod tests {
     use super::*;
     use crate::agents::index::{IndexOptions, index_library};
     use crate::pricing::PriceTable;
+
+    fn foundation(store: &Store, lib: &Library, cache: CacheStrategy, model: &ModelInfo) -> Result<Option<String>> {
+        let base = agent_text::foundation(&lib.root)?;
+        base.map(|b| for_model(store, lib, b, cache, model)).transpose()
+    }
 
     /// A restructured library of `agents` agents with a foundation of `foundation_chars`.
     fn library(agents: usize, foundation_chars: usize) -> (tempfile::TempDir, Store, Library) {

@@ -31,6 +31,8 @@ pub struct Inputs<'a> {
     pub task: &'a str,
     pub run_id: String,
     pub project_context: Option<String>,
+    /// The context as one block every agent of the project shares (`prompt::Parts`).
+    pub project_shared: bool,
     pub cache: CacheStrategy,
     pub max_tokens: u32,
     pub shortlist: usize,
@@ -94,13 +96,15 @@ pub async fn run(llm: &dyn Llm, i: &Inputs<'_>, on_event: &(dyn Fn(RunEvent<'_>)
 /// its tier-up may run on.
 fn foundations(i: &Inputs<'_>, steps: &[Step]) -> Result<HashMap<String, Option<String>>> {
     let tiers = i.prices.tiers().keys().cloned().chain(steps.iter().map(|s| s.tier.clone()));
+    let base = super::agent_text::foundation(&i.library.root)?;
     let mut out = HashMap::new();
     for tier in tiers {
         if out.contains_key(&tier) {
             continue;
         }
         let Ok(model) = i.prices.model(&tier) else { continue };
-        out.insert(tier, super::directory::foundation(i.store, i.library, i.cache, model)?);
+        let foundation = base.clone().map(|b| super::directory::for_model(i.store, i.library, b, i.cache, model));
+        out.insert(tier, foundation.transpose()?);
     }
     Ok(out)
 }
@@ -139,6 +143,7 @@ fn planner_call(i: &Inputs<'_>, user: &str) -> LlmCall {
     let parts = Parts {
         foundation: Some(prompts::PLANNER_SYSTEM),
         project: i.project_context.as_deref(),
+        project_shared: i.project_shared,
         agent_static: "",
         agent_dynamic: "",
         task: user,
@@ -259,8 +264,9 @@ async fn execute(
     let empty = AgentText { static_part: String::new(), dynamic_part: String::new() };
     // The closures run on the graph's tasks: they take the plain fields they need, not the
     // inputs (which hold a store connection).
-    let (task, project, prices, cache, max_tokens, summary_tokens, run_id) =
-        (i.task, i.project_context.as_deref(), i.prices, i.cache, i.max_tokens, i.summary_tokens, i.run_id.as_str());
+    let (task, project, project_shared, prices, cache) =
+        (i.task, i.project_context.as_deref(), i.project_shared, i.prices, i.cache);
+    let (max_tokens, summary_tokens, run_id) = (i.max_tokens, i.summary_tokens, i.run_id.as_str());
     let build = |s: &Step, handovers: &[Handover], tier: &str| {
         let text = texts.get(&s.agent).unwrap_or(&empty);
         let planned = by_id.get(s.id.as_str()).copied();
@@ -271,6 +277,7 @@ async fn execute(
         let parts = Parts {
             foundation: foundations.get(tier).and_then(|f| f.as_deref()),
             project,
+            project_shared,
             agent_static: &text.static_part,
             agent_dynamic: &text.dynamic_part,
             task: &user,
@@ -327,6 +334,7 @@ async fn synthesize(llm: &dyn Llm, i: &Inputs<'_>, plan: &Plan, results: &[StepR
     let parts = Parts {
         foundation: None,
         project: i.project_context.as_deref(),
+        project_shared: i.project_shared,
         agent_static: "",
         agent_dynamic: "",
         task: &user,

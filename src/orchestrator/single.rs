@@ -29,6 +29,8 @@ pub struct Inputs<'a> {
     pub model_override: Option<String>,
     pub pressure: Pressure,
     pub project_context: Option<String>,
+    /// The context as one block every agent of the project shares (`prompt::Parts`).
+    pub project_shared: bool,
     /// The project's folder, so its context can be extended to reach a model's cache minimum.
     pub project_root: Option<std::path::PathBuf>,
     pub cache: CacheStrategy,
@@ -81,7 +83,8 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
     let model = i.prices.model(&tier)?.clone();
     let (agent, agent_reason) = choose_agent(i)?;
     let text = agent_text::load(&i.library.root, &agent)?;
-    let (layout, reach) = lay_out(i, &text, &model)?;
+    let base = agent_text::foundation(&i.library.root)?;
+    let (layout, reach) = lay_out(i, &text, base.as_deref(), &model)?;
     let cached_prefix_tokens = cached_prefix(&layout);
     let request_tokens = layout.system.iter().chain(&layout.user).map(|b| tokens::estimate(&b.text)).sum();
     let call = LlmCall {
@@ -97,7 +100,7 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
     };
     let up_call = match Tier::parse(&tier).and_then(Tier::up) {
         Some(up) => {
-            let (layout, _) = lay_out(i, &text, i.prices.model(up.name())?)?;
+            let (layout, _) = lay_out(i, &text, base.as_deref(), i.prices.model(up.name())?)?;
             Some(LlmCall { tier: up.name().to_string(), layout, ..call.clone() })
         }
         None => None,
@@ -125,12 +128,19 @@ pub fn prepare(i: &Inputs<'_>) -> Result<Prepared> {
 
 /// The request's blocks for `model`: the foundation and the project's context as that model
 /// gets them, the agent's parts and the task, with the model's breakpoints.
-fn lay_out(i: &Inputs<'_>, text: &agent_text::AgentText, model: &ModelInfo) -> Result<(prompt::Layout, Option<Reach>)> {
-    let foundation = super::directory::foundation(i.store, i.library, i.cache, model)?;
+fn lay_out(
+    i: &Inputs<'_>,
+    text: &agent_text::AgentText,
+    base: Option<&str>,
+    model: &ModelInfo,
+) -> Result<(prompt::Layout, Option<Reach>)> {
+    let foundation =
+        base.map(|b| super::directory::for_model(i.store, i.library, b.to_string(), i.cache, model)).transpose()?;
     let reach = project_for_model(i, foundation.as_deref().unwrap_or(""), model);
     let parts = Parts {
         foundation: foundation.as_deref(),
         project: reach.as_ref().map(|r| r.text.as_str()),
+        project_shared: i.project_shared,
         agent_static: &text.static_part,
         agent_dynamic: &text.dynamic_part,
         task: i.task,
@@ -143,6 +153,8 @@ fn lay_out(i: &Inputs<'_>, text: &agent_text::AgentText, model: &ModelInfo) -> R
 fn project_for_model(i: &Inputs<'_>, foundation: &str, model: &ModelInfo) -> Option<Reach> {
     let context = i.project_context.as_deref()?;
     let ttl = match i.cache {
+        // Pasted with the task, the context is never cached: no minimum to reach.
+        _ if !i.project_shared => return Some(Reach { text: context.to_string(), reason: None }),
         CacheStrategy::Off => return Some(Reach { text: context.to_string(), reason: None }),
         CacheStrategy::FiveMinutes => Ttl::FiveMinutes,
         CacheStrategy::Mixed | CacheStrategy::OneHour => Ttl::OneHour,

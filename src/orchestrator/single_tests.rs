@@ -61,6 +61,7 @@ fn a_refused_call_is_retried_a_tier_up_with_that_models_foundation() {
         model_override: Some("haiku".into()),
         pressure: Pressure::Normal,
         project_context: None,
+        project_shared: true,
         project_root: None,
         cache: CacheStrategy::Mixed,
         max_tokens: 100,

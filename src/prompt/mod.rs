@@ -77,6 +77,11 @@ pub struct Layout {
 pub struct Parts<'a> {
     pub foundation: Option<&'a str>,
     pub project: Option<&'a str>,
+    /// The project's context as one block shared by every agent of the project, in the system
+    /// prompt where it is cached (switch `shared-context`). Off, it is sent as a tool without a
+    /// shared context would paste it: in the user turn with the task, read by nobody else and
+    /// never cached. The agent is told the same either way.
+    pub project_shared: bool,
     pub agent_static: &'a str,
     pub agent_dynamic: &'a str,
     pub task: &'a str,
@@ -87,19 +92,23 @@ const MAX_BREAKPOINTS: usize = 4;
 
 /// Lays out a request for a model whose minimum cacheable prefix is `min_cacheable` tokens.
 pub fn layout(parts: Parts<'_>, min_cacheable: u64, strategy: CacheStrategy) -> Layout {
-    let mut system: Vec<Block> = [
+    let (shared, pasted) = match parts.project {
+        Some(text) if parts.project_shared => (text, ""),
+        Some(text) => ("", text),
+        None => ("", ""),
+    };
+    let blocks = |list: &[(BlockKind, &str)]| -> Vec<Block> {
+        list.iter()
+            .filter(|(_, text)| !text.trim().is_empty())
+            .map(|&(kind, text)| Block { kind, text: text.to_string(), cache: None })
+            .collect()
+    };
+    let mut system = blocks(&[
         (BlockKind::Foundation, parts.foundation.unwrap_or("")),
-        (BlockKind::Project, parts.project.unwrap_or("")),
+        (BlockKind::Project, shared),
         (BlockKind::AgentStatic, parts.agent_static),
-    ]
-    .into_iter()
-    .filter(|(_, text)| !text.trim().is_empty())
-    .map(|(kind, text)| Block { kind, text: text.to_string(), cache: None })
-    .collect();
-    let mut user = Vec::new();
-    if !parts.agent_dynamic.trim().is_empty() {
-        user.push(Block { kind: BlockKind::AgentDynamic, text: parts.agent_dynamic.to_string(), cache: None });
-    }
+    ]);
+    let mut user = blocks(&[(BlockKind::Project, pasted), (BlockKind::AgentDynamic, parts.agent_dynamic)]);
     user.push(Block { kind: BlockKind::Task, text: parts.task.to_string(), cache: None });
     mark_breakpoints(&mut system, min_cacheable, strategy);
     Layout { system, user }

@@ -8,6 +8,7 @@ fn parts<'a>(foundation: &'a str, project: &'a str, agent: &'a str) -> Parts<'a>
     Parts {
         foundation: Some(foundation),
         project: Some(project),
+        project_shared: true,
         agent_static: agent,
         agent_dynamic: "Focus: Q4",
         task: "fix it",
@@ -67,10 +68,37 @@ fn strategies_and_off() {
 #[test]
 fn empty_parts_are_dropped_and_layout_is_deterministic() {
     let a = words(3000);
-    let p = Parts { foundation: None, project: Some("  "), agent_static: &a, agent_dynamic: "", task: "t" };
+    let p = Parts {
+        foundation: None,
+        project: Some("  "),
+        project_shared: true,
+        agent_static: &a,
+        agent_dynamic: "",
+        task: "t",
+    };
     let l1 = layout(p, 1024, CacheStrategy::Mixed);
     assert_eq!(marks(&l1), vec![(BlockKind::AgentStatic, Some(Ttl::FiveMinutes))]);
     assert_eq!(l1.user.len(), 1);
     let l2 = layout(p, 1024, CacheStrategy::Mixed);
     assert_eq!(serde_json::to_string(&l1).unwrap(), serde_json::to_string(&l2).unwrap());
+}
+
+#[test]
+fn a_context_not_shared_is_pasted_with_the_task_and_never_marked() {
+    let (f, p, a) = (words(2000), words(1000), words(1000));
+    let l = layout(Parts { project_shared: false, ..parts(&f, &p, &a) }, 1024, CacheStrategy::Mixed);
+    // The stable prefix is the foundation and the agent's part, as when there is no project.
+    assert_eq!(
+        marks(&l),
+        vec![(BlockKind::Foundation, Some(Ttl::OneHour)), (BlockKind::AgentStatic, Some(Ttl::FiveMinutes))]
+    );
+    let user: Vec<_> = l.user.iter().map(|b| (b.kind, b.text.as_str(), b.cache)).collect();
+    assert_eq!(
+        user,
+        vec![
+            (BlockKind::Project, p.as_str(), None),
+            (BlockKind::AgentDynamic, "Focus: Q4", None),
+            (BlockKind::Task, "fix it", None)
+        ]
+    );
 }

@@ -194,6 +194,7 @@ fn a_prefix_has_one_segment_per_breakpoint() {
     let parts = Parts {
         foundation: Some(&foundation),
         project: Some(&project),
+        project_shared: true,
         agent_static: &agent,
         agent_dynamic: "Focus: Q4",
         task: "ok",

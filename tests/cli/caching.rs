@@ -149,3 +149,46 @@ fn the_foundation_is_counted_once_and_sized_by_the_count() {
     let (again, sent_again) = run("why does the worker hang now?");
     assert_eq!((again, sent_again), (counted, sent), "counted once: the same foundation, no new count");
 }
+
+/// `shared-context: false` switches off the sharing, not the context: the same text the shared
+/// block carries is pasted into the user turn, uncached, and the system prompt holds no project
+/// block; `--no-context` is what leaves it out.
+#[test]
+fn a_context_not_shared_is_pasted_into_the_task_and_the_same_text() {
+    let env = TestEnv::new();
+    let lib = demo_copy(&env, true);
+    let project = repo().join("fixtures/workload/projects/payments-api");
+    let config = env.path().join("unshared.yaml");
+    std::fs::write(&config, "switches:\n  shared-context: false\n").unwrap();
+    let server = StandIn::start(Config {
+        script: Script { default_reply: Some(Reply::text("ok")), ..Script::default() },
+        ..Config::default()
+    })
+    .unwrap();
+    let run = |global: &[&str], flags: &[&str]| {
+        let mut cmd = devteam(&env, &server, &lib);
+        cmd.args(global).args(["-q", "run", "--no-plan", "--no-rerank", "--agent", "debugger", "--tier", "sonnet"]);
+        cmd.args(flags);
+        let out = cmd.arg("--project").arg(&project).arg("why does the refund job hang?").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        server.requests().into_iter().rfind(|r| r.path == "/v1/messages").expect("a call").body
+    };
+    let texts = |blocks: &serde_json::Value| -> Vec<String> {
+        blocks.as_array().unwrap().iter().map(|b| b["text"].as_str().unwrap().to_string()).collect()
+    };
+    let shared = run(&[], &[]);
+    let system = texts(&shared["system"]);
+    assert_eq!(system.len(), 3, "foundation, project, agent: {system:?}");
+    let context = system[1].clone();
+    assert!(context.contains("payments"), "the project's context: {context}");
+    let unshared = ["--config", config.to_str().unwrap()];
+    let pasted = run(&unshared, &[]);
+    let (system, user) = (texts(&pasted["system"]), texts(&pasted["messages"][0]["content"]));
+    assert_eq!(system.len(), 2, "no project block among the stable ones: {system:?}");
+    assert!(!system.iter().any(|t| t.contains(&context)));
+    assert_eq!(user[0], context, "the same context, first in the user turn");
+    let marked = pasted["messages"][0]["content"].as_array().unwrap().iter().any(|b| b.get("cache_control").is_some());
+    assert!(!marked, "nothing pasted is marked for caching");
+    let none = run(&unshared, &["--no-context"]);
+    assert!(!texts(&none["messages"][0]["content"]).iter().any(|t| t.contains(&context)), "--no-context sends none");
+}

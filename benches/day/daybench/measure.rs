@@ -289,19 +289,25 @@ fn part(role: Role, kind: &str) -> &'static str {
 /// A prefix is a run of whole system blocks. The longest prefix a model saw before is read; the
 /// rest of the stable part is written (at the cheapest, 5-minute rate) only when a later call
 /// of the day reads it and the prefix reaches the model's minimum, and is plain input otherwise.
-pub fn floor(billed: &[Billed], prices: &Prices) -> Result<(f64, Tokens)> {
+/// Also by model: the floor's own hit rates say how high a day's can be (what is sent once is
+/// never read).
+pub fn floor(billed: &[Billed], prices: &Prices) -> Result<(f64, Tokens, BTreeMap<String, ModelFigures>)> {
     let keys: Vec<Vec<(String, u64)>> = billed.iter().map(prefix_keys).collect();
     let mut seen: HashSet<(String, u64)> = HashSet::new();
-    let (mut cost, mut total) = (0.0, Tokens::default());
+    let mut calls = Vec::with_capacity(billed.len());
     for (i, b) in billed.iter().enumerate() {
         let m = prices.model(&b.model).with_context(|| format!("no price for {}", b.model))?;
         let later: HashSet<&(String, u64)> = keys[i + 1..].iter().flatten().collect();
-        let t = floor_call(b, &keys[i], m.min_cacheable_tokens, &seen, &later);
+        let tokens = floor_call(b, &keys[i], m.min_cacheable_tokens, &seen, &later);
         seen.extend(keys[i].iter().cloned());
-        cost += t.cost(&m.rates);
-        total.add(&t);
+        calls.push(Billed { cost: tokens.cost(&m.rates), tokens, ..b.clone() });
     }
-    Ok((cost, total))
+    let mut total = Tokens::default();
+    calls.iter().for_each(|c| total.add(&c.tokens));
+    let mut models = by_model(&calls);
+    // Every stable prefix the floor sends again is read: its repeats are its reads.
+    add_repeats(&calls, prices, &mut models)?;
+    Ok((calls.iter().map(|c| c.cost).sum(), total, models))
 }
 
 /// A key per system-block prefix of a call: the model and a hash of the blocks up to it.

@@ -33,18 +33,33 @@ pub fn setups() -> Vec<Setup> {
         floor: false,
         config: None,
     };
+    // Off, the shared context is pasted into each request with the task: the agents are told
+    // the same, and only the sharing and caching of it are switched off (`prompt::Parts`).
+    let unshared = "switches:\n  shared-context: false\n";
     vec![
-        s(
-            "unoptimized",
-            "every switch off, all sonnet",
-            &["--no-plan", "--no-cache", "--no-context", "--no-routing", "--load-all-agents"],
-            false,
-            false,
-        ),
+        Setup {
+            config: Some(unshared),
+            ..s(
+                "unoptimized",
+                "every switch off, all sonnet",
+                &["--no-plan", "--no-cache", "--no-routing", "--load-all-agents"],
+                false,
+                false,
+            )
+        },
         s("shipped", "defaults, restructured library, warm-cache every 30 min", &[], true, true),
         s("no-planning", "shipped with --no-plan", &["--no-plan"], true, true),
         s("no-caching", "shipped with --no-cache (and no warm-cache)", &["--no-cache"], true, false),
-        s("no-shared-context", "shipped with --no-context", &["--no-context"], true, true),
+        Setup {
+            config: Some(unshared),
+            ..s(
+                "no-shared-context",
+                "shipped with the context pasted into each task (shared-context: false)",
+                &[],
+                true,
+                true,
+            )
+        },
         s("no-restructure", "shipped on the library as written", &[], false, true),
         s("no-routing", "shipped with --no-routing (sonnet)", &["--no-routing"], true, true),
         s("no-warm-cache", "shipped without the warm-cache cron line", &[], true, false),
@@ -69,6 +84,12 @@ pub fn variants() -> Vec<Setup> {
         // Made by `learning`: the config is what `usage suggest --apply` wrote / shipped's.
         v("after-suggest", "shipped after usage suggest --apply on shipped's store", ""),
         v("ab", "shipped running the A/B test of --ab", ""),
+        // Sends the agents less than shipped: a trade of quality, not an optimization switch.
+        Setup {
+            flags: vec!["--no-context".to_string()],
+            config: None,
+            ..v("no-context", "shipped with --no-context: no project context at all", "")
+        },
     ]
 }
 
@@ -116,6 +137,8 @@ pub struct DayReport {
     pub tasks: usize,
     pub floor_usd: f64,
     pub floor_tokens: Tokens,
+    /// The floor's figures by model: its hit rates are the most a day's can be.
+    pub floor_models: BTreeMap<String, ModelFigures>,
     pub setups: Vec<SetupFigures>,
     /// Shipped's cost by prompt part.
     pub shipped_parts: BTreeMap<String, PartFigures>,
@@ -161,7 +184,7 @@ pub fn run(o: &Options<'_>) -> Result<DayReport> {
     let floor_setup = floor_setup();
     (o.progress)("floor replay");
     let floor_run = bench.replay(&w, &floor_setup, lists(&floor_setup))?;
-    let (floor_usd, floor_tokens) = measure::floor(&measure::billed(&floor_run, &prices)?, &prices)?;
+    let (floor_usd, floor_tokens, floor_models) = measure::floor(&measure::billed(&floor_run, &prices)?, &prices)?;
 
     let mut figures = Vec::new();
     let mut shipped_parts = BTreeMap::new();
@@ -223,6 +246,7 @@ pub fn run(o: &Options<'_>) -> Result<DayReport> {
         tasks: w.tasks.len(),
         floor_usd,
         floor_tokens,
+        floor_models,
         setups: figures,
         shipped_parts,
         suggest,

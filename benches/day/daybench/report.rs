@@ -63,10 +63,11 @@ pub fn render(r: &DayReport) -> String {
         "of repeats",
         "of marked",
     ]);
-    for s in &r.setups {
-        for (model, m) in &s.models {
+    let floor = std::iter::once(("floor", &r.floor_models));
+    for (setup, models) in floor.chain(r.setups.iter().map(|s| (s.setup.as_str(), &s.models))) {
+        for (model, m) in models {
             t.add_row(vec![
-                s.setup.clone(),
+                setup.to_string(),
                 model.clone(),
                 m.calls.to_string(),
                 format!("${:.4}", m.cost_usd),

@@ -45,11 +45,7 @@ fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
     }
     let store = ctx.store()?;
     let sw = ctx.settings.run.switches;
-    let project = args
-        .project
-        .clone()
-        .or_else(|| ctx.settings.run.project.clone())
-        .filter(|_| sw.shared_context && !args.no_context);
+    let project = args.project.clone().or_else(|| ctx.settings.run.project.clone()).filter(|_| !args.no_context);
     let project_context = match &project {
         Some(root) => {
             Some(crate::project::load_or_build(store, root, ctx.settings.run.project_context_max_tokens)?.0.text)
@@ -87,6 +83,7 @@ fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
         model_override,
         pressure,
         project_context,
+        project_shared: sw.shared_context,
         project_root: project,
         cache: if args.no_cache { CacheStrategy::Off } else { ctx.settings.run.cache_strategy },
         max_tokens,

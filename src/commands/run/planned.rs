@@ -87,6 +87,7 @@ pub fn run(
         task: one.task,
         run_id: one.run_id.clone(),
         project_context: one.project_context.clone(),
+        project_shared: one.project_shared,
         cache: one.cache,
         max_tokens: one.max_tokens,
         shortlist: one.shortlist,

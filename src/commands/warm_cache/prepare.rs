@@ -39,7 +39,10 @@ impl Setup {
         // No refresh: agent texts are read from disk when each prompt is laid out, so the
         // index only has to name the files; and a refresh would print notes into cron mail.
         let library = fresh_library(ctx, false)?;
-        let project_context = match &ctx.settings.run.project {
+        // A context pasted with each task (`shared-context: false`) is never cached: nothing of
+        // it to warm.
+        let shared = ctx.settings.run.switches.shared_context;
+        let project_context = match ctx.settings.run.project.as_ref().filter(|_| shared) {
             Some(root) => Some(
                 crate::project::load_or_build(ctx.store()?, root, ctx.settings.run.project_context_max_tokens)?.0.text,
             ),
@@ -66,6 +69,7 @@ impl Setup {
             model_override: Some(candidate.model.clone()),
             pressure: Pressure::Normal,
             project_context: self.project_context.clone(),
+            project_shared: true,
             project_root: ctx.settings.run.project.clone(),
             cache: ctx.settings.run.cache_strategy,
             max_tokens: 1,
@@ -134,6 +138,7 @@ mod tests {
         let parts = Parts {
             foundation: Some(&foundation),
             project: Some(&project),
+            project_shared: true,
             agent_static: &own,
             agent_dynamic: "",
             task: "ok",
