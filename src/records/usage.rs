@@ -80,32 +80,18 @@ impl CallRecord {
     }
 }
 
-/// A plain, valid call for tests to vary: a devteam call to Haiku at ts 0, for no project,
-/// task or agent, with no tokens and no cost, that went `ok`. One place to build a record, so a
-/// new field is one line here and not one in every test module.
+/// A plain, valid call for tests to vary: a devteam call at ts 0 to Haiku (a model in the price
+/// table), for no project, task or agent, with no tokens and no cost, that went `ok`. One place
+/// to build a record, so a new field is one line here and not one in every test module.
 #[cfg(test)]
 impl CallRecord {
     pub(crate) fn for_test() -> Self {
+        // The unattributed record is the empty one; a test's call has a priced model and went ok.
         Self {
-            ts_ms: 0,
-            source: Source::Devteam,
-            project: String::new(),
-            run_id: None,
-            subtask_id: None,
-            task: String::new(),
-            agent: String::new(),
-            // In the price table, so a test's costs can be recomputed.
             model: "claude-haiku-4-5".to_string(),
             tier: "haiku".to_string(),
-            tokens: TokenUsage::default(),
-            cost_micros: 0,
-            batch: false,
-            latency_ms: None,
-            request_id: None,
-            message_id: None,
-            session_id: None,
-            is_sidechain: false,
             outcome: "ok".to_string(),
+            ..Self::unattributed(0, "", "")
         }
     }
 
