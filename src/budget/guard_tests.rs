@@ -8,7 +8,6 @@ use super::*;
 use crate::budget::{Mode, Thresholds, Window};
 use crate::cli::ColorChoice;
 use crate::output::Printer;
-use crate::pricing::TokenUsage;
 use crate::settings::OutputSettings;
 use crate::store::Store;
 use crate::usage::Source;
@@ -50,26 +49,8 @@ pub(crate) fn req(project: &str, usd: f64) -> Request<'_> {
 }
 
 pub(crate) fn call(project: &str, usd: f64, at: Timestamp, source: Source) -> CallRecord {
-    CallRecord {
-        ts_ms: at.as_millisecond(),
-        source,
-        project: project.to_string(),
-        run_id: None,
-        subtask_id: None,
-        task: String::new(),
-        agent: String::new(),
-        model: "claude-haiku-4-5".into(),
-        tier: "haiku".into(),
-        tokens: TokenUsage { input: 100, output: 50, ..TokenUsage::default() },
-        cost_micros: crate::usage::to_micros(usd),
-        batch: false,
-        latency_ms: None,
-        request_id: None,
-        message_id: None,
-        session_id: None,
-        is_sidechain: false,
-        outcome: "ok".into(),
-    }
+    let call = CallRecord::for_test().at(at.as_millisecond()).source(source).project(project).tokens(100, 50);
+    call.cost_micros(crate::usage::to_micros(usd))
 }
 
 fn exceeded(result: Result<Reservation, BudgetError>) -> Exceeded {

@@ -80,6 +80,82 @@ impl CallRecord {
     }
 }
 
+/// A plain, valid call for tests to vary: a devteam call at ts 0 to Haiku (a model in the price
+/// table), for no project, task or agent, with no tokens and no cost, that went `ok`. One place
+/// to build a record, so a new field is one line here and not one in every test module.
+#[cfg(test)]
+impl CallRecord {
+    pub(crate) fn for_test() -> Self {
+        // The unattributed record is the empty one; a test's call has a priced model and went ok.
+        Self {
+            model: "claude-haiku-4-5".to_string(),
+            tier: "haiku".to_string(),
+            outcome: "ok".to_string(),
+            ..Self::unattributed(0, "", "")
+        }
+    }
+
+    pub(crate) fn at(self, ts_ms: i64) -> Self {
+        Self { ts_ms, ..self }
+    }
+
+    pub(crate) fn source(self, source: Source) -> Self {
+        Self { source, ..self }
+    }
+
+    pub(crate) fn project(self, project: &str) -> Self {
+        Self { project: project.to_string(), ..self }
+    }
+
+    pub(crate) fn run(self, run_id: &str) -> Self {
+        Self { run_id: Some(run_id.to_string()), ..self }
+    }
+
+    pub(crate) fn task(self, task: &str) -> Self {
+        Self { task: task.to_string(), ..self }
+    }
+
+    pub(crate) fn agent(self, agent: &str) -> Self {
+        Self { agent: agent.to_string(), ..self }
+    }
+
+    /// The model alone: the tier stays as it was (imported calls have none).
+    pub(crate) fn model(self, model: &str) -> Self {
+        Self { model: model.to_string(), ..self }
+    }
+
+    pub(crate) fn tier(self, tier: &str) -> Self {
+        Self { tier: tier.to_string(), ..self }
+    }
+
+    /// Uncached input and output tokens (the cache counts stay as they were).
+    pub(crate) fn tokens(self, input: u64, output: u64) -> Self {
+        Self { tokens: TokenUsage { input, output, ..self.tokens }, ..self }
+    }
+
+    /// Cache writes (5-minute and 1-hour TTL) and reads.
+    pub(crate) fn cache(self, write_5m: u64, write_1h: u64, read: u64) -> Self {
+        let tokens = TokenUsage { cache_write_5m: write_5m, cache_write_1h: write_1h, cache_read: read, ..self.tokens };
+        Self { tokens, ..self }
+    }
+
+    pub(crate) fn cost_micros(self, cost_micros: i64) -> Self {
+        Self { cost_micros, ..self }
+    }
+
+    pub(crate) fn batch(self, batch: bool) -> Self {
+        Self { batch, ..self }
+    }
+
+    pub(crate) fn latency_ms(self, latency_ms: i64) -> Self {
+        Self { latency_ms: Some(latency_ms), ..self }
+    }
+
+    pub(crate) fn request_id(self, request_id: &str) -> Self {
+        Self { request_id: Some(request_id.to_string()), ..self }
+    }
+}
+
 /// Tokens of one call, by kind, as billed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenUsage {

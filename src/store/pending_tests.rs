@@ -1,5 +1,4 @@
 use super::*;
-use crate::records::usage::TokenUsage;
 use crate::store::Store;
 
 fn reserve(store: &Store, holder: &Holder, key: &str, call: Option<&CallRecord>, expires_ms: i64) -> i64 {
@@ -28,12 +27,8 @@ fn calls(store: &Store) -> Vec<(i64, String, i64)> {
 }
 
 fn record(cost: i64, input: u64) -> CallRecord {
-    let mut c = CallRecord::unattributed(1_000, "", "test");
-    c.model = "claude-sonnet-4-5".into();
-    c.cost_micros = cost;
-    c.tokens = TokenUsage { input, ..TokenUsage::default() };
-    c.outcome = "ok".into();
-    c
+    let call = CallRecord::for_test().at(1_000).task("test").model("claude-sonnet-4-5").tier("");
+    call.tokens(input, 0).cost_micros(cost)
 }
 
 fn holder(pid: u32) -> Holder {

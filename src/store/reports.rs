@@ -250,32 +250,13 @@ fn query(head: &str, filter: &CallFilter) -> (String, Params) {
 mod tests {
     use super::*;
     use crate::records::groups::{Key, KeyValue};
-    use crate::records::usage::TokenUsage;
     use crate::records::usage::{CallRecord, Source};
     use crate::store::Store;
 
     /// A call with `n` fresh input tokens (so each call is told apart by its sums).
     fn call(ts_ms: i64, source: Source, project: &str, agent: &str, model: &str, n: u64) -> CallRecord {
-        CallRecord {
-            ts_ms,
-            source,
-            project: project.into(),
-            run_id: None,
-            subtask_id: None,
-            task: format!("task of {agent}"),
-            agent: agent.into(),
-            model: model.into(),
-            tier: "haiku".into(),
-            tokens: TokenUsage { input: n, output: 1, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
-            cost_micros: n as i64,
-            batch: false,
-            latency_ms: None,
-            request_id: None,
-            message_id: None,
-            session_id: None,
-            is_sidechain: false,
-            outcome: "ok".into(),
-        }
+        let call = CallRecord::for_test().at(ts_ms).source(source).project(project).task(&format!("task of {agent}"));
+        call.agent(agent).model(model).tokens(n, 1).cost_micros(n as i64)
     }
 
     fn seed(store: &Store) {

@@ -141,32 +141,13 @@ impl Db<'_> {
 mod tests {
     use super::*;
     use crate::records::usage::Source;
-    use crate::records::usage::TokenUsage;
     use crate::store::Store;
 
     #[test]
     fn calls_round_trip() {
         let store = Store::open_in_memory().unwrap();
-        let call = CallRecord {
-            ts_ms: 1,
-            source: Source::Devteam,
-            project: "p".into(),
-            run_id: None,
-            subtask_id: None,
-            task: "t".into(),
-            agent: "a".into(),
-            model: "claude-haiku-4-5".into(),
-            tier: "haiku".into(),
-            tokens: TokenUsage { input: 10, output: 5, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
-            cost_micros: 35,
-            batch: false,
-            latency_ms: Some(12),
-            request_id: Some("req_1".into()),
-            message_id: None,
-            session_id: None,
-            is_sidechain: false,
-            outcome: "ok".into(),
-        };
+        let call = CallRecord::for_test().at(1).project("p").task("t").agent("a").tokens(10, 5).cost_micros(35);
+        let call = call.latency_ms(12).request_id("req_1");
         assert_eq!(store.insert_call(&call).unwrap(), 1);
         assert_eq!(store.call_count().unwrap(), 1);
     }
@@ -175,25 +156,9 @@ mod tests {
     #[test]
     fn an_agents_last_call_skips_batches_imports_and_other_models() {
         let store = Store::open_in_memory().unwrap();
-        let call = |ts_ms: i64, source: Source, model: &str, batch: bool| CallRecord {
-            ts_ms,
-            source,
-            project: "p".into(),
-            run_id: None,
-            subtask_id: None,
-            task: "t".into(),
-            agent: "a".into(),
-            model: model.into(),
-            tier: "haiku".into(),
-            tokens: TokenUsage::default(),
-            cost_micros: 1,
-            batch,
-            latency_ms: None,
-            request_id: None,
-            message_id: None,
-            session_id: None,
-            is_sidechain: false,
-            outcome: "ok".into(),
+        let call = |ts_ms: i64, source: Source, model: &str, batch: bool| {
+            let call = CallRecord::for_test().at(ts_ms).source(source).project("p").task("t").agent("a");
+            call.model(model).cost_micros(1).batch(batch)
         };
         assert_eq!(store.shared().last_agent_call("a", "m").unwrap(), None);
         store.insert_call(&call(10, Source::Devteam, "m", false)).unwrap();

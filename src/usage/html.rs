@@ -224,7 +224,6 @@ mod tests {
     use jiff::tz::TimeZone;
 
     use super::*;
-    use crate::pricing::TokenUsage;
     use crate::usage::period::Period;
     use crate::usage::{CallRecord, Source};
 
@@ -232,26 +231,8 @@ mod tests {
     fn the_page_carries_its_data_and_cannot_be_broken_out_of() {
         let store = Store::open_in_memory().unwrap();
         let now: Timestamp = "2026-03-10T12:00:00Z".parse().unwrap();
-        let call = CallRecord {
-            ts_ms: now.as_millisecond() - 3_600_000,
-            source: Source::Devteam,
-            project: "web".into(),
-            run_id: None,
-            subtask_id: None,
-            task: "</script><script>alert(1)</script>".into(),
-            agent: "a".into(),
-            model: "claude-haiku-4-5".into(),
-            tier: "haiku".into(),
-            tokens: TokenUsage { input: 10, output: 10, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
-            cost_micros: 60,
-            batch: false,
-            latency_ms: None,
-            request_id: None,
-            message_id: None,
-            session_id: None,
-            is_sidechain: false,
-            outcome: "ok".into(),
-        };
+        let call = CallRecord::for_test().at(now.as_millisecond() - 3_600_000).project("web");
+        let call = call.task("</script><script>alert(1)</script>").agent("a").tokens(10, 10).cost_micros(60);
         store.insert_call(&call).unwrap();
         let tz = TimeZone::UTC;
         let scope = Scope { period: Period { since: None, until: now }, project: None, source: None, tz };
@@ -304,26 +285,7 @@ mod tests {
         let now: Timestamp = "2026-03-10T12:00:00Z".parse().unwrap();
         for (i, project) in ["-home-me-shop", "-home-me-blog", "-home-me-shop"].iter().enumerate() {
             store
-                .insert_call(&CallRecord {
-                    ts_ms: now.as_millisecond() - 3_600_000 * (i as i64 + 1),
-                    source: Source::ClaudeCode,
-                    project: (*project).into(),
-                    run_id: None,
-                    subtask_id: None,
-                    task: String::new(),
-                    agent: String::new(),
-                    model: "claude-sonnet-4-6".into(),
-                    tier: String::new(),
-                    tokens: TokenUsage { input: 10, output: 10, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
-                    cost_micros: 100 * (i as i64 + 1),
-                    batch: false,
-                    latency_ms: None,
-                    request_id: None,
-                    message_id: None,
-                    session_id: None,
-                    is_sidechain: false,
-                    outcome: "ok".into(),
-                })
+                .insert_call(&call_at(now.as_millisecond() - 3_600_000 * (i as i64 + 1), project, 100 * (i as i64 + 1)))
                 .unwrap();
         }
         let scope =
@@ -354,26 +316,9 @@ mod tests {
         assert_eq!(rows, [("s-bbb (-home-me-blog)", 1), ("s-aaa (-home-me-shop)", 2)], "costliest first");
     }
 
+    /// An imported Claude Code call to Sonnet.
     fn call_at(ts_ms: i64, project: &str, cost_micros: i64) -> CallRecord {
-        CallRecord {
-            ts_ms,
-            source: Source::ClaudeCode,
-            project: project.into(),
-            run_id: None,
-            subtask_id: None,
-            task: String::new(),
-            agent: String::new(),
-            model: "claude-sonnet-4-6".into(),
-            tier: String::new(),
-            tokens: TokenUsage { input: 10, output: 10, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
-            cost_micros,
-            batch: false,
-            latency_ms: None,
-            request_id: None,
-            message_id: None,
-            session_id: None,
-            is_sidechain: false,
-            outcome: "ok".into(),
-        }
+        let call = CallRecord::for_test().at(ts_ms).source(Source::ClaudeCode).project(project);
+        call.model("claude-sonnet-4-6").tier("").tokens(10, 10).cost_micros(cost_micros)
     }
 }

@@ -204,7 +204,6 @@ pub fn live(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::TokenUsage;
     use crate::usage::CallRecord;
     use crate::usage::period::Period;
 
@@ -215,26 +214,8 @@ mod tests {
 
     fn seed(store: &Store, at: &str, project: &str, cost_micros: i64) {
         let ts: Timestamp = at.parse().unwrap();
-        let call = CallRecord {
-            ts_ms: ts.as_millisecond(),
-            source: Source::Devteam,
-            project: project.into(),
-            run_id: None,
-            subtask_id: None,
-            task: String::new(),
-            agent: String::new(),
-            model: "claude-haiku-4-5".into(),
-            tier: String::new(),
-            tokens: TokenUsage { input: 100, output: 10, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
-            cost_micros,
-            batch: false,
-            latency_ms: None,
-            request_id: None,
-            message_id: None,
-            session_id: None,
-            is_sidechain: false,
-            outcome: "ok".into(),
-        };
+        let call = CallRecord::for_test().at(ts.as_millisecond()).project(project).tier("").tokens(100, 10);
+        let call = call.cost_micros(cost_micros);
         store.insert_call(&call).unwrap();
     }
 

@@ -213,7 +213,6 @@ mod tests {
     use jiff::tz::TimeZone;
 
     use super::*;
-    use crate::pricing::TokenUsage;
     use crate::usage::period::Period;
     use crate::usage::{CallRecord, Source};
 
@@ -225,26 +224,13 @@ mod tests {
 
     fn call(days_ago: f64, source: Source, agent: &str, model: &str, tokens: [u64; 5], cost_micros: i64) -> CallRecord {
         let [input, output, cache_write_5m, cache_write_1h, cache_read] = tokens;
-        CallRecord {
-            ts_ms: until().as_millisecond() - (days_ago * DAY_MS as f64) as i64,
-            source,
-            project: if source == Source::ClaudeCode { "api".into() } else { "web".into() },
-            run_id: None,
-            subtask_id: None,
-            task: format!("task for {model}"),
-            agent: agent.into(),
-            model: model.into(),
-            tier: String::new(),
-            tokens: TokenUsage { input, output, cache_write_5m, cache_write_1h, cache_read },
-            cost_micros,
-            batch: model == "claude-sonnet-4-6",
-            latency_ms: None,
-            request_id: None,
-            message_id: None,
-            session_id: None,
-            is_sidechain: false,
-            outcome: "ok".into(),
-        }
+        let ts_ms = until().as_millisecond() - (days_ago * DAY_MS as f64) as i64;
+        let project = if source == Source::ClaudeCode { "api" } else { "web" };
+        let call = CallRecord::for_test().at(ts_ms).source(source).project(project).task(&format!("task for {model}"));
+        let call = call.agent(agent).model(model).tier("").tokens(input, output);
+        call.cache(cache_write_5m, cache_write_1h, cache_read)
+            .cost_micros(cost_micros)
+            .batch(model == "claude-sonnet-4-6")
     }
 
     /// A: haiku with cache, recorded at haiku rates (6,600 micro-dollars). B: a sonnet batch

@@ -1,5 +1,4 @@
 use super::*;
-use crate::pricing::TokenUsage;
 use crate::prompt::{CacheStrategy, Parts};
 use crate::store::Store;
 use crate::usage::{CallRecord, Source};
@@ -18,26 +17,8 @@ fn now_ms() -> i64 {
 }
 
 fn record(store: &Store, ts_ms: i64, agent: &str, source: Source) {
-    let call = CallRecord {
-        ts_ms,
-        source,
-        project: String::new(),
-        run_id: None,
-        subtask_id: None,
-        task: "t".into(),
-        agent: agent.into(),
-        model: SONNET.into(),
-        tier: "sonnet".into(),
-        tokens: TokenUsage { input: 100, output: 50, ..TokenUsage::default() },
-        cost_micros: 1000,
-        batch: false,
-        latency_ms: Some(900),
-        request_id: None,
-        message_id: None,
-        session_id: None,
-        is_sidechain: false,
-        outcome: "ok".into(),
-    };
+    let call = CallRecord::for_test().at(ts_ms).source(source).task("t").agent(agent).model(SONNET).tier("sonnet");
+    let call = call.tokens(100, 50).cost_micros(1000).latency_ms(900);
     store.insert_call(&call).unwrap();
 }
 

@@ -14,26 +14,8 @@ use crate::usage::{CallRecord, Source};
 const NOON: i64 = 1_780_000_000_000;
 
 fn call(cost: i64) -> CallRecord {
-    CallRecord {
-        ts_ms: NOON,
-        source: Source::Devteam,
-        project: String::new(),
-        run_id: Some("r1".into()),
-        subtask_id: None,
-        task: "t".into(),
-        agent: "a".into(),
-        model: "claude-sonnet-4-5".into(),
-        tier: "sonnet".into(),
-        tokens: TokenUsage { input: 10, output: 5, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 },
-        cost_micros: cost,
-        batch: false,
-        latency_ms: Some(3),
-        request_id: Some("req".into()),
-        message_id: None,
-        session_id: None,
-        is_sidechain: false,
-        outcome: "ok".into(),
-    }
+    let call = CallRecord::for_test().at(NOON).run("r1").task("t").agent("a").model("claude-sonnet-4-5").tier("sonnet");
+    call.tokens(10, 5).cost_micros(cost).latency_ms(3).request_id("req")
 }
 
 fn day() -> crate::budget::Bounds {

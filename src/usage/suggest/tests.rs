@@ -1,7 +1,6 @@
 //! Each rule fires on a store built to show it and stays silent on one that does not.
 
 use super::*;
-use crate::pricing::TokenUsage;
 use crate::prompt::BlockKind;
 use crate::prompt::outcome::{BlockOutcome, CacheOutcome};
 use crate::store::Store;
@@ -11,26 +10,8 @@ const MIN: i64 = 60_000;
 const HAIKU: &str = "claude-haiku-4-5";
 
 fn call(source: Source, agent: &str, ts_ms: i64, written: u64, read: u64, cost_micros: i64) -> CallRecord {
-    CallRecord {
-        ts_ms,
-        source,
-        project: String::new(),
-        run_id: Some(format!("r{ts_ms}")),
-        subtask_id: None,
-        task: "t".into(),
-        agent: agent.into(),
-        model: HAIKU.into(),
-        tier: "haiku".into(),
-        tokens: TokenUsage { input: 100, output: 50, cache_write_5m: written, cache_write_1h: 0, cache_read: read },
-        cost_micros,
-        batch: false,
-        latency_ms: Some(1000),
-        request_id: None,
-        message_id: None,
-        session_id: None,
-        is_sidechain: false,
-        outcome: "ok".into(),
-    }
+    let call = CallRecord::for_test().at(ts_ms).source(source).run(&format!("r{ts_ms}")).task("t").agent(agent);
+    call.model(HAIKU).tokens(100, 50).cache(written, 0, read).cost_micros(cost_micros).latency_ms(1000)
 }
 
 fn now() -> Current {
