@@ -136,7 +136,7 @@ fn lay_out(
 ) -> Result<(prompt::Layout, Option<Reach>)> {
     let foundation =
         base.map(|b| super::directory::for_model(i.store, i.library, b.to_string(), i.cache, model)).transpose()?;
-    let reach = project_for_model(i, foundation.as_deref().unwrap_or(""), model);
+    let reach = project_for_model(i, foundation.as_deref().unwrap_or(""), model)?;
     let parts = Parts {
         foundation: foundation.as_deref(),
         project: reach.as_ref().map(|r| r.text.as_str()),
@@ -150,19 +150,32 @@ fn lay_out(
 
 /// The project context as this model gets it: extended to reach the model's cache minimum
 /// where that pays and the project has the material (`project::reach`), else as built.
-fn project_for_model(i: &Inputs<'_>, foundation: &str, model: &ModelInfo) -> Option<Reach> {
-    let context = i.project_context.as_deref()?;
+fn project_for_model(i: &Inputs<'_>, foundation: &str, model: &ModelInfo) -> Result<Option<Reach>> {
+    let Some(context) = i.project_context.as_deref() else { return Ok(None) };
+    let as_built = Reach { text: context.to_string(), reason: None };
     let ttl = match i.cache {
         // Pasted with the task, the context is never cached: no minimum to reach.
-        _ if !i.project_shared => return Some(Reach { text: context.to_string(), reason: None }),
-        CacheStrategy::Off => return Some(Reach { text: context.to_string(), reason: None }),
+        _ if !i.project_shared => return Ok(Some(as_built)),
+        CacheStrategy::Off => return Ok(Some(as_built)),
         CacheStrategy::FiveMinutes => Ttl::FiveMinutes,
         CacheStrategy::Mixed | CacheStrategy::OneHour => Ttl::OneHour,
     };
-    match &i.project_root {
-        Some(root) => Some(crate::project::reach::for_model(root, context, foundation, model, ttl)),
-        None => Some(Reach { text: context.to_string(), reason: None }),
+    let Some(root) = &i.project_root else { return Ok(Some(as_built)) };
+    let counted = counted_prefix(i, &[foundation, context], model)?;
+    Ok(Some(crate::project::reach::for_model(root, context, foundation, model, ttl, counted)))
+}
+
+/// The API's count of these blocks together on `model`, when every non-empty one was counted
+/// (`commands::run::sizes`).
+fn counted_prefix(i: &Inputs<'_>, blocks: &[&str], model: &ModelInfo) -> Result<Option<u64>> {
+    let mut total = 0;
+    for text in blocks.iter().filter(|b| !b.is_empty()) {
+        match i.store.index().block_tokens(&model.id, &agent_text::text_hash(text))? {
+            Some(tokens) => total += tokens,
+            None => return Ok(None),
+        }
     }
+    Ok(Some(total))
 }
 
 fn choose_agent(i: &Inputs<'_>) -> Result<(AgentSummary, String)> {

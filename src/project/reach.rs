@@ -33,12 +33,32 @@ pub struct Reach {
     pub reason: Option<String>,
 }
 
+/// Extra room on an extension sized by a count: the added files need not tokenize like the
+/// prefix that was counted.
+const COUNTED_MARGIN: f64 = 1.1;
+
 /// The project context for `model`, given the foundation before it and the TTL the shared
-/// blocks are written with.
-pub fn for_model(root: &Path, context: &str, foundation: &str, model: &ModelInfo, ttl: Ttl) -> Reach {
+/// blocks are written with. `counted`: the API's count of foundation + context on this model
+/// (`count_tokens`), when both were counted; the extension is then sized by the prefix's own
+/// characters per token instead of the most a token can be.
+pub fn for_model(
+    root: &Path,
+    context: &str,
+    foundation: &str,
+    model: &ModelInfo,
+    ttl: Ttl,
+    counted: Option<u64>,
+) -> Reach {
     let unchanged = |reason: Option<String>| Reach { text: context.to_string(), reason };
     let base_chars = foundation.chars().count() + context.chars().count();
-    let needed_chars = chars_to_reach(model);
+    let needed_chars = match counted {
+        Some(tokens) if tokens >= model.min_cacheable_tokens => return unchanged(None),
+        Some(tokens) if tokens > 0 => {
+            let missing = (model.min_cacheable_tokens - tokens) as f64;
+            base_chars + (missing * base_chars as f64 / tokens as f64 * COUNTED_MARGIN).ceil() as usize
+        }
+        _ => chars_to_reach(model),
+    };
     if base_chars >= needed_chars {
         return unchanged(None);
     }
@@ -151,7 +171,7 @@ mod tests {
     fn extends_with_the_projects_own_files_to_reach_the_minimum() {
         let dir = project(400);
         let foundation = "f".repeat(14_500);
-        let reach = for_model(dir.path(), "# Project context\n", &foundation, &haiku(), Ttl::OneHour);
+        let reach = for_model(dir.path(), "# Project context\n", &foundation, &haiku(), Ttl::OneHour, None);
         let total = foundation.chars().count() + reach.text.chars().count();
         assert!(total as f64 >= 4096.0 * MAX_CHARS_PER_TOKEN, "{total}");
         assert!(reach.text.contains("### src/orders.rs") && !reach.text.contains("src/empty.rs"));
@@ -164,7 +184,7 @@ mod tests {
     fn leaves_a_project_without_more_material_as_it_is() {
         let dir = project(2);
         let foundation = "f".repeat(14_500);
-        let reach = for_model(dir.path(), "# Project context\n", &foundation, &haiku(), Ttl::OneHour);
+        let reach = for_model(dir.path(), "# Project context\n", &foundation, &haiku(), Ttl::OneHour, None);
         assert_eq!(reach.text, "# Project context\n");
         assert!(reach.reason.unwrap().contains("too little more material"));
     }
@@ -174,7 +194,7 @@ mod tests {
         let dir = project(400);
         let mut sonnet = haiku();
         sonnet.min_cacheable_tokens = 1024;
-        let reach = for_model(dir.path(), "ctx", &"f".repeat(12_000), &sonnet, Ttl::OneHour);
+        let reach = for_model(dir.path(), "ctx", &"f".repeat(12_000), &sonnet, Ttl::OneHour, None);
         assert_eq!(reach, Reach { text: "ctx".to_string(), reason: None });
     }
 
@@ -185,5 +205,27 @@ mod tests {
         // About 3,700 tokens against 4,096: a 1h write pays from the third call, a 5m one from the second.
         assert_eq!(break_even_calls(14_800, 17_204, &haiku(), Ttl::OneHour, MAX_BREAK_EVEN_CALLS), Some(3));
         assert_eq!(break_even_calls(14_800, 17_204, &haiku(), Ttl::FiveMinutes, MAX_BREAK_EVEN_CALLS), Some(2));
+    }
+
+    #[test]
+    fn a_counted_prefix_is_extended_by_its_own_characters_per_token() {
+        let dir = project(400);
+        let (foundation, context) = ("f".repeat(14_500), "# Project context\n");
+        let base = foundation.chars().count() + context.chars().count();
+        let total = |counted| {
+            let reach = for_model(dir.path(), context, &foundation, &haiku(), Ttl::OneHour, counted);
+            foundation.chars().count() + reach.text.chars().count()
+        };
+        let estimate = (4096.0 * MAX_CHARS_PER_TOKEN) as usize;
+        assert!(total(None) >= estimate, "by estimate: to 4.2 characters a token");
+        // 4.5 characters a token: 3,226 tokens counted, 870 missing, 4,307 characters with the
+        // margin. The estimate's extension would stop at 3,823 tokens, under the minimum.
+        let sparse = total(Some(base as u64 * 2 / 9));
+        assert!(sparse >= base + 4_307 && sparse < base + 4_307 + 200, "{sparse} of {base}");
+        assert!(sparse > estimate);
+        // 3 characters a token: the prefix reaches the minimum as it is, which the estimate
+        // cannot know; nothing is added and nothing needs saying.
+        let dense = for_model(dir.path(), context, &foundation, &haiku(), Ttl::OneHour, Some(base as u64 / 3));
+        assert_eq!(dense, Reach { text: context.to_string(), reason: None });
     }
 }

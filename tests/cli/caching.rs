@@ -140,8 +140,10 @@ fn the_foundation_is_counted_once_and_sized_by_the_count() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    // The stand-in counts a text block as ceil(characters / 4).
-    assert_eq!(stored, vec![base.div_ceil(4) as i64; tiers], "one count per model");
+    // The stand-in counts a text block as ceil(characters / 4); the request without the block
+    // (a one-character message) is kept too, per model, for the next block to subtract.
+    let foundation = stored.iter().filter(|&&t| t == base.div_ceil(4) as i64).count();
+    assert_eq!((stored.len(), foundation), (2 * tiers, tiers), "one count per model: {stored:?}");
     // Haiku 4.5's minimum is 4,096 tokens: the foundation sent reaches it, with at most the
     // counted margin (10 % of the missing tokens) and one directory line more.
     let (tokens, missing) = (sent.div_ceil(4), 4096 - base.div_ceil(4));
@@ -191,4 +193,43 @@ fn a_context_not_shared_is_pasted_into_the_task_and_the_same_text() {
     assert!(!marked, "nothing pasted is marked for caching");
     let none = run(&unshared, &["--no-context"]);
     assert!(!texts(&none["messages"][0]["content"]).iter().any(|t| t.contains(&context)), "--no-context sends none");
+}
+
+/// The project's context is counted like the foundation: once per tier model and text, and only
+/// when it is shared (a context pasted with the task is never cached, so its size decides
+/// nothing).
+#[test]
+fn a_shared_project_context_is_counted_once_per_model() {
+    let env = TestEnv::new();
+    let lib = demo_copy(&env, true);
+    let project = repo().join("fixtures/workload/projects/payments-api");
+    let config = env.path().join("unshared.yaml");
+    std::fs::write(&config, "switches:\n  shared-context: false\n").unwrap();
+    let server = StandIn::start(Config {
+        script: Script { default_reply: Some(Reply::text("ok")), ..Script::default() },
+        ..Config::default()
+    })
+    .unwrap();
+    let counts = || server.requests().iter().filter(|r| r.path.ends_with("/count_tokens")).count();
+    let run = |global: &[&str]| {
+        let mut cmd = devteam(&env, &server, &lib);
+        cmd.args(global).args(["-q", "run", "--no-plan", "--no-rerank", "--agent", "debugger", "--tier", "sonnet"]);
+        let out = cmd.arg("--project").arg(&project).arg("why does the refund job hang?").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        server.requests().into_iter().rfind(|r| r.path == "/v1/messages").expect("a call").body
+    };
+    let unshared = ["--config", config.to_str().unwrap()];
+    run(&unshared);
+    let tiers = 3;
+    assert_eq!(counts(), 2 * tiers, "pasted: the foundation (and the empty request) only");
+    let body = run(&[]);
+    assert_eq!(counts(), 3 * tiers, "shared: the context once more per model, the empty request not again");
+    let context = body["system"][1]["text"].as_str().unwrap().chars().count();
+    let db = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
+    let n: i64 = db
+        .query_row("SELECT count(*) FROM block_tokens WHERE tokens = ?1", [context.div_ceil(4) as i64], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, tiers as i64, "the stand-in's count of the context, for each model");
+    run(&[]);
+    assert_eq!(counts(), 3 * tiers, "counted once");
 }

@@ -40,9 +40,6 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<ExitStatus> {
 fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
     refuse_retired_tiers(ctx)?;
     let library = fresh_library(ctx, true)?;
-    if !args.dry_run && !args.no_cache && ctx.settings.run.cache_strategy != CacheStrategy::Off {
-        sizes::count_foundation(ctx, &library)?;
-    }
     let store = ctx.store()?;
     let sw = ctx.settings.run.switches;
     let project = args.project.clone().or_else(|| ctx.settings.run.project.clone()).filter(|_| !args.no_context);
@@ -52,6 +49,11 @@ fn run_as(args: &RunArgs, ctx: &Context, run_id: String) -> Result<ExitStatus> {
         }
         None => None,
     };
+    if !args.dry_run && !args.no_cache && ctx.settings.run.cache_strategy != CacheStrategy::Off {
+        let foundation = crate::orchestrator::agent_text::foundation(&library.root)?;
+        let shared = project_context.as_deref().filter(|_| sw.shared_context);
+        sizes::count_blocks(ctx, &[foundation.as_deref().unwrap_or(""), shared.unwrap_or("")])?;
+    }
     let routing = sw.routing && !args.no_routing;
     // The classifier by meaning needs the embedding model; a run whose tier is fixed anyway
     // (--no-routing, --tier, --model) does not load it for routing.
