@@ -152,29 +152,46 @@ fn the_foundation_is_counted_once_and_sized_by_the_count() {
     assert_eq!((again, sent_again), (counted, sent), "counted once: the same foundation, no new count");
 }
 
+/// Runs of the debugger on Sonnet in the demo payments project, against the stand-in; `config`
+/// holds `shared-context: false`.
+struct ProjectRuns {
+    env: TestEnv,
+    lib: std::path::PathBuf,
+    project: std::path::PathBuf,
+    config: std::path::PathBuf,
+    server: devteam_standin::Handle,
+}
+
+impl ProjectRuns {
+    fn new() -> Self {
+        let env = TestEnv::new();
+        let lib = demo_copy(&env, true);
+        let project = repo().join("fixtures/workload/projects/payments-api");
+        let config = env.path().join("unshared.yaml");
+        std::fs::write(&config, "switches:\n  shared-context: false\n").unwrap();
+        let script = Script { default_reply: Some(Reply::text("ok")), ..Script::default() };
+        let server = StandIn::start(Config { script, ..Config::default() }).unwrap();
+        Self { env, lib, project, config, server }
+    }
+
+    /// One run with `global` options and `flags` after `run`: the request it sent.
+    fn run(&self, global: &[&str], flags: &[&str]) -> serde_json::Value {
+        let mut cmd = devteam(&self.env, &self.server, &self.lib);
+        cmd.args(global).args(["-q", "run", "--no-plan", "--no-rerank", "--agent", "debugger", "--tier", "sonnet"]);
+        let out = cmd.args(flags).arg("--project").arg(&self.project).arg("why does the refund job hang?").output();
+        let out = out.unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        self.server.requests().into_iter().rfind(|r| r.path == "/v1/messages").expect("a call").body
+    }
+}
+
 /// `shared-context: false` switches off the sharing, not the context: the same text the shared
 /// block carries is pasted into the user turn, uncached, and the system prompt holds no project
 /// block; `--no-context` is what leaves it out.
 #[test]
 fn a_context_not_shared_is_pasted_into_the_task_and_the_same_text() {
-    let env = TestEnv::new();
-    let lib = demo_copy(&env, true);
-    let project = repo().join("fixtures/workload/projects/payments-api");
-    let config = env.path().join("unshared.yaml");
-    std::fs::write(&config, "switches:\n  shared-context: false\n").unwrap();
-    let server = StandIn::start(Config {
-        script: Script { default_reply: Some(Reply::text("ok")), ..Script::default() },
-        ..Config::default()
-    })
-    .unwrap();
-    let run = |global: &[&str], flags: &[&str]| {
-        let mut cmd = devteam(&env, &server, &lib);
-        cmd.args(global).args(["-q", "run", "--no-plan", "--no-rerank", "--agent", "debugger", "--tier", "sonnet"]);
-        cmd.args(flags);
-        let out = cmd.arg("--project").arg(&project).arg("why does the refund job hang?").output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        server.requests().into_iter().rfind(|r| r.path == "/v1/messages").expect("a call").body
-    };
+    let p = ProjectRuns::new();
+    let run = |global: &[&str], flags: &[&str]| p.run(global, flags);
     let texts = |blocks: &serde_json::Value| -> Vec<String> {
         blocks.as_array().unwrap().iter().map(|b| b["text"].as_str().unwrap().to_string()).collect()
     };
@@ -183,7 +200,7 @@ fn a_context_not_shared_is_pasted_into_the_task_and_the_same_text() {
     assert_eq!(system.len(), 3, "foundation, project, agent: {system:?}");
     let context = system[1].clone();
     assert!(context.contains("payments"), "the project's context: {context}");
-    let unshared = ["--config", config.to_str().unwrap()];
+    let unshared = ["--config", p.config.to_str().unwrap()];
     let pasted = run(&unshared, &[]);
     let (system, user) = (texts(&pasted["system"]), texts(&pasted["messages"][0]["content"]));
     assert_eq!(system.len(), 2, "no project block among the stable ones: {system:?}");
@@ -200,32 +217,17 @@ fn a_context_not_shared_is_pasted_into_the_task_and_the_same_text() {
 /// nothing).
 #[test]
 fn a_shared_project_context_is_counted_once_per_model() {
-    let env = TestEnv::new();
-    let lib = demo_copy(&env, true);
-    let project = repo().join("fixtures/workload/projects/payments-api");
-    let config = env.path().join("unshared.yaml");
-    std::fs::write(&config, "switches:\n  shared-context: false\n").unwrap();
-    let server = StandIn::start(Config {
-        script: Script { default_reply: Some(Reply::text("ok")), ..Script::default() },
-        ..Config::default()
-    })
-    .unwrap();
-    let counts = || server.requests().iter().filter(|r| r.path.ends_with("/count_tokens")).count();
-    let run = |global: &[&str]| {
-        let mut cmd = devteam(&env, &server, &lib);
-        cmd.args(global).args(["-q", "run", "--no-plan", "--no-rerank", "--agent", "debugger", "--tier", "sonnet"]);
-        let out = cmd.arg("--project").arg(&project).arg("why does the refund job hang?").output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        server.requests().into_iter().rfind(|r| r.path == "/v1/messages").expect("a call").body
-    };
-    let unshared = ["--config", config.to_str().unwrap()];
+    let p = ProjectRuns::new();
+    let counts = || p.server.requests().iter().filter(|r| r.path.ends_with("/count_tokens")).count();
+    let run = |global: &[&str]| p.run(global, &[]);
+    let unshared = ["--config", p.config.to_str().unwrap()];
     run(&unshared);
     let tiers = 3;
     assert_eq!(counts(), 2 * tiers, "pasted: the foundation (and the empty request) only");
     let body = run(&[]);
     assert_eq!(counts(), 3 * tiers, "shared: the context once more per model, the empty request not again");
     let context = body["system"][1]["text"].as_str().unwrap().chars().count();
-    let db = rusqlite::Connection::open(env.path().join("data/devteam/devteam.db")).unwrap();
+    let db = rusqlite::Connection::open(p.env.path().join("data/devteam/devteam.db")).unwrap();
     let n: i64 = db
         .query_row("SELECT count(*) FROM block_tokens WHERE tokens = ?1", [context.div_ceil(4) as i64], |r| r.get(0))
         .unwrap();
