@@ -26,26 +26,81 @@ fn default_eps() -> f32 {
 }
 
 struct Linear {
-    /// `[out, in]`, PyTorch's layout.
-    w: Array2<f32>,
+    /// The weights in column tiles of [`TILE`] outputs, `[out / TILE][in][TILE]` (the last
+    /// tile padded with zeros), laid out once at load: a query is a dozen rows, and a general
+    /// matrix product re-packed the whole weight matrix on every call (most of a query's time).
+    tiles: Vec<f32>,
+    inp: usize,
+    out: usize,
+    /// The bias, padded like the tiles.
     b: Vec<f32>,
 }
+
+/// Outputs per weight tile: sixteen accumulators per row stay in registers.
+const TILE: usize = 16;
 
 impl Linear {
     fn load(t: &Tensors, name: &str, out: usize, inp: usize) -> Result<Self> {
         let w = Array2::from_shape_vec((out, inp), t.f32(&format!("{name}.weight"), &[out, inp])?)?;
-        Ok(Self { w, b: t.f32(&format!("{name}.bias"), &[out])? })
+        Ok(Self::new(&w.view(), t.f32(&format!("{name}.bias"), &[out])?))
     }
 
-    fn apply(&self, x: &ArrayView2<f32>) -> Array2<f32> {
-        let mut y = x.dot(&self.w.t());
-        for mut row in y.rows_mut() {
-            for (v, b) in row.iter_mut().zip(&self.b) {
-                *v += b;
+    /// From PyTorch's `[out, in]` weights and the bias.
+    fn new(w: &ArrayView2<f32>, mut b: Vec<f32>) -> Self {
+        let (out, inp) = w.dim();
+        let count = out.div_ceil(TILE);
+        let mut tiles = vec![0.0; count * inp * TILE];
+        for (t, tile) in tiles.chunks_exact_mut(inp * TILE).enumerate() {
+            for (j, row) in w.rows().into_iter().skip(t * TILE).take(TILE).enumerate() {
+                for (k, &v) in row.iter().enumerate() {
+                    tile[k * TILE + j] = v;
+                }
             }
         }
-        y
+        b.resize(count * TILE, 0.0);
+        Self { tiles, inp, out, b }
     }
+
+    /// `x · wᵀ + b`, `[rows, out]`.
+    fn apply(&self, x: &ArrayView2<f32>) -> Array2<f32> {
+        let x = x.as_standard_layout();
+        let xs = x.as_slice().expect("a standard-layout array is one slice");
+        let (n, inp, out) = (x.nrows(), self.inp, self.out);
+        let mut y = vec![0.0f32; n * out];
+        for (t, tile) in self.tiles.chunks_exact(inp * TILE).enumerate() {
+            let o = t * TILE;
+            let width = TILE.min(out - o);
+            let bias: &[f32; TILE] = self.b[o..o + TILE].try_into().expect("the bias is padded to whole tiles");
+            let mut i = 0;
+            while i + 2 <= n {
+                let [a, c] = tile_rows(tile, [&xs[i * inp..(i + 1) * inp], &xs[(i + 1) * inp..(i + 2) * inp]], bias);
+                y[i * out + o..i * out + o + width].copy_from_slice(&a[..width]);
+                y[(i + 1) * out + o..(i + 1) * out + o + width].copy_from_slice(&c[..width]);
+                i += 2;
+            }
+            if i < n {
+                let [a] = tile_rows(tile, [&xs[i * inp..(i + 1) * inp]], bias);
+                y[i * out + o..i * out + o + width].copy_from_slice(&a[..width]);
+            }
+        }
+        Array2::from_shape_vec((n, out), y).expect("n * out values")
+    }
+}
+
+/// `R` rows of the input times one weight tile, plus the bias: each weight is loaded once for
+/// all `R` rows, and the accumulators are fixed-size so the compiler keeps them in registers.
+fn tile_rows<const R: usize>(tile: &[f32], rows: [&[f32]; R], bias: &[f32; TILE]) -> [[f32; TILE]; R] {
+    let mut acc = [*bias; R];
+    for (k, w) in tile.chunks_exact(TILE).enumerate() {
+        let w: &[f32; TILE] = w.try_into().expect("tiles are whole");
+        for (a, row) in acc.iter_mut().zip(&rows) {
+            let x = row[k];
+            for (s, wj) in a.iter_mut().zip(w) {
+                *s += x * wj;
+            }
+        }
+    }
+    acc
 }
 
 struct Norm {
@@ -105,16 +160,17 @@ impl Encoder {
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
         for i in 0..cfg.num_hidden_layers {
             let p = format!("encoder.layer.{i}");
-            let (q, k, v) = (
-                Linear::load(&t, &format!("{p}.attention.self.query"), h, h)?,
-                Linear::load(&t, &format!("{p}.attention.self.key"), h, h)?,
-                Linear::load(&t, &format!("{p}.attention.self.value"), h, h)?,
-            );
+            let part = |n: &str| -> Result<(Array2<f32>, Vec<f32>)> {
+                let name = format!("{p}.attention.self.{n}");
+                let w = Array2::from_shape_vec((h, h), t.f32(&format!("{name}.weight"), &[h, h])?)?;
+                Ok((w, t.f32(&format!("{name}.bias"), &[h])?))
+            };
+            let ((q, qb), (k, kb), (v, vb)) = (part("query")?, part("key")?, part("value")?);
             // One product for queries, keys and values.
-            let w = ndarray::concatenate(Axis(0), &[q.w.view(), k.w.view(), v.w.view()])?;
-            let b = [q.b, k.b, v.b].concat();
+            let w = ndarray::concatenate(Axis(0), &[q.view(), k.view(), v.view()])?;
+            let b = [qb, kb, vb].concat();
             layers.push(Layer {
-                qkv: Linear { w, b },
+                qkv: Linear::new(&w.view(), b),
                 attn_out: Linear::load(&t, &format!("{p}.attention.output.dense"), h, h)?,
                 norm1: Norm::load(&t, &format!("{p}.attention.output.LayerNorm"), h)?,
                 up: Linear::load(&t, &format!("{p}.intermediate.dense"), inter, h)?,

@@ -184,6 +184,31 @@ mod tests {
         }
     }
 
+    /// Vectors this crate computed before its matrix products were rewritten for speed
+    /// (`fixtures/embed/before-speed.json`, written at commit c0f5da5): the faster code must
+    /// compute the same embeddings, not merely similar ones.
+    const BEFORE_SPEED: &str = include_str!("../../../fixtures/embed/before-speed.json");
+
+    #[test]
+    fn matches_the_vectors_computed_before_the_speed_work() {
+        let model = Model::load(None).unwrap();
+        let pinned: serde_json::Value = serde_json::from_str(BEFORE_SPEED).unwrap();
+        let cases = pinned["cases"].as_array().unwrap();
+        assert!(cases.len() >= 7, "the pinned file lost cases");
+        for case in cases {
+            let text = case["text"].as_str().unwrap();
+            let want: Vec<f32> = serde_json::from_value(case["embedding"].clone()).unwrap();
+            let got = match case["chunk"].as_u64() {
+                Some(chunk) => model.embed_long(text, chunk as usize, case["max_chunks"].as_u64().unwrap() as usize),
+                None => model.embed(text),
+            };
+            assert_eq!(got.len(), want.len());
+            let worst = got.iter().zip(&want).map(|(g, w)| (g - w).abs()).fold(0.0, f32::max);
+            let cosine = dot(&got, &want);
+            assert!(worst <= 1e-5 && cosine >= 0.99999, "{text:?}: max difference {worst}, cosine {cosine}");
+        }
+    }
+
     #[test]
     fn related_text_is_closer_than_unrelated() {
         let model = Model::load(None).unwrap();
