@@ -4,6 +4,7 @@ library, the whole `discover` command (model load, query embedding, vectors, BM2
 119 agents, and, with `--big N`, indexing and ranking on generated libraries of N agents.
 
     cargo build --release && python3 scripts/bench-discovery.py [--runs 7] [--big 10000]
+    python3 scripts/bench-discovery.py --interleave --runs 21 --bin OLD --bin NEW
 
 Two generated libraries, written to a temporary folder, never committed:
 
@@ -153,14 +154,47 @@ def main():
     ap.add_argument("--skip-demo", action="store_true", help="only the generated libraries")
     ap.add_argument("--bin", action="append", type=Path,
                     help="binary to measure (repeat to compare builds in one run; default target/release/devteam)")
+    ap.add_argument("--interleave", action="store_true",
+                    help="with several --bin: only `discover` on the demo library, the binaries taking turns "
+                         "on one store indexed by the first (a fair comparison on a machine whose load drifts)")
     a = ap.parse_args()
     global BIN
+    if a.interleave:
+        interleaved(a.bin or [BIN], a.runs)
+        return
     # The generated libraries are written once and shared by every binary measured.
     with tempfile.TemporaryDirectory() as libs:
         for BIN in a.bin or [BIN]:
             print(f"== {BIN}", flush=True)
             with tempfile.TemporaryDirectory() as tmp:
                 bench(a, tmp, Path(libs))
+
+
+def interleaved(bins, runs):
+    """`discover` on the demo library, each binary in turn, `runs` rounds, one store (indexed and
+    embedded by the first binary: the model id is the same, so every binary reads those vectors)."""
+    global BIN
+    lib = str(ROOT / "fixtures" / "agents")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "d.db")
+        BIN = bins[0]
+        run(db, lib, "extract-metadata")
+        whole = {b: [] for b in bins}
+        cpu = {b: [] for b in bins}
+        inside = {b: {} for b in bins}
+        for _ in range(runs):
+            for b in bins:
+                BIN = b
+                del CPU[:]
+                t, d = run(db, lib, "discover", TASK)
+                whole[b].append(t * 1000)
+                cpu[b].append(CPU[0] * 1000)
+                for k, v in d["timing"].items():
+                    inside[b].setdefault(k, []).append(v)
+        for b in bins:
+            med = {k: round(statistics.median(v), 1) for k, v in inside[b].items()}
+            print(f"== {b}: discover, whole command, {runs} turns: median {statistics.median(whole[b]):.0f} ms, "
+                  f"best {min(whole[b]):.0f} ms, CPU median {statistics.median(cpu[b]):.0f} ms; inside (medians) {med}")
 
 
 def bench(a, tmp, libs):

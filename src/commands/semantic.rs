@@ -31,10 +31,14 @@ fn loaded(ctx: &Context) -> Result<&'static Model> {
 
 /// The model in force, or `None` when embeddings are off.
 pub fn model(ctx: &Context) -> Result<Option<&'static Model>> {
+    load_model(&ctx.settings.embedding_model)
+}
+
+fn load_model(setting: &EmbeddingModel) -> Result<Option<&'static Model>> {
     if let Some(m) = MODEL.get() {
         return Ok(Some(m));
     }
-    let loaded = match &ctx.settings.embedding_model {
+    let loaded = match setting {
         EmbeddingModel::Off => return Ok(None),
         EmbeddingModel::Builtin => Model::load(None)?,
         EmbeddingModel::Dir(dir) => Model::load(Some(dir)).context("embedding-model / DEVTEAM_EMBEDDING_MODEL")?,
@@ -50,16 +54,28 @@ pub struct LibraryVectors {
 
 /// Embeds what changed in `library` (progress on stderr when `progress`) and loads every
 /// agent's vectors; `None` when embeddings are off.
+///
+/// The model decodes on another thread while the store reads the stored vectors (the model's
+/// id needs no decoding): the two are most of a short command's time and need not wait for
+/// each other. If anything had to be embedded, the vectors are read again.
 pub fn library_vectors(ctx: &Context, library: &Library, progress: bool) -> Result<Option<LibraryVectors>> {
-    let Some(model) = model(ctx)? else { return Ok(None) };
+    let Some(id) = model_id(ctx)? else { return Ok(None) };
     let store = ctx.store()?;
+    let setting = &ctx.settings.embedding_model;
+    let (model, stored) = std::thread::scope(|scope| -> Result<_> {
+        let loading = scope.spawn(|| load_model(setting));
+        let stored = store.index().agent_vectors(library.id, &id);
+        let model = loading.join().map_err(|_| anyhow::anyhow!("loading the embedding model panicked"))??;
+        Ok((model.ok_or_else(|| anyhow::anyhow!("embeddings are off"))?, stored?))
+    })?;
     let bar = if progress { ctx.printer.progress(0, "embedding") } else { indicatif::ProgressBar::hidden() };
-    vectors::refresh(store, library, model.id(), &|| Ok(model), &|done, total| {
+    let report = vectors::refresh(store, library, model.id(), &|| Ok(model), &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;
     bar.finish_and_clear();
-    Ok(Some(LibraryVectors { model, vectors: store.index().agent_vectors(library.id, model.id())? }))
+    let vectors = if report.agents == 0 { stored } else { store.index().agent_vectors(library.id, model.id())? };
+    Ok(Some(LibraryVectors { model, vectors }))
 }
 
 /// Embeds what changed in `library`, with a progress bar; the model is loaded only when

@@ -136,12 +136,22 @@ impl Db<'_> {
              WHERE v.library_id = ?1 AND v.model = ?2 ORDER BY v.agent_id",
         )?;
         map_reads(self.conn)?;
+        // Sized once: growing a matrix of 10,000 agents' vectors by doubling copied it several
+        // times over, each copy on freshly faulted pages.
+        let count: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM agent_vectors WHERE library_id = ?1 AND model = ?2")?
+            .query_row(params![library, model], |r| r.get(0))
+            .context("counting agent vectors")?;
+        let count = usize::try_from(count).unwrap_or(0);
         let mut rows = stmt.query(params![library, model])?;
         let mut m = VectorMatrix::default();
         while let Some(r) = rows.next().context("reading agent vectors")? {
             let (d, b) = (r.get_ref(1)?.as_blob()?, r.get_ref(2)?.as_blob()?);
             if m.ids.is_empty() {
                 m.dim = d.len() / 4;
+                m.ids.reserve_exact(count);
+                m.data.reserve_exact(count * 2 * m.dim);
             }
             let id: String = r.get(0)?;
             if d.len() != m.dim * 4 || b.len() != m.dim * 4 {

@@ -21,6 +21,8 @@ pub const BUILTIN_NAME: &str = "all-MiniLM-L6-v2";
 static BUILTIN_WEIGHTS: &[u8] = include_bytes!("../../../models/all-MiniLM-L6-v2/model.safetensors");
 static BUILTIN_VOCAB: &str = include_str!("../../../models/all-MiniLM-L6-v2/vocab.txt");
 static BUILTIN_CONFIG: &str = include_str!("../../../models/all-MiniLM-L6-v2/config.json");
+/// [`model_id`]'s hash of the compiled-in weights and vocabulary, computed by `build.rs`.
+const BUILTIN_HASH: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin_hash.txt"));
 
 /// Tokens per sequence, as the model was trained (sentence-transformers' `max_seq_length`).
 pub const MAX_TOKENS: usize = 256;
@@ -43,7 +45,7 @@ impl Model {
     /// `config.json`, as `scripts/model/regen-minilm.py` writes them).
     pub fn load(dir: Option<&Path>) -> Result<Self> {
         match dir {
-            None => Self::from_parts(BUILTIN_NAME, BUILTIN_WEIGHTS, BUILTIN_VOCAB, BUILTIN_CONFIG),
+            None => Self::from_parts(builtin_id(), BUILTIN_WEIGHTS, BUILTIN_VOCAB, BUILTIN_CONFIG),
             Some(dir) => {
                 let read = |name: &str| {
                     let path = dir.join(name);
@@ -56,24 +58,24 @@ impl Model {
                 // read in place rather than copied.
                 let weights: &'static [u8] = Box::leak(weights.into_boxed_slice());
                 let name = dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into());
-                Self::from_parts(&name, weights, &vocab, &config)
+                Self::from_parts(model_id(&name, weights, &vocab), weights, &vocab, &config)
                     .with_context(|| format!("loading the model in {}", dir.display()))
             }
         }
     }
 
-    fn from_parts(name: &str, weights: &'static [u8], vocab: &str, config: &str) -> Result<Self> {
+    fn from_parts(id: String, weights: &'static [u8], vocab: &str, config: &str) -> Result<Self> {
         let cfg: Config = serde_json::from_str(config).context("config.json")?;
         let tokenizer = Tokenizer::from_vocab(vocab)?;
         let encoder = Encoder::load(cfg, weights).context("model.safetensors")?;
-        Ok(Self { tokenizer, encoder, id: model_id(name, weights, vocab) })
+        Ok(Self { tokenizer, encoder, id })
     }
 
     /// The id [`Model::load`] would give, without decoding the weights: enough to tell
     /// whether stored vectors are current.
     pub fn id_of(dir: Option<&Path>) -> Result<String> {
         match dir {
-            None => Ok(model_id(BUILTIN_NAME, BUILTIN_WEIGHTS, BUILTIN_VOCAB)),
+            None => Ok(builtin_id()),
             Some(dir) => {
                 let read = |name: &str| {
                     let path = dir.join(name);
@@ -142,6 +144,11 @@ impl Model {
     }
 }
 
+/// The compiled-in model's id, as [`model_id`] computes it, without reading its weights.
+fn builtin_id() -> String {
+    format!("{BUILTIN_NAME}@{}", BUILTIN_HASH.trim())
+}
+
 /// Stored vectors are keyed by the exact weights and vocabulary that made them.
 fn model_id(name: &str, weights: &[u8], vocab: &str) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -182,6 +189,37 @@ mod tests {
             let cosine = dot(&model.embed(text), &want);
             assert!(cosine >= 0.999, "cosine {cosine} for {text:?}");
         }
+    }
+
+    /// Vectors this crate computed before its matrix products were rewritten for speed
+    /// (`fixtures/embed/before-speed.json`, written at commit c0f5da5): the faster code must
+    /// compute the same embeddings, not merely similar ones.
+    const BEFORE_SPEED: &str = include_str!("../../../fixtures/embed/before-speed.json");
+
+    #[test]
+    fn matches_the_vectors_computed_before_the_speed_work() {
+        let model = Model::load(None).unwrap();
+        let pinned: serde_json::Value = serde_json::from_str(BEFORE_SPEED).unwrap();
+        let cases = pinned["cases"].as_array().unwrap();
+        assert!(cases.len() >= 7, "the pinned file lost cases");
+        for case in cases {
+            let text = case["text"].as_str().unwrap();
+            let want: Vec<f32> = serde_json::from_value(case["embedding"].clone()).unwrap();
+            let got = match case["chunk"].as_u64() {
+                Some(chunk) => model.embed_long(text, chunk as usize, case["max_chunks"].as_u64().unwrap() as usize),
+                None => model.embed(text),
+            };
+            assert_eq!(got.len(), want.len());
+            let worst = got.iter().zip(&want).map(|(g, w)| (g - w).abs()).fold(0.0, f32::max);
+            let cosine = dot(&got, &want);
+            assert!(worst <= 1e-5 && cosine >= 0.99999, "{text:?}: max difference {worst}, cosine {cosine}");
+        }
+    }
+
+    #[test]
+    fn the_build_time_id_is_the_hash_of_the_compiled_in_files() {
+        assert_eq!(builtin_id(), model_id(BUILTIN_NAME, BUILTIN_WEIGHTS, BUILTIN_VOCAB));
+        assert_eq!(Model::load(None).unwrap().id(), builtin_id());
     }
 
     #[test]

@@ -87,6 +87,22 @@ pub struct Rows<'a> {
 }
 
 impl Rows<'_> {
+    /// Writes row `i` into `out` (whose length is the row width).
+    pub fn decode_row(&self, i: usize, out: &mut [f32]) {
+        let size = if self.half { 2 } else { 4 };
+        let row = &self.bytes[i * self.width * size..(i + 1) * self.width * size];
+        if self.half {
+            let table = half_table();
+            for (o, b) in out.iter_mut().zip(row.chunks_exact(2)) {
+                *o = table[usize::from(u16::from_le_bytes([b[0], b[1]]))];
+            }
+        } else {
+            for (o, b) in out.iter_mut().zip(row.chunks_exact(4)) {
+                *o = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            }
+        }
+    }
+
     /// Adds row `i` into `out` (whose length is the row width).
     pub fn add_row(&self, i: usize, out: &mut [f32]) {
         let size = if self.half { 2 } else { 4 };
