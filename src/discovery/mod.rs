@@ -166,29 +166,65 @@ fn signal_table<'a>(
 ) -> Result<(query::Terms, SignalTable<'a>, Duration)> {
     let terms = query::terms(task);
     let mut table = SignalTable::new(semantic.map(|s| s.vectors));
-    for (part, own) in [(IndexPart::Profile, true), (IndexPart::Body, true), (IndexPart::Profile, false)] {
-        let words = if own { &terms.own } else { &terms.expanded };
-        let columns: &[f64] = match part {
-            IndexPart::Profile => &PROFILE_WEIGHTS,
-            IndexPart::Body => &BODY_WEIGHTS,
-        };
-        for (id, score) in store.index().search(library.id, part, words, columns, pool)? {
+    // The task is embedded on a second core while SQLite searches: at 10,000 agents each
+    // takes about as long as the other.
+    let (lexical, embedded) = std::thread::scope(|scope| {
+        let embedding = semantic.map(|sem| {
+            scope.spawn(move || {
+                let started = Instant::now();
+                (sem.model.embed(task), started.elapsed())
+            })
+        });
+        let lexical = lexical_hits(store, library, &terms, pool);
+        (lexical, embedding.map(|e| e.join()))
+    });
+    for (slot, hits) in lexical? {
+        for (id, score) in hits {
             let s = table.row_mut(id);
-            match (part, own) {
-                (IndexPart::Profile, true) => s.profile = score,
-                (IndexPart::Body, _) => s.body_words = score,
-                (IndexPart::Profile, false) => s.thesaurus = score,
+            match slot {
+                Slot::Profile => s.profile = score,
+                Slot::Body => s.body_words = score,
+                Slot::Thesaurus => s.thesaurus = score,
             }
         }
     }
     let mut query_embedding = Duration::ZERO;
-    if let Some(sem) = semantic {
-        let started = Instant::now();
-        let q = sem.model.embed(task);
-        query_embedding = started.elapsed();
+    if let Some(embedded) = embedded {
+        let (q, took) = embedded.map_err(|_| anyhow::anyhow!("embedding the task panicked"))?;
+        query_embedding = took;
         table.set_cosines(&q);
     }
     Ok((terms, table, query_embedding))
+}
+
+/// One search's agent ids and BM25 scores, best first.
+type Hits = Vec<(String, f64)>;
+
+/// Which lexical signal a search fills.
+#[derive(Clone, Copy)]
+enum Slot {
+    Profile,
+    Body,
+    Thesaurus,
+}
+
+/// The three BM25 searches: the task's own words on the profile and the body, and the
+/// thesaurus' words on the profile.
+fn lexical_hits(
+    store: &Store,
+    library: &Library,
+    terms: &query::Terms,
+    pool: usize,
+) -> Result<Vec<(Slot, Hits)>> {
+    let searches = [
+        (Slot::Profile, IndexPart::Profile, &terms.own, &PROFILE_WEIGHTS[..]),
+        (Slot::Body, IndexPart::Body, &terms.own, &BODY_WEIGHTS[..]),
+        (Slot::Thesaurus, IndexPart::Profile, &terms.expanded, &PROFILE_WEIGHTS[..]),
+    ];
+    searches
+        .into_iter()
+        .map(|(slot, part, words, columns)| Ok((slot, store.index().search(library.id, part, words, columns, pool)?)))
+        .collect()
 }
 
 /// Ranks the library's agents for `task`, returning the best `top` from a shortlist of

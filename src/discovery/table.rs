@@ -8,6 +8,9 @@ use std::collections::HashMap;
 use super::Signals;
 use crate::store::VectorMatrix;
 
+/// Agents from which [`SignalTable::set_cosines`] takes two cores.
+const PARALLEL_ROWS: usize = 2_000;
+
 /// Signals by row, and which agent each row is.
 #[derive(Debug, Default)]
 pub struct SignalTable<'a> {
@@ -53,13 +56,26 @@ impl<'a> SignalTable<'a> {
         &mut self.rows[row]
     }
 
-    /// Sets every agent's cosines with the query vector `q`.
+    /// Sets every agent's cosines with the query vector `q`, in halves on two cores from
+    /// [`PARALLEL_ROWS`] agents: streaming a large library's vectors is a few milliseconds.
     pub fn set_cosines(&mut self, q: &[f32]) {
         let Some(m) = self.matrix else { return };
-        for (i, s) in self.rows.iter_mut().take(m.ids.len()).enumerate() {
-            s.description = f64::from(dot(q, m.description(i)));
-            s.body_meaning = f64::from(dot(q, m.body(i)));
+        let known = m.ids.len().min(self.rows.len());
+        let fill = |first: usize, rows: &mut [Signals]| {
+            for (i, s) in rows.iter_mut().enumerate() {
+                s.description = f64::from(dot(q, m.description(first + i)));
+                s.body_meaning = f64::from(dot(q, m.body(first + i)));
+            }
+        };
+        let rows = &mut self.rows[..known];
+        if known < PARALLEL_ROWS {
+            return fill(0, rows);
         }
+        let (low, high) = rows.split_at_mut(known / 2);
+        std::thread::scope(|scope| {
+            scope.spawn(|| fill(0, low));
+            fill(known / 2, high);
+        });
     }
 
     pub fn clear(&mut self) {

@@ -2,8 +2,9 @@
 //! all-MiniLM-L6-v2 and its relatives use it, on one sequence at a time (so no padding).
 
 use anyhow::{Result, bail};
-use ndarray::{Array2, ArrayView2, Axis, Slice};
+use ndarray::{Array2, Axis, Slice};
 
+use super::linear::Linear;
 use super::weights::{Rows, Tensors};
 
 /// The sizes read from `config.json`.
@@ -23,114 +24,6 @@ pub struct Config {
 
 fn default_eps() -> f32 {
     1e-12
-}
-
-struct Linear {
-    /// The weights in column tiles of [`TILE`] outputs, `[out / TILE][in][TILE]` (the last
-    /// tile padded with zeros), laid out once at load: a query is a dozen rows, and a general
-    /// matrix product re-packed the whole weight matrix on every call (most of a query's time).
-    tiles: Vec<f32>,
-    inp: usize,
-    out: usize,
-    /// The bias, padded like the tiles.
-    b: Vec<f32>,
-}
-
-/// Outputs per weight tile: sixteen accumulators per row stay in registers.
-const TILE: usize = 16;
-
-impl Linear {
-    /// The products `parts` (tensor names and output sizes, stacked in that order) over `inp`
-    /// inputs, decoded straight into tiles: one pass over the stored weights.
-    fn load(t: &Tensors, parts: &[(&str, usize)], inp: usize) -> Result<Self> {
-        let mut sources = Vec::with_capacity(parts.len());
-        let mut b = Vec::new();
-        for &(name, out) in parts {
-            sources.push(t.rows(&format!("{name}.weight"), [out, inp])?);
-            b.extend(t.f32(&format!("{name}.bias"), &[out])?);
-        }
-        let out = b.len();
-        let count = out.div_ceil(TILE);
-        let mut tiles = vec![0.0; count * inp * TILE];
-        let mut row = vec![0.0; inp];
-        let rows = sources.iter().flat_map(|r| (0..r.count).map(move |i| (r, i)));
-        for (o, (source, i)) in rows.enumerate() {
-            source.decode_row(i, &mut row);
-            let tile = &mut tiles[(o / TILE) * inp * TILE..(o / TILE + 1) * inp * TILE];
-            for (slot, &v) in tile[o % TILE..].iter_mut().step_by(TILE).zip(&row) {
-                *slot = v;
-            }
-        }
-        b.resize(count * TILE, 0.0);
-        Ok(Self { tiles, inp, out, b })
-    }
-
-    /// `x · wᵀ + b`, `[rows, out]`.
-    fn apply(&self, x: &ArrayView2<f32>) -> Array2<f32> {
-        let x = x.as_standard_layout();
-        let xs = x.as_slice().expect("a standard-layout array is one slice");
-        let (n, inp, out) = (x.nrows(), self.inp, self.out);
-        if n >= LONG_ROWS {
-            return self.apply_long(&x.view());
-        }
-        let mut y = vec![0.0f32; n * out];
-        for (t, tile) in self.tiles.chunks_exact(inp * TILE).enumerate() {
-            let o = t * TILE;
-            let width = TILE.min(out - o);
-            let bias: &[f32; TILE] = self.b[o..o + TILE].try_into().expect("the bias is padded to whole tiles");
-            let mut i = 0;
-            while i + 2 <= n {
-                let [a, c] = tile_rows(tile, [&xs[i * inp..(i + 1) * inp], &xs[(i + 1) * inp..(i + 2) * inp]], bias);
-                y[i * out + o..i * out + o + width].copy_from_slice(&a[..width]);
-                y[(i + 1) * out + o..(i + 1) * out + o + width].copy_from_slice(&c[..width]);
-                i += 2;
-            }
-            if i < n {
-                let [a] = tile_rows(tile, [&xs[i * inp..(i + 1) * inp]], bias);
-                y[i * out + o..i * out + o + width].copy_from_slice(&a[..width]);
-            }
-        }
-        Array2::from_shape_vec((n, out), y).expect("n * out values")
-    }
-}
-
-impl Linear {
-    /// Many rows (a body chunk at index time): a general matrix product per tile, whose
-    /// SIMD kernel is faster than [`tile_rows`] once the cost of packing is shared by enough rows.
-    fn apply_long(&self, x: &ArrayView2<f32>) -> Array2<f32> {
-        let (n, inp, out) = (x.nrows(), self.inp, self.out);
-        let mut y = Array2::<f32>::zeros((n, self.b.len()));
-        for (t, tile) in self.tiles.chunks_exact(inp * TILE).enumerate() {
-            let w = ArrayView2::from_shape((inp, TILE), tile).expect("a tile is in x TILE");
-            let mut part = y.slice_axis_mut(Axis(1), Slice::from(t * TILE..(t + 1) * TILE));
-            ndarray::linalg::general_mat_mul(1.0, x, &w, 0.0, &mut part);
-        }
-        for mut row in y.rows_mut() {
-            for (v, b) in row.iter_mut().zip(&self.b) {
-                *v += b;
-            }
-        }
-        y.slice_axis_move(Axis(1), Slice::from(0..out)).as_standard_layout().into_owned()
-    }
-}
-
-/// Rows from which [`Linear::apply_long`] is the faster product.
-const LONG_ROWS: usize = 48;
-
-/// `R` rows of the input times one weight tile, plus the bias: each weight is loaded once for
-/// all `R` rows, and the accumulators are fixed-size so the compiler keeps them in registers.
-fn tile_rows<const R: usize>(tile: &[f32], rows: [&[f32]; R], bias: &[f32; TILE]) -> [[f32; TILE]; R] {
-    let mut acc = [*bias; R];
-    for (k, w) in tile.chunks_exact(TILE).enumerate() {
-        let w: &[f32; TILE] = w.try_into().expect("tiles are whole");
-        for (a, row) in acc.iter_mut().zip(&rows) {
-            let x = row[k];
-            for (s, wj) in a.iter_mut().zip(w) {
-                *s += x * wj;
-            }
-        }
-    }
-    acc
 }
 
 struct Norm {

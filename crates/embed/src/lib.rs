@@ -6,6 +6,7 @@
 //! dot product (they are unit length).
 
 mod bert;
+mod linear;
 pub mod tokenizer;
 mod weights;
 
