@@ -155,12 +155,13 @@ def main():
     ap.add_argument("--bin", action="append", type=Path,
                     help="binary to measure (repeat to compare builds in one run; default target/release/devteam)")
     ap.add_argument("--interleave", action="store_true",
-                    help="with several --bin: only `discover` on the demo library, the binaries taking turns "
-                         "on one store indexed by the first (a fair comparison on a machine whose load drifts)")
+                    help="with several --bin: only `discover` on the demo library (with --big N: on N agents of "
+                         "repeated demo texts), the binaries taking turns on one store indexed by the first "
+                         "(a fair comparison on a machine whose load drifts)")
     a = ap.parse_args()
     global BIN
     if a.interleave:
-        interleaved(a.bin or [BIN], a.runs)
+        interleaved(a.bin or [BIN], a.runs, a.big)
         return
     # The generated libraries are written once and shared by every binary measured.
     with tempfile.TemporaryDirectory() as libs:
@@ -170,31 +171,42 @@ def main():
                 bench(a, tmp, Path(libs))
 
 
-def interleaved(bins, runs):
-    """`discover` on the demo library, each binary in turn, `runs` rounds, one store (indexed and
-    embedded by the first binary: the model id is the same, so every binary reads those vectors)."""
+def interleaved(bins, runs, big=0):
+    """`discover` on the demo library (or, with `big`, on N agents of repeated demo texts, the
+    three ranking tasks, `--no-refresh`), each binary in turn, `runs` rounds, one store (indexed
+    and embedded by the first binary: the model id is the same, so every binary reads those
+    vectors)."""
     global BIN
-    lib = str(ROOT / "fixtures" / "agents")
     with tempfile.TemporaryDirectory() as tmp:
+        if big:
+            lib = str(Path(tmp) / "repeated")
+            big_library(Path(lib), big, distinct=False)
+        else:
+            lib = str(ROOT / "fixtures" / "agents")
         db = str(Path(tmp) / "d.db")
         BIN = bins[0]
         run(db, lib, "extract-metadata")
         whole = {b: [] for b in bins}
         cpu = {b: [] for b in bins}
         inside = {b: {} for b in bins}
+        commands = [("discover", "--no-refresh", t) for t in TASKS] if big else [("discover", TASK)]
         for _ in range(runs):
             for b in bins:
                 BIN = b
-                del CPU[:]
-                t, d = run(db, lib, "discover", TASK)
-                whole[b].append(t * 1000)
-                cpu[b].append(CPU[0] * 1000)
-                for k, v in d["timing"].items():
-                    inside[b].setdefault(k, []).append(v)
+                for command in commands:
+                    del CPU[:]
+                    t, d = run(db, lib, *command)
+                    whole[b].append(t * 1000)
+                    cpu[b].append(CPU[0] * 1000)
+                    for k, v in d["timing"].items():
+                        inside[b].setdefault(k, []).append(v)
+        where = f"{big} agents (demo texts repeated)" if big else "the demo library"
         for b in bins:
             med = {k: round(statistics.median(v), 1) for k, v in inside[b].items()}
-            print(f"== {b}: discover, whole command, {runs} turns: median {statistics.median(whole[b]):.0f} ms, "
-                  f"best {min(whole[b]):.0f} ms, CPU median {statistics.median(cpu[b]):.0f} ms; inside (medians) {med}")
+            print(f"== {b}: discover on {where}, whole command, {len(whole[b])} turns: "
+                  f"median {statistics.median(whole[b]):.0f} ms, best {min(whole[b]):.0f} ms, "
+                  f"CPU median {statistics.median(cpu[b]):.0f} ms; inside (medians) {med}; "
+                  f"best rank_ms {min(inside[b]['rank_ms'])}")
 
 
 def bench(a, tmp, libs):

@@ -210,12 +210,7 @@ enum Slot {
 
 /// The three BM25 searches: the task's own words on the profile and the body, and the
 /// thesaurus' words on the profile.
-fn lexical_hits(
-    store: &Store,
-    library: &Library,
-    terms: &query::Terms,
-    pool: usize,
-) -> Result<Vec<(Slot, Hits)>> {
+fn lexical_hits(store: &Store, library: &Library, terms: &query::Terms, pool: usize) -> Result<Vec<(Slot, Hits)>> {
     let searches = [
         (Slot::Profile, IndexPart::Profile, &terms.own, &PROFILE_WEIGHTS[..]),
         (Slot::Body, IndexPart::Body, &terms.own, &BODY_WEIGHTS[..]),
